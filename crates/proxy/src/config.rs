@@ -1,0 +1,122 @@
+//! Every setting of the proxy, from flags or environment variables (`--help` lists them).
+//!
+//! Secrets are marked `hide_env_values` so `--help` never prints them, and `Config`'s `Debug`
+//! is hand-written so a log line cannot leak them.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Clone)]
+#[command(
+    name = "pilot-portal-proxy",
+    version,
+    about = "Serves the pilot-portal page and forwards its /api calls to the platform, keeping secrets server-side."
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "PROXY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory of the built page (Trunk's `dist`). Served with an index.html fallback.
+    #[arg(long, env = "PROXY_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Platform name shown in Pilot 2's top bar.
+    #[arg(long, env = "PLATFORM_NAME", default_value = "Pilot Portal")]
+    pub platform_name: String,
+
+    /// DJI Cloud API app id (developer.dji.com). Sent to the page for platformVerifyLicense.
+    #[arg(long, env = "DJI_APP_ID", default_value = "125034")]
+    pub dji_app_id: String,
+
+    /// DJI Cloud API app key. Sent to the page for platformVerifyLicense.
+    #[arg(long, env = "DJI_APP_KEY", default_value = "demo-app-key")]
+    pub dji_app_key: String,
+
+    /// DJI Cloud API app license. Sent to the page for platformVerifyLicense.
+    #[arg(long, env = "DJI_APP_LICENSE", default_value = "demo-app-license")]
+    pub dji_license: String,
+
+    /// `host` given to Pilot 2's `api` module (where Pilot 2 sends its own X-Auth-Token
+    /// requests). Empty: the page uses its own origin.
+    #[arg(long, env = "API_MODULE_HOST", default_value = "")]
+    pub api_module_host: String,
+
+    /// Base URL of the platform token API.
+    #[arg(long, env = "TOKEN_API_URL", default_value = "http://127.0.0.1:8091")]
+    pub token_api_url: String,
+
+    /// Path of "issue a token with username and password" (confirmed by the reference).
+    #[arg(
+        long,
+        env = "TOKEN_API_LOGIN_PATH",
+        default_value = "/api/v1/auth/token"
+    )]
+    pub token_api_login_path: String,
+
+    /// Path of the token collection: GET lists (used to check a token), POST issues with a
+    /// token, DELETE {path}/{id} revokes. Unconfirmed by the reference: configurable.
+    #[arg(long, env = "TOKEN_API_TOKENS_PATH", default_value = "/api/v1/tokens")]
+    pub token_api_tokens_path: String,
+
+    /// `expiresIn` asked for pilot tokens ("30 minutes", "12 hours", "8 days", …).
+    #[arg(long, env = "TOKEN_EXPIRES_IN", default_value = "12 hours")]
+    pub token_expires_in: String,
+
+    /// `scopes` asked for pilot tokens, comma separated ("METHOD /path"). Empty: unrestricted.
+    /// The proxy itself needs GET, POST and DELETE on the tokens path.
+    #[arg(
+        long,
+        env = "TOKEN_SCOPES",
+        value_delimiter = ',',
+        default_value = "GET /tokens,POST /tokens,DELETE /tokens/:id"
+    )]
+    pub token_scopes: Vec<String>,
+
+    /// Renew a valid token once less than this fraction of its lifetime is left.
+    #[arg(long, env = "RENEW_BELOW_FRACTION", default_value_t = 0.2)]
+    pub renew_below_fraction: f64,
+
+    /// Seconds to wait for an upstream before answering 504.
+    #[arg(long, env = "UPSTREAM_TIMEOUT_SECS", default_value_t = 10)]
+    pub upstream_timeout_secs: u64,
+
+    /// Login attempts allowed per client address per minute.
+    #[arg(long, env = "LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 20)]
+    pub login_attempts_per_address: u32,
+
+    /// Login attempts allowed per username per minute.
+    #[arg(long, env = "LOGIN_ATTEMPTS_PER_USERNAME", default_value_t = 5)]
+    pub login_attempts_per_username: u32,
+
+    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
+    #[arg(long, env = "TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("dist", &self.dist)
+            .field("platform_name", &self.platform_name)
+            .field("token_api_url", &self.token_api_url)
+            .field("token_expires_in", &self.token_expires_in)
+            .field("token_scopes", &self.token_scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Defaults with the given token API, for tests and embedding.
+    pub fn for_token_api(token_api_url: &str) -> Self {
+        let mut config = Config::parse_from(["pilot-portal-proxy"]);
+        config.token_api_url = token_api_url.to_owned();
+        config
+    }
+}

@@ -1,0 +1,131 @@
+//! The proxy's error type: every failure becomes `{"error": {"code", "message"}}` with a
+//! stable code and a status. 5xx details go to the log, never to the client.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pilot_portal_shared::{ErrorBody, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("too many login attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("no session token")]
+    TokenMissing,
+    #[error("session expired")]
+    TokenExpired,
+    #[error("session revoked")]
+    TokenRevoked,
+    #[error("session token invalid")]
+    TokenInvalid,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// `what` names the upstream; `detail` is for the log only.
+    #[error("{what} unreachable: {detail}")]
+    UpstreamUnreachable { what: &'static str, detail: String },
+    #[error("{what} timed out")]
+    UpstreamTimeout { what: &'static str },
+    #[error("{what} failed: {detail}")]
+    Upstream { what: &'static str, detail: String },
+    #[error("not found")]
+    NotFound,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::InvalidCredentials
+            | ApiError::TokenMissing
+            | ApiError::TokenExpired
+            | ApiError::TokenRevoked
+            | ApiError::TokenInvalid => StatusCode::UNAUTHORIZED,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::UpstreamUnreachable { .. } | ApiError::Upstream { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
+            ApiError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ApiError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            ApiError::TokenMissing => ErrorCode::TokenMissing,
+            ApiError::TokenExpired => ErrorCode::TokenExpired,
+            ApiError::TokenRevoked => ErrorCode::TokenRevoked,
+            ApiError::TokenInvalid => ErrorCode::TokenInvalid,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::UpstreamUnreachable { .. } => ErrorCode::UpstreamUnreachable,
+            ApiError::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
+            ApiError::Upstream { .. } => ErrorCode::UpstreamError,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the client is told: specific for its own mistakes, generic for ours.
+    fn public_message(&self) -> String {
+        match self {
+            ApiError::BadRequest(m) => m.clone(),
+            ApiError::PayloadTooLarge => "The request body is too large.".into(),
+            ApiError::InvalidCredentials => "Wrong username or password.".into(),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                format!("Too many login attempts. Try again in {retry_after_secs} s.")
+            }
+            ApiError::TokenMissing => "Sign in first.".into(),
+            ApiError::TokenExpired => "The session has expired.".into(),
+            ApiError::TokenRevoked => "The session was ended on the platform.".into(),
+            ApiError::TokenInvalid => "The session is not valid.".into(),
+            ApiError::Forbidden(m) => m.clone(),
+            ApiError::UpstreamUnreachable { what, .. } => format!("The {what} cannot be reached."),
+            ApiError::UpstreamTimeout { what } => format!("The {what} did not answer in time."),
+            ApiError::Upstream { what, .. } => format!("The {what} answered with an error."),
+            ApiError::NotFound => "Not found.".into(),
+            ApiError::Internal(_) => "Internal error.".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // `detail` never holds secrets: upstream URLs are stripped before it is built.
+            tracing::error!(code = self.code().as_str(), "{self}");
+        } else {
+            tracing::info!(code = self.code().as_str(), "{}", self.public_message());
+        }
+        let mut body = ErrorBody::new(self.code(), self.public_message());
+        let mut response = match &self {
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                body.error.retry_after_secs = Some(*retry_after_secs);
+                let mut r = (status, Json(body)).into_response();
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
+            _ => (status, Json(body)).into_response(),
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}

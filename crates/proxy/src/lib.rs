@@ -1,0 +1,67 @@
+//! The pilot-portal proxy: serves the page and forwards its `/api` calls upstream, adding the
+//! secrets only it holds.
+
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod rate_limit;
+mod routes;
+pub mod static_files;
+pub mod upstream;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::Router;
+use config::Config;
+use rate_limit::LoginLimits;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use upstream::token_api::TokenApi;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub token_api: TokenApi,
+    pub login_limits: LoginLimits,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(config.upstream_timeout_secs.max(1)))
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("pilot-portal-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(AppState {
+            token_api: TokenApi::new(client, &config),
+            login_limits: LoginLimits::new(
+                config.login_attempts_per_address,
+                config.login_attempts_per_username,
+            ),
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The whole service: `/api` plus the page.
+pub fn app(state: AppState) -> Router {
+    let page = static_files::page_service(&state.config.dist);
+    let max_body = state.config.max_body_bytes;
+    routes::api_routes()
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+        .fallback_service(page)
+        .layer(
+            // Only method and path are recorded: queries and headers can carry tokens.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}

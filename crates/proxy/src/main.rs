@@ -1,0 +1,50 @@
+//! `pilot-portal-proxy`: parse config, bind, serve until Ctrl-C or SIGTERM.
+
+use clap::Parser;
+use pilot_portal_proxy::config::Config;
+use pilot_portal_proxy::{app, AppState};
+use std::net::SocketAddr;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "pilot_portal_proxy=info,tower_http=info".into()),
+        )
+        .init();
+    let config = Config::parse();
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %config.dist.display(), "no index.html: build the page first (cargo xtask serve does)");
+    }
+    let listen = config.listen;
+    tracing::info!(?config, "starting");
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!(
+        "pilot-portal proxy listening on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(
+        listener,
+        app(AppState::new(config)?).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,33 @@
+//! The `/api` routes, one module per concern.
+
+mod auth;
+mod config;
+mod session;
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use pilot_portal_shared::paths;
+
+/// Everything under `/api`; unknown paths answer a JSON 404, never the page.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::CONFIG, get(config::page_config))
+        .route(paths::LOGIN, post(auth::login))
+        .route(paths::SESSION, get(session::current))
+        .route(paths::SESSION_RENEW, post(session::renew))
+        .route(paths::SESSION_LOGOUT, post(session::logout))
+        .route("/api", get(not_found))
+        .route(
+            "/api/{*rest}",
+            get(not_found)
+                .post(not_found)
+                .put(not_found)
+                .delete(not_found),
+        )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

@@ -1,0 +1,36 @@
+//! The page is served with the right cache headers and an index.html fallback.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::*;
+
+#[tokio::test]
+async fn index_is_never_cached_and_spa_paths_fall_back_to_it() {
+    let h = harness().await;
+    for path in ["/", "/index.html", "/main", "/login?x=1"] {
+        let r = h.get(path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text.contains("<title>portal</title>"), "{path}");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_good() {
+    let h = harness().await;
+    let r = h.get("/pilot-portal-0123456789abcdef_bg.wasm", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404_not_the_page() {
+    let h = harness().await;
+    let r = h.get("/api/nope", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "not_found");
+}

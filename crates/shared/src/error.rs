@@ -1,0 +1,150 @@
+//! The proxy's error body: `{"error": {"code": "...", "message": "..."}}` with a stable code.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes. The page decides what to tell the pilot from these,
+/// never from message text, so messages can be reworded without breaking the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body or a parameter is malformed.
+    BadRequest,
+    /// The request body is larger than the proxy accepts.
+    PayloadTooLarge,
+    /// Username or password rejected by the platform.
+    InvalidCredentials,
+    /// Too many login attempts from this address or for this username.
+    TooManyAttempts,
+    /// No `Authorization: Bearer` token on a route that needs one.
+    TokenMissing,
+    /// The token's lifetime is over.
+    TokenExpired,
+    /// The token was revoked on the platform.
+    TokenRevoked,
+    /// The token is malformed or its signature is rejected.
+    TokenInvalid,
+    /// The token is valid but not allowed to do this (scopes).
+    Forbidden,
+    /// The platform could not be reached.
+    UpstreamUnreachable,
+    /// The platform did not answer in time.
+    UpstreamTimeout,
+    /// The platform answered with something the proxy cannot use.
+    UpstreamError,
+    /// No such route or resource.
+    NotFound,
+    /// A bug or misconfiguration in the proxy.
+    Internal,
+    /// A code this build of the page does not know (a newer proxy).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The wire name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::TokenMissing => "token_missing",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::UpstreamUnreachable => "upstream_unreachable",
+            ErrorCode::UpstreamTimeout => "upstream_timeout",
+            ErrorCode::UpstreamError => "upstream_error",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// Codes that mean "this token is no good, log in again".
+    pub fn is_session_over(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::TokenMissing
+                | ErrorCode::TokenExpired
+                | ErrorCode::TokenRevoked
+                | ErrorCode::TokenInvalid
+        )
+    }
+}
+
+/// The inner part of [`ErrorBody`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Seconds to wait before retrying, for [`ErrorCode::TooManyAttempts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Every non-2xx response of the proxy carries this body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+                retry_after_secs: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_wire_shape_is_stable() {
+        let body = ErrorBody::new(ErrorCode::TokenExpired, "Your session expired.");
+        let json = serde_json::to_value(&body).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"error": {"code": "token_expired", "message": "Your session expired."}})
+        );
+    }
+
+    #[test]
+    fn as_str_matches_serde_name_for_every_code() {
+        let all = [
+            ErrorCode::BadRequest,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::TooManyAttempts,
+            ErrorCode::TokenMissing,
+            ErrorCode::TokenExpired,
+            ErrorCode::TokenRevoked,
+            ErrorCode::TokenInvalid,
+            ErrorCode::Forbidden,
+            ErrorCode::UpstreamUnreachable,
+            ErrorCode::UpstreamTimeout,
+            ErrorCode::UpstreamError,
+            ErrorCode::NotFound,
+            ErrorCode::Internal,
+        ];
+        for code in all {
+            let json = serde_json::to_value(code).expect("serializes");
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+        }
+    }
+
+    #[test]
+    fn unknown_codes_from_a_newer_proxy_still_parse() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"brand_new","message":"x"}}"#)
+                .expect("parses");
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+    }
+}

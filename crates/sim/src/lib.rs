@@ -1,0 +1,43 @@
+//! Simulators of the upstream systems, each faithful to its reference document: they verify
+//! what the real system verifies and fail the way it fails. Used by `cargo xtask serve` and
+//! by the tests; the proxy and the page never link this crate.
+
+pub mod faults;
+pub mod ric_error;
+pub mod token_api;
+
+use axum::Router;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Binds `addr` and serves `router` in the background; returns the bound address.
+pub async fn spawn(router: Router, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("simulator on {bound} stopped: {e}");
+        }
+    });
+    Ok(bound)
+}
+
+/// The token API simulator with its fault switch, on `addr`.
+pub struct TokenApiSim {
+    pub api: token_api::TokenApi,
+    pub faults: faults::Faults,
+    pub addr: SocketAddr,
+}
+
+impl TokenApiSim {
+    pub async fn start(secret: &[u8], addr: SocketAddr) -> std::io::Result<Self> {
+        let api = token_api::TokenApi::new(secret);
+        let faults = faults::Faults::default();
+        let addr = spawn(faults.wrap(api.clone().router()), addr).await?;
+        Ok(TokenApiSim { api, faults, addr })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
