@@ -1,0 +1,66 @@
+//! Every call the page makes to its proxy. Relative `/api/...` URLs: same origin, no CORS.
+
+use crate::error::AppError;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use pilot_portal_shared::{paths, ErrorBody, LoginRequest, PageConfig, SessionInfo, TokenGrant};
+use serde::de::DeserializeOwned;
+
+fn with_token(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(t) => req.header("Authorization", &format!("Bearer {t}")),
+        None => req,
+    }
+}
+
+/// Checks the status before decoding: non-2xx bodies are the shared [`ErrorBody`].
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
+    if response.ok() {
+        return response.json::<T>().await.map_err(|e| AppError::Decode(e.to_string()));
+    }
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(AppError::Api {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+            retry_after_secs: body.error.retry_after_secs,
+        }),
+        // Not our proxy talking (a captive portal, a gateway page).
+        Err(_) => Err(AppError::Decode(format!("HTTP {status}"))),
+    }
+}
+
+fn network(e: gloo_net::Error) -> AppError {
+    AppError::Network(e.to_string())
+}
+
+pub async fn config() -> Result<PageConfig, AppError> {
+    read(Request::get(paths::CONFIG).send().await.map_err(network)?).await
+}
+
+pub async fn login(username: &str, password: &str) -> Result<TokenGrant, AppError> {
+    let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+    let req = Request::post(paths::LOGIN).json(&body).map_err(|e| AppError::Decode(e.to_string()))?;
+    read(req.send().await.map_err(network)?).await
+}
+
+pub async fn session(token: &str) -> Result<SessionInfo, AppError> {
+    let req = with_token(Request::get(paths::SESSION), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+pub async fn renew(token: &str) -> Result<TokenGrant, AppError> {
+    let req = with_token(Request::post(paths::SESSION_RENEW), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+/// Revokes the token on the platform. 204 on success.
+pub async fn logout(token: &str) -> Result<(), AppError> {
+    let req = with_token(Request::post(paths::SESSION_LOGOUT), Some(token));
+    let response = req.send().await.map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(|_| ())
+    }
+}

@@ -1,0 +1,245 @@
+//! The one owner of `window.djiBridge`: a typed Rust API over Pilot 2's JSBridge.
+//!
+//! The bridge is looked up on every call (never cached), so tests can install and remove
+//! fakes, and a page opened outside Pilot 2 gets [`BridgeError::Missing`] instead of a crash.
+//! Every method returns a JSON string envelope `{code, message, data}` that is parsed with
+//! the shared [`pilot_portal_shared::envelope`] rules.
+
+use pilot_portal_shared::envelope::{self, EnvelopeError};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object Pilot 2 injects with `addJavascriptInterface`; no JS class, so only
+    /// `unchecked_into` reaches it.
+    pub type DjiBridge;
+
+    #[wasm_bindgen(method, catch, js_name = platformVerifyLicense)]
+    fn platform_verify_license(this: &DjiBridge, app_id: &str, app_key: &str, license: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformIsVerified)]
+    fn platform_is_verified(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformLoadComponent)]
+    fn platform_load_component(this: &DjiBridge, name: &str, param: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformUnloadComponent)]
+    fn platform_unload_component(this: &DjiBridge, name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformIsComponentLoaded)]
+    fn platform_is_component_loaded(this: &DjiBridge, name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformSetWorkspaceId)]
+    fn platform_set_workspace_id(this: &DjiBridge, uuid: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformSetInformation)]
+    fn platform_set_information(this: &DjiBridge, platform: &str, workspace: &str, desc: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformGetRemoteControllerSN)]
+    fn platform_get_remote_controller_sn(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformGetAircraftSN)]
+    fn platform_get_aircraft_sn(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = platformStopSelf)]
+    fn platform_stop_self(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = apiGetToken)]
+    fn api_get_token(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = apiSetToken)]
+    fn api_set_token(this: &DjiBridge, token: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = apiGetHost)]
+    fn api_get_host(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = thingGetConnectState)]
+    fn thing_get_connect_state(this: &DjiBridge) -> Result<JsValue, JsValue>;
+}
+
+/// Names of Pilot 2 modules (`platformLoadComponent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    Api,
+    Thing,
+}
+
+impl Module {
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Api => "api",
+            Module::Thing => "thing",
+        }
+    }
+}
+
+/// Why a bridge call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    /// No `window.djiBridge`: the page is not running inside DJI Pilot 2.
+    #[error("this page is not running inside DJI Pilot 2")]
+    Missing,
+    /// The call threw (unknown method on an older Pilot 2, wrong argument).
+    #[error("{method} failed: {reason}")]
+    Threw { method: &'static str, reason: String },
+    /// Pilot 2 answered with a non-zero code.
+    #[error("{method}: {message} (code {code})")]
+    Refused { method: &'static str, code: i64, message: String },
+    /// Pilot 2 answered something that is not the documented envelope.
+    #[error("{method}: {reason}")]
+    Unreadable { method: &'static str, reason: String },
+}
+
+impl BridgeError {
+    fn from_envelope(method: &'static str, e: EnvelopeError) -> Self {
+        match e {
+            EnvelopeError::Failed { code, message } => BridgeError::Refused { method, code, message },
+            other => BridgeError::Unreadable { method, reason: other.to_string() },
+        }
+    }
+
+    /// DJI's own words when Pilot 2 refused, else our description.
+    pub fn pilot_message(&self) -> String {
+        match self {
+            BridgeError::Refused { message, code, .. } if !message.is_empty() => {
+                format!("{message} (code {code})")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Whether `window.djiBridge` exists right now.
+pub fn is_present() -> bool {
+    lookup().is_ok()
+}
+
+fn lookup() -> Result<DjiBridge, BridgeError> {
+    let window = web_sys::window().ok_or(BridgeError::Missing)?;
+    let value = js_sys::Reflect::get(&window, &JsValue::from_str("djiBridge"))
+        .map_err(|_| BridgeError::Missing)?;
+    if value.is_undefined() || value.is_null() {
+        return Err(BridgeError::Missing);
+    }
+    Ok(value.unchecked_into())
+}
+
+fn js_reason(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| "unknown error".into())
+}
+
+/// Calls one bridge method and returns its raw reply text.
+fn call(
+    method: &'static str,
+    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+) -> Result<String, BridgeError> {
+    let bridge = lookup()?;
+    let reply = f(&bridge).map_err(|e| BridgeError::Threw { method, reason: js_reason(&e) })?;
+    match reply.as_string() {
+        Some(text) => Ok(text),
+        // Not the documented string: stringify so the envelope parser can judge it.
+        None => js_sys::JSON::stringify(&reply)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(BridgeError::Unreadable { method, reason: "no reply".into() }),
+    }
+}
+
+fn unit(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<(), BridgeError> {
+    envelope::parse_unit(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+fn boolean(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<bool, BridgeError> {
+    envelope::parse_bool(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+fn string(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<String, BridgeError> {
+    envelope::parse_string(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+/// `platformVerifyLicense`: must come before every other call.
+pub fn verify_license(app_id: &str, app_key: &str, license: &str) -> Result<bool, BridgeError> {
+    boolean("platformVerifyLicense", |b| b.platform_verify_license(app_id, app_key, license))
+}
+
+/// `platformIsVerified`.
+pub fn is_verified() -> Result<bool, BridgeError> {
+    boolean("platformIsVerified", |b| b.platform_is_verified())
+}
+
+/// `platformLoadComponent(name, param)`; `param` is sent as a JSON string, as Pilot 2 requires.
+pub fn load_component(module: Module, param: &serde_json::Value) -> Result<(), BridgeError> {
+    let param = param.to_string();
+    unit("platformLoadComponent", |b| b.platform_load_component(module.name(), &param))
+}
+
+/// `platformUnloadComponent(name)`.
+pub fn unload_component(module: Module) -> Result<(), BridgeError> {
+    unit("platformUnloadComponent", |b| b.platform_unload_component(module.name()))
+}
+
+/// `platformIsComponentLoaded(name)`.
+pub fn is_component_loaded(module: Module) -> Result<bool, BridgeError> {
+    boolean("platformIsComponentLoaded", |b| b.platform_is_component_loaded(module.name()))
+}
+
+/// `platformSetWorkspaceId(uuid)`.
+pub fn set_workspace_id(uuid: &str) -> Result<(), BridgeError> {
+    unit("platformSetWorkspaceId", |b| b.platform_set_workspace_id(uuid))
+}
+
+/// `platformSetInformation(platform, workspace, desc)`.
+pub fn set_information(platform: &str, workspace: &str, desc: &str) -> Result<(), BridgeError> {
+    unit("platformSetInformation", |b| b.platform_set_information(platform, workspace, desc))
+}
+
+/// `platformGetRemoteControllerSN`.
+pub fn remote_controller_sn() -> Result<String, BridgeError> {
+    string("platformGetRemoteControllerSN", |b| b.platform_get_remote_controller_sn())
+}
+
+/// `platformGetAircraftSN`; `None` when no aircraft is connected (Pilot 2 answers `""`).
+pub fn aircraft_sn() -> Result<Option<String>, BridgeError> {
+    string("platformGetAircraftSN", |b| b.platform_get_aircraft_sn()).map(|s| Some(s).filter(|s| !s.is_empty()))
+}
+
+/// `platformStopSelf`: closes the cloud platform page.
+pub fn stop_self() -> Result<(), BridgeError> {
+    unit("platformStopSelf", |b| b.platform_stop_self())
+}
+
+/// `apiGetToken`; only valid while the `api` module is loaded. `None` for no token.
+pub fn api_get_token() -> Result<Option<String>, BridgeError> {
+    string("apiGetToken", |b| b.api_get_token()).map(|t| Some(t).filter(|t| !t.trim().is_empty()))
+}
+
+/// `apiSetToken`; only valid while the `api` module is loaded. `""` clears it.
+pub fn api_set_token(token: &str) -> Result<(), BridgeError> {
+    unit("apiSetToken", |b| b.api_set_token(token))
+}
+
+/// `apiGetHost`.
+pub fn api_get_host() -> Result<String, BridgeError> {
+    string("apiGetHost", |b| b.api_get_host())
+}
+
+/// `thingGetConnectState`.
+pub fn thing_connect_state() -> Result<bool, BridgeError> {
+    boolean("thingGetConnectState", |b| b.thing_get_connect_state())
+}
+
+/// Sets `window.djiBridge.onBackClick`. Pilot 2 calls it synchronously: `true` means the page
+/// handled the back arrow, `false` lets Pilot 2 close the page.
+pub fn on_back_click(handler: impl Fn() -> bool + 'static) -> Result<(), BridgeError> {
+    let closure = Closure::<dyn Fn() -> bool>::new(handler);
+    set_bridge_property("onBackClick", closure.as_ref())?;
+    closure.forget();
+    Ok(())
+}
+
+/// Sets `window.djiBridge.onStopPlatform`, called before Pilot 2 exits the cloud platform.
+pub fn on_stop_platform(handler: impl Fn() + 'static) -> Result<(), BridgeError> {
+    let closure = Closure::<dyn Fn()>::new(handler);
+    set_bridge_property("onStopPlatform", closure.as_ref())?;
+    closure.forget();
+    Ok(())
+}
+
+fn set_bridge_property(name: &'static str, value: &JsValue) -> Result<(), BridgeError> {
+    let bridge = lookup()?;
+    js_sys::Reflect::set(&bridge, &JsValue::from_str(name), value)
+        .map(|_| ())
+        .map_err(|e| BridgeError::Threw { method: name, reason: js_reason(&e) })
+}

@@ -1,0 +1,216 @@
+//! The start sequence inside Pilot 2: license, stored token, the three token states.
+//!
+//! Order matters and is tested end to end: the license is verified before any other bridge
+//! call; `apiGetToken`/`apiSetToken` are only called while the `api` module is loaded; the
+//! module is never loaded with an empty token, nor reloaded over one Pilot 2 already holds.
+
+use crate::bridge::{self, BridgeError, Module};
+use crate::error::AppError;
+use crate::session::{self, LoginReason, Refusal, StartPlan};
+use crate::state::{Ctx, Screen, Signed, Step};
+use crate::{api, storage, time};
+use leptos::prelude::*;
+use pilot_portal_shared::{PageConfig, SessionInfo, TokenGrant};
+use serde_json::json;
+
+/// Id of the `<script type="application/json">` the proxy fills with the page config, which
+/// saves the page a round trip.
+const INLINE_CONFIG_ID: &str = "pilot-portal-config";
+
+fn inline_config() -> Option<PageConfig> {
+    let text = web_sys::window()?
+        .document()?
+        .get_element_by_id(INLINE_CONFIG_ID)?
+        .text_content()?;
+    serde_json::from_str(text.trim()).ok()
+}
+
+async fn load_config(ctx: Ctx) -> Result<PageConfig, AppError> {
+    if let Some(c) = ctx.config.get_value() {
+        return Ok(c);
+    }
+    let config = match inline_config() {
+        Some(c) => c,
+        None => api::config().await?,
+    };
+    ctx.config.set_value(Some(config.clone()));
+    Ok(config)
+}
+
+/// `host` for the `api` module: configured, or this page's own origin.
+fn api_host(config: &PageConfig) -> String {
+    if !config.api_module_host.is_empty() {
+        return config.api_module_host.clone();
+    }
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Runs (or reruns) the whole start sequence.
+pub async fn start(ctx: Ctx) {
+    if !bridge::is_present() {
+        ctx.screen.set(Screen::NotInPilot);
+        return;
+    }
+    ctx.screen.set(Screen::Starting(Step::License));
+    let config = match load_config(ctx).await {
+        Ok(c) => c,
+        Err(e) => return fail(ctx, "Cannot load the platform settings", &e),
+    };
+    if let Err(message) = verify_license(&config) {
+        ctx.screen.set(Screen::LicenseFailed { message });
+        return;
+    }
+    register_callbacks(ctx);
+
+    ctx.screen.set(Screen::Starting(Step::Session));
+    let token = match stored_token(&config) {
+        Ok(t) => t,
+        Err(e) => return fail(ctx, "Cannot read the stored session", &e.into()),
+    };
+    match session::plan(token.as_deref(), time::now_ms(), config.renew_below_fraction) {
+        StartPlan::Login => ctx.screen.set(Screen::Login { reason: None }),
+        StartPlan::ClearAndLogin(reason) => end_session(ctx, reason),
+        StartPlan::Check => {
+            let token = token.unwrap_or_default();
+            match api::session(&token).await {
+                Ok(info) => show_main(ctx, &info),
+                Err(e) => refused(ctx, e, &token),
+            }
+        }
+        StartPlan::Renew => {
+            let token = token.unwrap_or_default();
+            match api::renew(&token).await {
+                Ok(grant) => match adopt_token(ctx, &grant) {
+                    Ok(()) => show_main_grant(ctx, &grant),
+                    Err(e) => fail(ctx, "Cannot store the renewed session", &e),
+                },
+                Err(e) => refused(ctx, e, &token),
+            }
+        }
+    }
+}
+
+/// `platformVerifyLicense` then `platformIsVerified`; `Err` carries DJI's message.
+fn verify_license(config: &PageConfig) -> Result<(), String> {
+    let d = &config.dji;
+    let refused = |e: BridgeError| e.pilot_message();
+    if !bridge::verify_license(&d.app_id, &d.app_key, &d.license).map_err(refused)? {
+        return Err("DJI Pilot 2 did not accept the app license.".into());
+    }
+    if !bridge::is_verified().map_err(refused)? {
+        return Err("DJI Pilot 2 reports the license as not verified.".into());
+    }
+    Ok(())
+}
+
+fn register_callbacks(ctx: Ctx) {
+    // No in-page history to go back through: let Pilot 2 close the page.
+    let _ = bridge::on_back_click(|| false);
+    let _ = bridge::on_stop_platform(move || {
+        storage::clear_token();
+        ctx.config.set_value(None);
+    });
+}
+
+/// The token Pilot 2's `api` module holds, or the page's own copy (then loaded into a fresh
+/// `api` module). Never loads the module without a token.
+fn stored_token(config: &PageConfig) -> Result<Option<String>, BridgeError> {
+    if bridge::is_component_loaded(Module::Api)? {
+        if let Some(token) = bridge::api_get_token()? {
+            storage::set_token(&token);
+            return Ok(Some(token));
+        }
+        // Loaded but empty (cleared by another page): fall back to our copy.
+        let Some(token) = storage::token() else {
+            return Ok(None);
+        };
+        bridge::api_set_token(&token)?;
+        return Ok(Some(token));
+    }
+    let Some(token) = storage::token() else {
+        return Ok(None);
+    };
+    bridge::load_component(Module::Api, &json!({ "host": api_host(config), "token": token }))?;
+    Ok(Some(token))
+}
+
+/// Gives Pilot 2 a new token: into the loaded `api` module, or load the module with it.
+pub fn adopt_token(ctx: Ctx, grant: &TokenGrant) -> Result<(), AppError> {
+    if !bridge::is_component_loaded(Module::Api)? {
+        let host = ctx.config.get_value().map(|c| api_host(&c)).unwrap_or_default();
+        bridge::load_component(Module::Api, &json!({ "host": host, "token": grant.token }))?;
+    }
+    bridge::api_set_token(&grant.token)?;
+    storage::set_token(&grant.token);
+    Ok(())
+}
+
+/// Clears the token in Pilot 2 (if its `api` module is loaded) and in the page.
+fn clear_token() {
+    if bridge::is_component_loaded(Module::Api).unwrap_or(false) {
+        let _ = bridge::api_set_token("");
+    }
+    storage::clear_token();
+}
+
+fn end_session(ctx: Ctx, reason: LoginReason) {
+    clear_token();
+    ctx.screen.set(Screen::Login { reason: Some(reason) });
+}
+
+fn refused(ctx: Ctx, error: AppError, token: &str) {
+    match session::refusal(error, token) {
+        Refusal::SessionOver(reason) => end_session(ctx, reason),
+        Refusal::Retry(e) => fail(ctx, "Cannot check your session", &e),
+    }
+}
+
+fn fail(ctx: Ctx, title: &str, error: &AppError) {
+    ctx.screen.set(Screen::Failed { title: title.into(), message: error.pilot_message() });
+}
+
+fn show_main(ctx: Ctx, info: &SessionInfo) {
+    ctx.screen.set(Screen::Main(Signed { user: info.user.name.clone(), expires_at: info.expires_at }));
+}
+
+pub fn show_main_grant(ctx: Ctx, grant: &TokenGrant) {
+    ctx.screen.set(Screen::Main(Signed { user: grant.user.name.clone(), expires_at: grant.expires_at }));
+}
+
+/// Log out: revoke on the platform (best effort: the pilot leaves either way), clear the
+/// token in Pilot 2 and the page.
+pub async fn logout(ctx: Ctx) {
+    let token = bridge::api_get_token().ok().flatten().or_else(storage::token);
+    if let Some(token) = token {
+        let _ = api::logout(&token).await;
+    }
+    end_session(ctx, LoginReason::LoggedOut);
+}
+
+/// Login with username and password; on success Pilot 2 holds the new token.
+pub async fn login(ctx: Ctx, username: String, password: String) -> Result<(), AppError> {
+    let grant = api::login(&username, &password).await?;
+    adopt_token(ctx, &grant)?;
+    show_main_grant(ctx, &grant);
+    Ok(())
+}
+
+/// Loads the Pilot 2 emulator script (outside Pilot 2 only), then restarts.
+pub fn use_emulator(ctx: Ctx) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(script) = document.create_element("script") else {
+        return;
+    };
+    let _ = script.set_attribute("src", "/pilot2-emulator.js");
+    let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
+        leptos::task::spawn_local(start(ctx));
+    });
+    let _ = js_sys::Reflect::set(&script, &"onload".into(), &onload);
+    if let Some(head) = document.head() {
+        let _ = head.append_child(&script);
+    }
+}

@@ -1,0 +1,54 @@
+//! What the page shows, as one signal the whole app reads.
+
+use crate::session::LoginReason;
+use leptos::prelude::*;
+use pilot_portal_shared::PageConfig;
+
+/// A step of the start sequence, shown in the stepper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    License,
+    Session,
+}
+
+/// Who is logged in, for the main page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub user: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Starting(Step),
+    /// No `window.djiBridge`.
+    NotInPilot,
+    /// DJI refused the app license; DJI's message.
+    LicenseFailed { message: String },
+    /// Something failed that a retry may fix; the stored token is kept.
+    Failed { title: String, message: String },
+    Login { reason: Option<LoginReason> },
+    Main(Signed),
+}
+
+/// App-wide context: `Copy`, so closures take it freely.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub screen: RwSignal<Screen>,
+    pub config: StoredValue<Option<PageConfig>>,
+}
+
+impl Ctx {
+    pub fn new() -> Self {
+        Ctx {
+            screen: RwSignal::new(Screen::Starting(Step::License)),
+            config: StoredValue::new(None),
+        }
+    }
+}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Self::new()
+    }
+}
