@@ -50,7 +50,11 @@ fn api_host(config: &PageConfig) -> String {
 /// Runs (or reruns) the whole start sequence.
 pub async fn start(ctx: Ctx) {
     if !bridge::is_present() {
-        ctx.screen.set(Screen::NotInPilot);
+        if emulator_requested() {
+            use_emulator(ctx);
+        } else {
+            ctx.screen.set(Screen::NotInPilot);
+        }
         return;
     }
     ctx.screen.set(Screen::Starting(Step::License));
@@ -197,6 +201,14 @@ pub async fn login(ctx: Ctx, username: String, password: String) -> Result<(), A
     Ok(())
 }
 
+/// `?emulator` in the address: a browser session that asked for the simulated Pilot 2.
+fn emulator_requested() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .is_some_and(|p| p.has("emulator"))
+}
+
 /// Loads the Pilot 2 emulator script (outside Pilot 2 only), then restarts.
 pub fn use_emulator(ctx: Ctx) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -207,9 +219,17 @@ pub fn use_emulator(ctx: Ctx) {
     };
     let _ = script.set_attribute("src", "/pilot2-emulator.js");
     let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
-        leptos::task::spawn_local(start(ctx));
+        if bridge::is_present() {
+            leptos::task::spawn_local(start(ctx));
+        } else {
+            ctx.screen.set(Screen::NotInPilot);
+        }
+    });
+    let onerror = wasm_bindgen::closure::Closure::once_into_js(move || {
+        ctx.screen.set(Screen::NotInPilot);
     });
     let _ = js_sys::Reflect::set(&script, &"onload".into(), &onload);
+    let _ = js_sys::Reflect::set(&script, &"onerror".into(), &onerror);
     if let Some(head) = document.head() {
         let _ = head.append_child(&script);
     }

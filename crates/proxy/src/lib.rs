@@ -49,7 +49,7 @@ impl AppState {
 
 /// The whole service: `/api` plus the page.
 pub fn app(state: AppState) -> Router {
-    let page = static_files::page_service(&state.config.dist);
+    let page = static_files::page_service(state.clone());
     let max_body = state.config.max_body_bytes;
     routes::api_routes()
         .layer(DefaultBodyLimit::max(max_body))

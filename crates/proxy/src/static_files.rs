@@ -1,35 +1,75 @@
-//! Serves the built page: `index.html` for every unknown path (the page routes itself),
-//! precompressed files when the browser takes them, and cache headers that keep Pilot 2's
-//! WebView from showing a stale page.
+//! Serves the built page: `index.html` (with the page config inlined, saving a round trip)
+//! for `/` and every unknown path, precompressed assets when the browser takes them, and
+//! cache headers that keep Pilot 2's WebView from showing a stale page.
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use crate::routes::page_config_of;
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
-use std::path::Path;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
-pub fn page_service(dist: &Path) -> Router {
-    let index = ServeFile::new(dist.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    let dir = ServeDir::new(dist)
+/// The empty config element of `index.html` that the proxy fills.
+const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
+
+pub fn page_service(state: AppState) -> Router {
+    let index = {
+        let state = state.clone();
+        move || index_html(State(state.clone()))
+    };
+    let dir = ServeDir::new(&state.config.dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index);
+        .append_index_html_on_directories(false)
+        .fallback(index.into_service());
     Router::new()
+        .route("/", get(index_html))
+        .route("/index.html", get(index_html))
+        .with_state(state)
         .fallback_service(dir)
         .layer(middleware::from_fn(cache_headers))
 }
 
-/// Trunk names assets `name-<16 hex>.ext` / `name-<16 hex>_bg.wasm`: safe to cache forever.
+/// `index.html` with the page config inlined.
+async fn index_html(State(state): State<AppState>) -> Response {
+    let path = state.config.dist.join("index.html");
+    match tokio::fs::read_to_string(&path).await {
+        Ok(html) => Html(inline_config(&html, &state)).into_response(),
+        Err(e) => {
+            tracing::error!(path = %path.display(), "page not built: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html("<!doctype html><title>Pilot Portal</title><p>The page is not built yet. Run <code>cargo xtask serve</code>.</p>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn inline_config(html: &str, state: &AppState) -> String {
+    let json = serde_json::to_string(&page_config_of(&state.config))
+        .unwrap_or_default()
+        // never let a value close the script element
+        .replace("</", "<\\/");
+    html.replacen(
+        CONFIG_SLOT,
+        &format!(r#"<script id="pilot-portal-config" type="application/json">{json}</script>"#),
+        1,
+    )
+}
+
+/// Trunk names assets `name-<hex hash>.ext` / `name-<hex hash>_bg.wasm`: safe to cache forever.
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (10..=16).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
@@ -54,8 +94,8 @@ mod tests {
     #[test]
     fn trunk_hashes_are_recognised() {
         assert!(is_hashed_asset("/pilot-portal-3f2a9c0d1e2b4a5f_bg.wasm"));
-        assert!(is_hashed_asset("/pilot-portal-3f2a9c0d1e2b4a5f.js"));
-        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/pilot-portal-2f1569526e3a4037.js"));
+        assert!(is_hashed_asset("/main-84f85343ae50d31.css"), "15 digits: leading zero dropped");
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/pilot2-emulator.js"));
         assert!(!is_hashed_asset("/login"));

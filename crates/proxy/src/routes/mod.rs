@@ -10,6 +10,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use pilot_portal_shared::paths;
 
+pub use config::page_config_of;
+
 /// Everything under `/api`; unknown paths answer a JSON 404, never the page.
 pub fn api_routes() -> Router<AppState> {
     Router::new()

@@ -31,7 +31,7 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     let dist = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dist.path().join("index.html"),
-        "<!doctype html><title>portal</title>",
+        "<!doctype html><title>portal</title><script id=\"pilot-portal-config\" type=\"application/json\"></script>",
     )
     .expect("write");
     std::fs::write(
