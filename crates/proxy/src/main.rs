@@ -2,8 +2,7 @@
 
 use clap::Parser;
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{app, AppState};
-use std::net::SocketAddr;
+use pilot_portal_proxy::{serve, AppState};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -24,12 +23,7 @@ async fn main() -> anyhow::Result<()> {
         "pilot-portal proxy listening on http://{}",
         listener.local_addr()?
     );
-    axum::serve(
-        listener,
-        app(AppState::new(config)?).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    serve(listener, AppState::new(config)?, shutdown()).await?;
     Ok(())
 }
 
