@@ -15,7 +15,10 @@ fn with_token(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
 /// Checks the status before decoding: non-2xx bodies are the shared [`ErrorBody`].
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
     if response.ok() {
-        return response.json::<T>().await.map_err(|e| AppError::Decode(e.to_string()));
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| AppError::Decode(e.to_string()));
     }
     let status = response.status();
     match response.json::<ErrorBody>().await {
@@ -39,8 +42,13 @@ pub async fn config() -> Result<PageConfig, AppError> {
 }
 
 pub async fn login(username: &str, password: &str) -> Result<TokenGrant, AppError> {
-    let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
-    let req = Request::post(paths::LOGIN).json(&body).map_err(|e| AppError::Decode(e.to_string()))?;
+    let body = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    let req = Request::post(paths::LOGIN)
+        .json(&body)
+        .map_err(|e| AppError::Decode(e.to_string()))?;
     read(req.send().await.map_err(network)?).await
 }
 

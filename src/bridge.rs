@@ -17,11 +17,20 @@ extern "C" {
     pub type DjiBridge;
 
     #[wasm_bindgen(method, catch, js_name = platformVerifyLicense)]
-    fn platform_verify_license(this: &DjiBridge, app_id: &str, app_key: &str, license: &str) -> Result<JsValue, JsValue>;
+    fn platform_verify_license(
+        this: &DjiBridge,
+        app_id: &str,
+        app_key: &str,
+        license: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformIsVerified)]
     fn platform_is_verified(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformLoadComponent)]
-    fn platform_load_component(this: &DjiBridge, name: &str, param: &str) -> Result<JsValue, JsValue>;
+    fn platform_load_component(
+        this: &DjiBridge,
+        name: &str,
+        param: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformUnloadComponent)]
     fn platform_unload_component(this: &DjiBridge, name: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformIsComponentLoaded)]
@@ -29,7 +38,12 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = platformSetWorkspaceId)]
     fn platform_set_workspace_id(this: &DjiBridge, uuid: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformSetInformation)]
-    fn platform_set_information(this: &DjiBridge, platform: &str, workspace: &str, desc: &str) -> Result<JsValue, JsValue>;
+    fn platform_set_information(
+        this: &DjiBridge,
+        platform: &str,
+        workspace: &str,
+        desc: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformGetRemoteControllerSN)]
     fn platform_get_remote_controller_sn(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = platformGetAircraftSN)]
@@ -70,20 +84,37 @@ pub enum BridgeError {
     Missing,
     /// The call threw (unknown method on an older Pilot 2, wrong argument).
     #[error("{method} failed: {reason}")]
-    Threw { method: &'static str, reason: String },
+    Threw {
+        method: &'static str,
+        reason: String,
+    },
     /// Pilot 2 answered with a non-zero code.
     #[error("{method}: {message} (code {code})")]
-    Refused { method: &'static str, code: i64, message: String },
+    Refused {
+        method: &'static str,
+        code: i64,
+        message: String,
+    },
     /// Pilot 2 answered something that is not the documented envelope.
     #[error("{method}: {reason}")]
-    Unreadable { method: &'static str, reason: String },
+    Unreadable {
+        method: &'static str,
+        reason: String,
+    },
 }
 
 impl BridgeError {
     fn from_envelope(method: &'static str, e: EnvelopeError) -> Self {
         match e {
-            EnvelopeError::Failed { code, message } => BridgeError::Refused { method, code, message },
-            other => BridgeError::Unreadable { method, reason: other.to_string() },
+            EnvelopeError::Failed { code, message } => BridgeError::Refused {
+                method,
+                code,
+                message,
+            },
+            other => BridgeError::Unreadable {
+                method,
+                reason: other.to_string(),
+            },
         }
     }
 
@@ -126,32 +157,49 @@ fn call(
     f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<String, BridgeError> {
     let bridge = lookup()?;
-    let reply = f(&bridge).map_err(|e| BridgeError::Threw { method, reason: js_reason(&e) })?;
+    let reply = f(&bridge).map_err(|e| BridgeError::Threw {
+        method,
+        reason: js_reason(&e),
+    })?;
     match reply.as_string() {
         Some(text) => Ok(text),
         // Not the documented string: stringify so the envelope parser can judge it.
         None => js_sys::JSON::stringify(&reply)
             .ok()
             .and_then(|s| s.as_string())
-            .ok_or(BridgeError::Unreadable { method, reason: "no reply".into() }),
+            .ok_or(BridgeError::Unreadable {
+                method,
+                reason: "no reply".into(),
+            }),
     }
 }
 
-fn unit(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<(), BridgeError> {
+fn unit(
+    method: &'static str,
+    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+) -> Result<(), BridgeError> {
     envelope::parse_unit(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
 }
 
-fn boolean(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<bool, BridgeError> {
+fn boolean(
+    method: &'static str,
+    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+) -> Result<bool, BridgeError> {
     envelope::parse_bool(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
 }
 
-fn string(method: &'static str, f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>) -> Result<String, BridgeError> {
+fn string(
+    method: &'static str,
+    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+) -> Result<String, BridgeError> {
     envelope::parse_string(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 /// `platformVerifyLicense`: must come before every other call.
 pub fn verify_license(app_id: &str, app_key: &str, license: &str) -> Result<bool, BridgeError> {
-    boolean("platformVerifyLicense", |b| b.platform_verify_license(app_id, app_key, license))
+    boolean("platformVerifyLicense", |b| {
+        b.platform_verify_license(app_id, app_key, license)
+    })
 }
 
 /// `platformIsVerified`.
@@ -162,37 +210,50 @@ pub fn is_verified() -> Result<bool, BridgeError> {
 /// `platformLoadComponent(name, param)`; `param` is sent as a JSON string, as Pilot 2 requires.
 pub fn load_component(module: Module, param: &serde_json::Value) -> Result<(), BridgeError> {
     let param = param.to_string();
-    unit("platformLoadComponent", |b| b.platform_load_component(module.name(), &param))
+    unit("platformLoadComponent", |b| {
+        b.platform_load_component(module.name(), &param)
+    })
 }
 
 /// `platformUnloadComponent(name)`.
 pub fn unload_component(module: Module) -> Result<(), BridgeError> {
-    unit("platformUnloadComponent", |b| b.platform_unload_component(module.name()))
+    unit("platformUnloadComponent", |b| {
+        b.platform_unload_component(module.name())
+    })
 }
 
 /// `platformIsComponentLoaded(name)`.
 pub fn is_component_loaded(module: Module) -> Result<bool, BridgeError> {
-    boolean("platformIsComponentLoaded", |b| b.platform_is_component_loaded(module.name()))
+    boolean("platformIsComponentLoaded", |b| {
+        b.platform_is_component_loaded(module.name())
+    })
 }
 
 /// `platformSetWorkspaceId(uuid)`.
 pub fn set_workspace_id(uuid: &str) -> Result<(), BridgeError> {
-    unit("platformSetWorkspaceId", |b| b.platform_set_workspace_id(uuid))
+    unit("platformSetWorkspaceId", |b| {
+        b.platform_set_workspace_id(uuid)
+    })
 }
 
 /// `platformSetInformation(platform, workspace, desc)`.
 pub fn set_information(platform: &str, workspace: &str, desc: &str) -> Result<(), BridgeError> {
-    unit("platformSetInformation", |b| b.platform_set_information(platform, workspace, desc))
+    unit("platformSetInformation", |b| {
+        b.platform_set_information(platform, workspace, desc)
+    })
 }
 
 /// `platformGetRemoteControllerSN`.
 pub fn remote_controller_sn() -> Result<String, BridgeError> {
-    string("platformGetRemoteControllerSN", |b| b.platform_get_remote_controller_sn())
+    string("platformGetRemoteControllerSN", |b| {
+        b.platform_get_remote_controller_sn()
+    })
 }
 
 /// `platformGetAircraftSN`; `None` when no aircraft is connected (Pilot 2 answers `""`).
 pub fn aircraft_sn() -> Result<Option<String>, BridgeError> {
-    string("platformGetAircraftSN", |b| b.platform_get_aircraft_sn()).map(|s| Some(s).filter(|s| !s.is_empty()))
+    string("platformGetAircraftSN", |b| b.platform_get_aircraft_sn())
+        .map(|s| Some(s).filter(|s| !s.is_empty()))
 }
 
 /// `platformStopSelf`: closes the cloud platform page.
@@ -241,5 +302,8 @@ fn set_bridge_property(name: &'static str, value: &JsValue) -> Result<(), Bridge
     let bridge = lookup()?;
     js_sys::Reflect::set(&bridge, &JsValue::from_str(name), value)
         .map(|_| ())
-        .map_err(|e| BridgeError::Threw { method: name, reason: js_reason(&e) })
+        .map_err(|e| BridgeError::Threw {
+            method: name,
+            reason: js_reason(&e),
+        })
 }

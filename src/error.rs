@@ -94,16 +94,31 @@ mod tests {
     use super::*;
 
     fn api(code: ErrorCode) -> AppError {
-        AppError::Api { status: 400, code, message: "m".into(), retry_after_secs: Some(42) }
+        AppError::Api {
+            status: 400,
+            code,
+            message: "m".into(),
+            retry_after_secs: Some(42),
+        }
     }
 
     #[test]
     fn messages_are_specific() {
-        assert!(api(ErrorCode::InvalidCredentials).pilot_message().contains("Wrong username or password"));
-        assert!(api(ErrorCode::TooManyAttempts).pilot_message().contains("42 seconds"));
-        assert!(api(ErrorCode::UpstreamUnreachable).pilot_message().contains("cannot be reached"));
-        assert!(AppError::Network("x".into()).pilot_message().contains("network"));
-        assert!(AppError::Bridge(BridgeError::Missing).pilot_message().contains("Open Platforms"));
+        assert!(api(ErrorCode::InvalidCredentials)
+            .pilot_message()
+            .contains("Wrong username or password"));
+        assert!(api(ErrorCode::TooManyAttempts)
+            .pilot_message()
+            .contains("42 seconds"));
+        assert!(api(ErrorCode::UpstreamUnreachable)
+            .pilot_message()
+            .contains("cannot be reached"));
+        assert!(AppError::Network("x".into())
+            .pilot_message()
+            .contains("network"));
+        assert!(AppError::Bridge(BridgeError::Missing)
+            .pilot_message()
+            .contains("Open Platforms"));
     }
 
     #[test]

@@ -73,7 +73,11 @@ pub async fn start(ctx: Ctx) {
         Ok(t) => t,
         Err(e) => return fail(ctx, "Cannot read the stored session", &e.into()),
     };
-    match session::plan(token.as_deref(), time::now_ms(), config.renew_below_fraction) {
+    match session::plan(
+        token.as_deref(),
+        time::now_ms(),
+        config.renew_below_fraction,
+    ) {
         StartPlan::Login => ctx.screen.set(Screen::Login { reason: None }),
         StartPlan::ClearAndLogin(reason) => end_session(ctx, reason),
         StartPlan::Check => {
@@ -136,14 +140,21 @@ fn stored_token(config: &PageConfig) -> Result<Option<String>, BridgeError> {
     let Some(token) = storage::token() else {
         return Ok(None);
     };
-    bridge::load_component(Module::Api, &json!({ "host": api_host(config), "token": token }))?;
+    bridge::load_component(
+        Module::Api,
+        &json!({ "host": api_host(config), "token": token }),
+    )?;
     Ok(Some(token))
 }
 
 /// Gives Pilot 2 a new token: into the loaded `api` module, or load the module with it.
 pub fn adopt_token(ctx: Ctx, grant: &TokenGrant) -> Result<(), AppError> {
     if !bridge::is_component_loaded(Module::Api)? {
-        let host = ctx.config.get_value().map(|c| api_host(&c)).unwrap_or_default();
+        let host = ctx
+            .config
+            .get_value()
+            .map(|c| api_host(&c))
+            .unwrap_or_default();
         bridge::load_component(Module::Api, &json!({ "host": host, "token": grant.token }))?;
     }
     bridge::api_set_token(&grant.token)?;
@@ -161,7 +172,9 @@ fn clear_token() {
 
 fn end_session(ctx: Ctx, reason: LoginReason) {
     clear_token();
-    ctx.screen.set(Screen::Login { reason: Some(reason) });
+    ctx.screen.set(Screen::Login {
+        reason: Some(reason),
+    });
 }
 
 fn refused(ctx: Ctx, error: AppError, token: &str) {
@@ -172,21 +185,33 @@ fn refused(ctx: Ctx, error: AppError, token: &str) {
 }
 
 fn fail(ctx: Ctx, title: &str, error: &AppError) {
-    ctx.screen.set(Screen::Failed { title: title.into(), message: error.pilot_message() });
+    ctx.screen.set(Screen::Failed {
+        title: title.into(),
+        message: error.pilot_message(),
+    });
 }
 
 fn show_main(ctx: Ctx, info: &SessionInfo) {
-    ctx.screen.set(Screen::Main(Signed { user: info.user.name.clone(), expires_at: info.expires_at }));
+    ctx.screen.set(Screen::Main(Signed {
+        user: info.user.name.clone(),
+        expires_at: info.expires_at,
+    }));
 }
 
 pub fn show_main_grant(ctx: Ctx, grant: &TokenGrant) {
-    ctx.screen.set(Screen::Main(Signed { user: grant.user.name.clone(), expires_at: grant.expires_at }));
+    ctx.screen.set(Screen::Main(Signed {
+        user: grant.user.name.clone(),
+        expires_at: grant.expires_at,
+    }));
 }
 
 /// Log out: revoke on the platform (best effort: the pilot leaves either way), clear the
 /// token in Pilot 2 and the page.
 pub async fn logout(ctx: Ctx) {
-    let token = bridge::api_get_token().ok().flatten().or_else(storage::token);
+    let token = bridge::api_get_token()
+        .ok()
+        .flatten()
+        .or_else(storage::token);
     if let Some(token) = token {
         let _ = api::logout(&token).await;
     }

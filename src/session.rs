@@ -46,7 +46,9 @@ pub fn plan(token: Option<&str>, now_ms: i64, renew_below_fraction: f64) -> Star
     };
     let expires = claims.expires_at_ms();
     if expires <= now_ms {
-        return StartPlan::ClearAndLogin(LoginReason::Expired { at_ms: Some(expires) });
+        return StartPlan::ClearAndLogin(LoginReason::Expired {
+            at_ms: Some(expires),
+        });
     }
     let Some(issued) = claims.issued_at_ms().filter(|i| *i < expires) else {
         return StartPlan::Check;
@@ -92,7 +94,11 @@ mod tests {
     const NOW: i64 = 1_800_000_000_000;
 
     fn jwt(iat_ms: i64, exp_ms: i64) -> String {
-        let payload = format!(r#"{{"sub":"pilot","iat":{},"exp":{}}}"#, iat_ms / 1000, exp_ms / 1000);
+        let payload = format!(
+            r#"{{"sub":"pilot","iat":{},"exp":{}}}"#,
+            iat_ms / 1000,
+            exp_ms / 1000
+        );
         format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(payload))
     }
 
@@ -107,7 +113,9 @@ mod tests {
         let t = jwt(NOW - 13 * HOUR, NOW - HOUR);
         assert_eq!(
             plan(Some(&t), NOW, 0.2),
-            StartPlan::ClearAndLogin(LoginReason::Expired { at_ms: Some(NOW - HOUR) })
+            StartPlan::ClearAndLogin(LoginReason::Expired {
+                at_ms: Some(NOW - HOUR)
+            })
         );
     }
 
@@ -133,12 +141,20 @@ mod tests {
     #[test]
     fn unreadable_or_iat_less_tokens_go_to_the_platform() {
         assert_eq!(plan(Some("opaque-token"), NOW, 0.2), StartPlan::Check);
-        let no_iat = format!("e30.{}.s", URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{}}}"#, (NOW + HOUR) / 1000)));
+        let no_iat = format!(
+            "e30.{}.s",
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{}}}"#, (NOW + HOUR) / 1000))
+        );
         assert_eq!(plan(Some(&no_iat), NOW, 0.2), StartPlan::Check);
     }
 
     fn api(code: ErrorCode) -> AppError {
-        AppError::Api { status: 401, code, message: String::new(), retry_after_secs: None }
+        AppError::Api {
+            status: 401,
+            code,
+            message: String::new(),
+            retry_after_secs: None,
+        }
     }
 
     #[test]
@@ -146,11 +162,25 @@ mod tests {
         let t = jwt(NOW - 2 * HOUR, NOW - HOUR);
         assert_eq!(
             refusal(api(ErrorCode::TokenExpired), &t),
-            Refusal::SessionOver(LoginReason::Expired { at_ms: Some(NOW - HOUR) })
+            Refusal::SessionOver(LoginReason::Expired {
+                at_ms: Some(NOW - HOUR)
+            })
         );
-        assert_eq!(refusal(api(ErrorCode::TokenRevoked), &t), Refusal::SessionOver(LoginReason::Revoked));
-        assert_eq!(refusal(api(ErrorCode::TokenInvalid), "x"), Refusal::SessionOver(LoginReason::Invalid));
-        assert!(matches!(refusal(api(ErrorCode::UpstreamUnreachable), &t), Refusal::Retry(_)));
-        assert!(matches!(refusal(AppError::Network("down".into()), &t), Refusal::Retry(_)));
+        assert_eq!(
+            refusal(api(ErrorCode::TokenRevoked), &t),
+            Refusal::SessionOver(LoginReason::Revoked)
+        );
+        assert_eq!(
+            refusal(api(ErrorCode::TokenInvalid), "x"),
+            Refusal::SessionOver(LoginReason::Invalid)
+        );
+        assert!(matches!(
+            refusal(api(ErrorCode::UpstreamUnreachable), &t),
+            Refusal::Retry(_)
+        ));
+        assert!(matches!(
+            refusal(AppError::Network("down".into()), &t),
+            Refusal::Retry(_)
+        ));
     }
 }

@@ -24,10 +24,17 @@ pub enum Screen {
     /// No `window.djiBridge`.
     NotInPilot,
     /// DJI refused the app license; DJI's message.
-    LicenseFailed { message: String },
+    LicenseFailed {
+        message: String,
+    },
     /// Something failed that a retry may fix; the stored token is kept.
-    Failed { title: String, message: String },
-    Login { reason: Option<LoginReason> },
+    Failed {
+        title: String,
+        message: String,
+    },
+    Login {
+        reason: Option<LoginReason>,
+    },
     Main(Signed),
 }
 

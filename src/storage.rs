@@ -8,7 +8,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 pub fn token() -> Option<String> {
-    local_storage()?.get_item(TOKEN_KEY).ok()?.filter(|t| !t.trim().is_empty())
+    local_storage()?
+        .get_item(TOKEN_KEY)
+        .ok()?
+        .filter(|t| !t.trim().is_empty())
 }
 
 pub fn set_token(token: &str) {

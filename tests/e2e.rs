@@ -11,10 +11,17 @@ use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
-    let e = E2e::start(Preset { show_log: true, ..Preset::default() }).await;
+    let e = E2e::start(Preset {
+        show_log: true,
+        ..Preset::default()
+    })
+    .await;
     e.open().await;
     e.wait_for("[data-testid=login-form]").await;
-    assert!(e.api_requests().await.is_empty(), "no /api round trip before the login form");
+    assert!(
+        e.api_requests().await.is_empty(),
+        "no /api round trip before the login form"
+    );
     e.login("pilot", "pilot123").await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
 
@@ -26,13 +33,32 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
         .expect("api module loaded after login");
     let token = load.param()["token"].as_str().expect("token").to_owned();
     assert_eq!(load.param()["host"].as_str(), Some(e.base.as_str()));
-    let set = calls.iter().rfind(|c| c.method == "apiSetToken").expect("apiSetToken");
-    assert_eq!(set.arg(0), token, "Pilot 2 holds the token the platform issued");
-    assert!(e.sim.api.live_token_ids("pilot").len() == 1, "the platform issued exactly one token");
-    assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()), "the page keeps its copy");
-    assert_eq!(e.pilot_state().await["modules"]["api"]["token"], token.as_str());
+    let set = calls
+        .iter()
+        .rfind(|c| c.method == "apiSetToken")
+        .expect("apiSetToken");
+    assert_eq!(
+        set.arg(0),
+        token,
+        "Pilot 2 holds the token the platform issued"
+    );
+    assert!(
+        e.sim.api.live_token_ids("pilot").len() == 1,
+        "the platform issued exactly one token"
+    );
+    assert_eq!(
+        e.page_token().await.as_deref(),
+        Some(token.as_str()),
+        "the page keeps its copy"
+    );
+    assert_eq!(
+        e.pilot_state().await["modules"]["api"]["token"],
+        token.as_str()
+    );
     // the on-page emulator log lists the calls
-    let log = e.js("return document.getElementById('pilot2-emulator-log').textContent").await;
+    let log = e
+        .js("return document.getElementById('pilot2-emulator-log').textContent")
+        .await;
     assert!(log.as_str().unwrap_or("").contains("apiSetToken"), "{log}");
     e.quit().await;
 }
@@ -41,7 +67,14 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
 async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_trip() {
     let stack = Stack::start(None).await;
     let (_, token) = mint(&stack.sim, HOUR, 11 * HOUR);
-    let e = E2e::on(stack, Preset { pilot_token: Some(token.clone()), ..Preset::default() }).await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(token.clone()),
+            ..Preset::default()
+        },
+    )
+    .await;
     e.open().await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
     assert!(!e.saw_login_form().await, "the login form was never shown");
@@ -51,7 +84,10 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
     let m = methods(&calls);
-    assert!(!m.contains(&"platformLoadComponent"), "module not reloaded: {m:?}");
+    assert!(
+        !m.contains(&"platformLoadComponent"),
+        "module not reloaded: {m:?}"
+    );
     assert!(m.contains(&"apiGetToken"), "{m:?}");
     assert!(!m.contains(&"apiSetToken"), "token untouched: {m:?}");
     e.quit().await;
@@ -61,17 +97,30 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
 async fn valid_token_only_in_page_storage_loads_the_api_module_with_it() {
     let stack = Stack::start(None).await;
     let (_, token) = mint(&stack.sim, HOUR, 11 * HOUR);
-    let e = E2e::on(stack, Preset { page_token: Some(token.clone()), ..Preset::default() }).await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            page_token: Some(token.clone()),
+            ..Preset::default()
+        },
+    )
+    .await;
     e.open().await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
     assert!(!e.saw_login_form().await);
     let calls = e.calls().await;
     assert_contract_order(&calls, false);
-    let load = calls.iter().find(|c| c.method == "platformLoadComponent").expect("api loaded");
+    let load = calls
+        .iter()
+        .find(|c| c.method == "platformLoadComponent")
+        .expect("api loaded");
     assert_eq!(load.arg(0), "api");
     assert_eq!(load.param()["token"].as_str(), Some(token.as_str()));
     let m = methods(&calls);
-    assert!(!m.contains(&"apiGetToken"), "nothing to read from an unloaded module: {m:?}");
+    assert!(
+        !m.contains(&"apiGetToken"),
+        "nothing to read from an unloaded module: {m:?}"
+    );
     e.quit().await;
 }
 
@@ -79,18 +128,31 @@ async fn valid_token_only_in_page_storage_loads_the_api_module_with_it() {
 async fn expired_token_is_cleared_and_login_says_when_it_expired() {
     let stack = Stack::start(None).await;
     let (_, token) = mint(&stack.sim, 13 * HOUR, -HOUR);
-    let e = E2e::on(stack, Preset { pilot_token: Some(token), ..Preset::default() }).await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(token),
+            ..Preset::default()
+        },
+    )
+    .await;
     e.open().await;
     let reason = e.text("[data-testid=login-reason]").await;
     assert!(reason.starts_with("Your session expired on "), "{reason}");
     assert!(reason.contains("20"), "the date is shown: {reason}");
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
-    let set = calls.iter().find(|c| c.method == "apiSetToken").expect("token cleared");
+    let set = calls
+        .iter()
+        .find(|c| c.method == "apiSetToken")
+        .expect("token cleared");
     assert_eq!(set.arg(0), "");
     assert_eq!(e.pilot_state().await["modules"]["api"]["token"], "");
     assert_eq!(e.page_token().await, None);
-    assert!(e.api_requests().await.is_empty(), "a plainly expired token needs no round trip");
+    assert!(
+        e.api_requests().await.is_empty(),
+        "a plainly expired token needs no round trip"
+    );
     e.quit().await;
 }
 
@@ -99,13 +161,26 @@ async fn revoked_token_is_cleared_and_login_says_so() {
     let stack = Stack::start(None).await;
     let (id, token) = mint(&stack.sim, HOUR, 11 * HOUR);
     assert!(stack.sim.api.revoke("pilot", &id));
-    let e = E2e::on(stack, Preset { pilot_token: Some(token), ..Preset::default() }).await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(token),
+            ..Preset::default()
+        },
+    )
+    .await;
     e.open().await;
     let reason = e.text("[data-testid=login-reason]").await;
     assert!(reason.contains("ended on the platform"), "{reason}");
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
-    assert_eq!(calls.iter().rfind(|c| c.method == "apiSetToken").map(|c| c.arg(0).to_owned()), Some(String::new()));
+    assert_eq!(
+        calls
+            .iter()
+            .rfind(|c| c.method == "apiSetToken")
+            .map(|c| c.arg(0).to_owned()),
+        Some(String::new())
+    );
     assert_eq!(e.page_token().await, None);
     e.quit().await;
 }
@@ -114,13 +189,23 @@ async fn revoked_token_is_cleared_and_login_says_so() {
 async fn token_near_expiry_is_renewed_into_pilot() {
     let stack = Stack::start(None).await;
     let (old_id, old) = mint(&stack.sim, 9 * HOUR, HOUR);
-    let e = E2e::on(stack, Preset { pilot_token: Some(old.clone()), ..Preset::default() }).await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(old.clone()),
+            ..Preset::default()
+        },
+    )
+    .await;
     e.open().await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
     assert!(!e.saw_login_form().await);
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
-    let set = calls.iter().rfind(|c| c.method == "apiSetToken").expect("apiSetToken(new)");
+    let set = calls
+        .iter()
+        .rfind(|c| c.method == "apiSetToken")
+        .expect("apiSetToken(new)");
     let new = set.arg(0).to_owned();
     assert!(!new.is_empty() && new != old, "a new token was set");
     let live = e.sim.api.live_token_ids("pilot");
@@ -135,13 +220,32 @@ async fn token_near_expiry_is_renewed_into_pilot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_license_stops_everything_with_djis_message() {
-    let e = E2e::start(Preset { bad_license: true, ..Preset::default() }).await;
+    let e = E2e::start(Preset {
+        bad_license: true,
+        ..Preset::default()
+    })
+    .await;
     e.open().await;
     let text = e.text("[data-testid=license-failed]").await;
-    assert!(text.contains("License verification failed"), "DJI's message is shown: {text}");
-    assert!(text.contains("App ID, App Key and License"), "what to check: {text}");
-    let m = e.calls().await.iter().map(|c| c.method.clone()).collect::<Vec<_>>();
-    assert_eq!(m, vec!["platformVerifyLicense"], "nothing after a refused license");
+    assert!(
+        text.contains("License verification failed"),
+        "DJI's message is shown: {text}"
+    );
+    assert!(
+        text.contains("App ID, App Key and License"),
+        "what to check: {text}"
+    );
+    let m = e
+        .calls()
+        .await
+        .iter()
+        .map(|c| c.method.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        m,
+        vec!["platformVerifyLicense"],
+        "nothing after a refused license"
+    );
     assert!(e.api_requests().await.is_empty());
     e.quit().await;
 }
@@ -154,10 +258,21 @@ async fn wrong_password_is_explained_then_a_retry_succeeds() {
     let error = e.text("[data-testid=login-error]").await;
     assert!(error.contains("Wrong username or password"), "{error}");
     let password = e.wait_for("[data-testid=password]").await;
-    assert_eq!(password.prop("value").await.expect("value").as_deref(), Some(""), "password not kept");
+    assert_eq!(
+        password.prop("value").await.expect("value").as_deref(),
+        Some(""),
+        "password not kept"
+    );
     let username = e.wait_for("[data-testid=username]").await;
-    assert_eq!(username.prop("value").await.expect("value").as_deref(), Some("pilot"), "username kept");
-    assert!(e.calls().await.iter().all(|c| c.method != "apiSetToken"), "no token on failure");
+    assert_eq!(
+        username.prop("value").await.expect("value").as_deref(),
+        Some("pilot"),
+        "username kept"
+    );
+    assert!(
+        e.calls().await.iter().all(|c| c.method != "apiSetToken"),
+        "no token on failure"
+    );
     e.login("pilot", "pilot123").await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
     assert_contract_order(&e.calls().await, false);
@@ -170,7 +285,11 @@ async fn platform_unreachable_at_login_is_explained() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let e = E2e::on(Stack::start(Some(format!("http://127.0.0.1:{dead}"))).await, Preset::default()).await;
+    let e = E2e::on(
+        Stack::start(Some(format!("http://127.0.0.1:{dead}"))).await,
+        Preset::default(),
+    )
+    .await;
     e.open().await;
     e.login("pilot", "pilot123").await;
     let error = e.text("[data-testid=login-error]").await;
@@ -184,10 +303,17 @@ async fn log_out_revokes_and_clears_then_shows_login() {
     e.open().await;
     e.login("pilot", "pilot123").await;
     e.wait_for("[data-testid=main-page]").await;
-    e.wait_for("[data-testid=logout]").await.click().await.expect("click");
+    e.wait_for("[data-testid=logout]")
+        .await
+        .click()
+        .await
+        .expect("click");
     let reason = e.text("[data-testid=login-reason]").await;
     assert!(reason.contains("logged out"), "{reason}");
-    assert!(e.sim.api.live_token_ids("pilot").is_empty(), "revoked on the platform");
+    assert!(
+        e.sim.api.live_token_ids("pilot").is_empty(),
+        "revoked on the platform"
+    );
     assert_eq!(e.pilot_state().await["modules"]["api"]["token"], "");
     assert_eq!(e.page_token().await, None);
     assert_contract_order(&e.calls().await, false);
@@ -199,23 +325,39 @@ async fn exit_asks_pilot_to_close_the_page() {
     let e = E2e::start(Preset::default()).await;
     e.open().await;
     e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=exit]").await.click().await.expect("click");
+    e.wait_for("[data-testid=exit]")
+        .await
+        .click()
+        .await
+        .expect("click");
     e.wait_for("#pilot2-emulator-stopped").await;
-    let m = e.calls().await.iter().map(|c| c.method.clone()).collect::<Vec<_>>();
+    let m = e
+        .calls()
+        .await
+        .iter()
+        .map(|c| c.method.clone())
+        .collect::<Vec<_>>();
     assert_eq!(m.last().map(String::as_str), Some("platformStopSelf"));
     e.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_bridge_the_page_says_to_open_it_in_pilot() {
-    let e = E2e::start(Preset { no_bridge: true, ..Preset::default() }).await;
+    let e = E2e::start(Preset {
+        no_bridge: true,
+        ..Preset::default()
+    })
+    .await;
     e.open().await;
     let text = e.text("[data-testid=not-in-pilot]").await;
     assert!(text.contains("Cloud Service → Open Platforms"), "{text}");
     // the simulated Pilot 2 takes over on request
-    e.wait_for("[data-testid=use-emulator]").await.click().await.expect("click");
+    e.wait_for("[data-testid=use-emulator]")
+        .await
+        .click()
+        .await
+        .expect("click");
     e.wait_for("[data-testid=login-form]").await;
     assert_contract_order(&e.calls().await, false);
     e.quit().await;
 }
-

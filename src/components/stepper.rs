@@ -3,7 +3,11 @@
 use crate::state::Step;
 use leptos::prelude::*;
 
-const STEPS: [(&str, &str); 3] = [("license", "License"), ("session", "Session"), ("ready", "Ready")];
+const STEPS: [(&str, &str); 3] = [
+    ("license", "License"),
+    ("session", "Session"),
+    ("ready", "Ready"),
+];
 
 fn index(step: Option<Step>) -> usize {
     match step {

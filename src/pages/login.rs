@@ -11,10 +11,17 @@ use leptos::prelude::*;
 pub fn reason_text(reason: &LoginReason) -> String {
     match reason {
         LoginReason::Expired { at_ms: Some(at) } => {
-            format!("Your session expired on {}. Please log in again.", time::format_ms(*at))
+            format!(
+                "Your session expired on {}. Please log in again.",
+                time::format_ms(*at)
+            )
         }
-        LoginReason::Expired { at_ms: None } => "Your session has expired. Please log in again.".into(),
-        LoginReason::Revoked => "Your session was ended on the platform. Please log in again.".into(),
+        LoginReason::Expired { at_ms: None } => {
+            "Your session has expired. Please log in again.".into()
+        }
+        LoginReason::Revoked => {
+            "Your session was ended on the platform. Please log in again.".into()
+        }
         LoginReason::Invalid => "Your session is no longer valid. Please log in again.".into(),
         LoginReason::LoggedOut => "You have logged out.".into(),
     }
@@ -56,7 +63,11 @@ pub fn Login(
         submit.dispatch_local((user, pass));
     };
 
-    let platform = ctx.config.get_value().map(|c| c.platform_name).unwrap_or_default();
+    let platform = ctx
+        .config
+        .get_value()
+        .map(|c| c.platform_name)
+        .unwrap_or_default();
     let reason_view = reason.map(|r| {
         view! { <p class="notice" data-testid="login-reason" role="status">{reason_text(&r)}</p> }
     });

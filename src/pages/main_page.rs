@@ -19,7 +19,10 @@ pub fn MainPage(
     };
     let on_exit = move |_| {
         if let Err(e) = bridge::stop_self() {
-            exit_error.set(Some(format!("Pilot 2 did not close the page: {}", e.pilot_message())));
+            exit_error.set(Some(format!(
+                "Pilot 2 did not close the page: {}",
+                e.pilot_message()
+            )));
         }
     };
     view! {

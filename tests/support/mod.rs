@@ -76,7 +76,9 @@ async fn start_proxy(token_api_url: String) -> SocketAddr {
     let mut config = Config::for_token_api(&token_api_url);
     config.dist = dist();
     config.upstream_timeout_secs = 5;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind proxy");
     let addr = listener.local_addr().expect("addr");
     let state = AppState::new(config).expect("proxy state");
     tokio::spawn(serve(listener, state, std::future::pending()));
@@ -96,7 +98,10 @@ impl Stack {
             .await
             .expect("simulator");
         let proxy = start_proxy(token_api_url.unwrap_or_else(|| sim.base_url())).await;
-        Stack { sim, base: format!("http://{proxy}") }
+        Stack {
+            sim,
+            base: format!("http://{proxy}"),
+        }
     }
 }
 
@@ -117,7 +122,9 @@ impl E2e {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e} (cargo xtask test installs it)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {chromedriver}: {e} (cargo xtask test installs it)")
+        });
         let chromedriver = KillOnDrop(child);
 
         let profile = tempfile::tempdir().expect("profile dir");
@@ -138,7 +145,8 @@ impl E2e {
         ] {
             caps.add_arg(arg).expect("arg");
         }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("arg");
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+            .expect("arg");
 
         let url = format!("http://127.0.0.1:{port}");
         let mut driver = None;
@@ -153,21 +161,34 @@ impl E2e {
         }
         let driver = driver.expect("chromedriver session");
         if !preset.no_bridge {
-            let emulator = std::fs::read_to_string(dist().join("pilot2-emulator.js")).expect("emulator");
+            let emulator =
+                std::fs::read_to_string(dist().join("pilot2-emulator.js")).expect("emulator");
             let source = format!("{}\n{}\n{}", prelude(&preset), LOGIN_WATCH, emulator);
             driver
                 .cdp()
-                .send_raw("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source }))
+                .send_raw(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    json!({ "source": source }),
+                )
                 .await
                 .expect("inject emulator");
         } else {
             driver
                 .cdp()
-                .send_raw("Page.addScriptToEvaluateOnNewDocument", json!({ "source": LOGIN_WATCH }))
+                .send_raw(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    json!({ "source": LOGIN_WATCH }),
+                )
                 .await
                 .expect("inject watcher");
         }
-        E2e { sim, base, driver, _chromedriver: chromedriver, _profile: profile }
+        E2e {
+            sim,
+            base,
+            driver,
+            _chromedriver: chromedriver,
+            _profile: profile,
+        }
     }
 
     pub async fn open(&self) {
@@ -176,12 +197,20 @@ impl E2e {
 
     /// Waits for an element, and on timeout fails with the page's errors and bridge calls.
     pub async fn wait_for(&self, css: &str) -> WebElement {
-        match self.driver.query(By::Css(css)).wait(WAIT, Duration::from_millis(50)).first().await {
+        match self
+            .driver
+            .query(By::Css(css))
+            .wait(WAIT, Duration::from_millis(50))
+            .first()
+            .await
+        {
             Ok(e) => e,
             Err(e) => {
                 let errors = self.js("return window.__errors || []").await;
                 let calls = self.calls().await;
-                let body = self.js("return document.body ? document.body.innerText : ''").await;
+                let body = self
+                    .js("return document.body ? document.body.innerText : ''")
+                    .await;
                 panic!("{css} did not appear: {e}\npage errors: {errors}\nbridge calls: {calls:#?}\npage text: {body}");
             }
         }
@@ -201,17 +230,23 @@ impl E2e {
 
     /// Bridge calls of the current page load: `[{method, args, reply}]`.
     pub async fn calls(&self) -> Vec<Call> {
-        let raw = self.js("return window.__pilot2Emulator ? window.__pilot2Emulator.calls : []").await;
+        let raw = self
+            .js("return window.__pilot2Emulator ? window.__pilot2Emulator.calls : []")
+            .await;
         Call::list(&raw)
     }
 
     /// The emulator's Pilot 2 state (modules, workspace).
     pub async fn pilot_state(&self) -> Value {
-        self.js("return window.__pilot2Emulator ? window.__pilot2Emulator.state() : null").await
+        self.js("return window.__pilot2Emulator ? window.__pilot2Emulator.state() : null")
+            .await
     }
 
     pub async fn page_token(&self) -> Option<String> {
-        self.js("return localStorage.getItem('pilot-portal.token')").await.as_str().map(str::to_owned)
+        self.js("return localStorage.getItem('pilot-portal.token')")
+            .await
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// `/api/...` requests this page load made (Resource Timing).
@@ -220,12 +255,19 @@ impl E2e {
             .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/'))")
             .await;
         v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     pub async fn saw_login_form(&self) -> bool {
-        self.js("return !!window.__sawLogin").await.as_bool().unwrap_or(false)
+        self.js("return !!window.__sawLogin")
+            .await
+            .as_bool()
+            .unwrap_or(false)
     }
 
     pub async fn login(&self, user: &str, password: &str) {
@@ -252,7 +294,11 @@ fn prelude(preset: &Preset) -> String {
     if let Some(t) = &preset.pilot_token {
         config["token"] = json!(t);
     }
-    let page_token = preset.page_token.clone().map(Value::String).unwrap_or(Value::Null);
+    let page_token = preset
+        .page_token
+        .clone()
+        .map(Value::String)
+        .unwrap_or(Value::Null);
     format!(
         r#"(function () {{
   if (!/^https?:/.test(location.protocol)) return;
@@ -290,7 +336,10 @@ impl Call {
             .map(|a| {
                 a.iter()
                     .map(|c| {
-                        let reply: Value = c["reply"].as_str().and_then(|r| serde_json::from_str(r).ok()).unwrap_or(Value::Null);
+                        let reply: Value = c["reply"]
+                            .as_str()
+                            .and_then(|r| serde_json::from_str(r).ok())
+                            .unwrap_or(Value::Null);
                         Call {
                             method: c["method"].as_str().unwrap_or("").to_owned(),
                             args: c["args"].as_array().cloned().unwrap_or_default(),
@@ -321,18 +370,30 @@ pub fn methods(calls: &[Call]) -> Vec<&str> {
 pub fn assert_contract_order(calls: &[Call], api_loaded_at_start: bool) {
     let m = methods(calls);
     assert!(m.len() >= 2, "at least the license calls: {m:?}");
-    assert_eq!(&m[..2], &["platformVerifyLicense", "platformIsVerified"], "license first: {m:?}");
+    assert_eq!(
+        &m[..2],
+        &["platformVerifyLicense", "platformIsVerified"],
+        "license first: {m:?}"
+    );
     let mut api_loaded = api_loaded_at_start;
     for c in calls {
         match c.method.as_str() {
             "platformLoadComponent" if c.arg(0) == "api" => {
-                assert_ne!(c.param()["token"].as_str().unwrap_or(""), "", "api module loaded without a token");
+                assert_ne!(
+                    c.param()["token"].as_str().unwrap_or(""),
+                    "",
+                    "api module loaded without a token"
+                );
                 assert!(!api_loaded, "api module reloaded over a loaded one: {m:?}");
                 api_loaded = true;
             }
             "platformUnloadComponent" if c.arg(0) == "api" => api_loaded = false,
             "apiGetToken" | "apiSetToken" => {
-                assert!(api_loaded, "{} while the api module is not loaded: {m:?}", c.method)
+                assert!(
+                    api_loaded,
+                    "{} while the api module is not loaded: {m:?}",
+                    c.method
+                )
             }
             _ => {}
         }

@@ -95,7 +95,10 @@ mod tests {
     fn trunk_hashes_are_recognised() {
         assert!(is_hashed_asset("/pilot-portal-3f2a9c0d1e2b4a5f_bg.wasm"));
         assert!(is_hashed_asset("/pilot-portal-2f1569526e3a4037.js"));
-        assert!(is_hashed_asset("/main-84f85343ae50d31.css"), "15 digits: leading zero dropped");
+        assert!(
+            is_hashed_asset("/main-84f85343ae50d31.css"),
+            "15 digits: leading zero dropped"
+        );
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/pilot2-emulator.js"));
         assert!(!is_hashed_asset("/login"));

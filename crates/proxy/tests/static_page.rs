@@ -39,10 +39,14 @@ async fn unknown_api_paths_are_json_404_not_the_page() {
 async fn index_carries_the_page_config_inline() {
     let h = harness_with(|c| c.platform_name = "Acme </script><b>".into()).await;
     let r = h.get("/", None).await;
-    let start = r.text.find(r#"type="application/json">"#).expect("slot") + r#"type="application/json">"#.len();
+    let start = r.text.find(r#"type="application/json">"#).expect("slot")
+        + r#"type="application/json">"#.len();
     let end = start + r.text[start..].find("</script>").expect("end");
     let config: serde_json::Value = serde_json::from_str(&r.text[start..end]).expect("json config");
     assert_eq!(config["platform_name"], "Acme </script><b>");
     assert_eq!(config["dji"]["license"], "demo-app-license");
-    assert!(!r.text.contains("Acme </script>"), "values cannot close the script element");
+    assert!(
+        !r.text.contains("Acme </script>"),
+        "values cannot close the script element"
+    );
 }
