@@ -1,1 +1,53 @@
-fn main() {}
+//! `cargo xtask`: the project's task runner.
+//!
+//! - `serve`: build the page, start the simulators and the proxy, print the URL.
+//! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests; what CI runs.
+//! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
+//! - `setup`: install the toolchain pieces that are missing (also done by the others).
+
+mod bench;
+mod page;
+mod run;
+mod serve;
+mod test;
+mod tools;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "pilot-portal tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the page (release), start the simulators and the proxy on one origin.
+    Serve {
+        /// Port of the proxy (the page and /api).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Everything CI checks: fmt, clippy -D warnings, native, browser and end-to-end tests.
+    Test,
+    /// Print the first screen's bytes and the time to the login form in headless Chromium.
+    Bench {
+        /// Cold runs per setting (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Install missing tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium).
+    Setup,
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = run::workspace_root()?;
+    std::env::set_current_dir(&root)?;
+    match Cli::parse().task {
+        Task::Serve { port } => serve::serve(port),
+        Task::Test => test::test(),
+        Task::Bench { runs } => bench::bench(runs.max(1)),
+        Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
+    }
+}

@@ -1,0 +1,44 @@
+//! Running commands loudly: each is printed before it runs, and a failure names it.
+
+use anyhow::{bail, Context};
+use std::path::PathBuf;
+use std::process::Command;
+
+pub fn workspace_root() -> anyhow::Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask lives in the workspace root")
+}
+
+/// Runs `cmd` to completion; an error if it fails.
+pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    eprintln!("\x1b[1m$ {}\x1b[0m", describe(cmd));
+    let status = cmd.status().with_context(|| format!("cannot start {}", describe(cmd)))?;
+    if !status.success() {
+        bail!("failed ({status}): {}", describe(cmd));
+    }
+    Ok(())
+}
+
+/// The trimmed stdout of `cmd`, or `None` if it cannot run or fails.
+pub fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}

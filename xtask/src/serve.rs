@@ -1,0 +1,51 @@
+//! `cargo xtask serve`: the whole demo on one origin. Ctrl-C stops everything it started.
+
+use crate::run::{cargo, run};
+use crate::{page, tools};
+use anyhow::Context;
+use std::process::{Child, Command};
+
+/// Stops a child process when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn serve(port: u16) -> anyhow::Result<()> {
+    let tools = tools::setup(tools::Need::Build)?;
+    let dist = page::build(&tools)?;
+    run(cargo().args(["build", "--locked", "-p", "pilot-portal-proxy", "-p", "pilot-portal-sim"]))?;
+    let bin = std::env::current_dir()?.join("target/debug");
+    let token_api = format!("127.0.0.1:{}", port.wrapping_add(11).max(1024));
+
+    let _sim = Guard(
+        Command::new(bin.join("pilot-portal-sim"))
+            .env("SIM_TOKEN_API_ADDR", &token_api)
+            .spawn()
+            .context("start pilot-portal-sim")?,
+    );
+    let _proxy = Guard(
+        Command::new(bin.join("pilot-portal-proxy"))
+            .env("PROXY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PROXY_DIST", &dist)
+            .env("TOKEN_API_URL", format!("http://{token_api}"))
+            .spawn()
+            .context("start pilot-portal-proxy")?,
+    );
+    println!();
+    println!("  pilot-portal:        http://127.0.0.1:{port}/");
+    println!("  in a browser:        http://127.0.0.1:{port}/?emulator   (simulated Pilot 2)");
+    println!("  demo login:          pilot / pilot123");
+    println!("  token API simulator: http://{token_api}");
+    println!("  Ctrl-C stops everything.");
+    println!();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(tokio::signal::ctrl_c())?;
+    Ok(())
+}

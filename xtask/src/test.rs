@@ -1,0 +1,42 @@
+//! `cargo xtask test`: what CI runs (`.ci/run`). Stops at the first failing step.
+
+use crate::run::{cargo, run};
+use crate::{page, tools};
+use std::time::Instant;
+
+pub fn test() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let tools = tools::setup(tools::Need::All)?;
+    let path = tools.path_env();
+
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--locked", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy", "--locked", "-p", "pilot-portal", "--target", "wasm32-unknown-unknown", "--all-targets", "--",
+        "-D", "warnings",
+    ]))?;
+
+    // The end-to-end tests drive the release build users get.
+    let dist = page::build(&tools)?;
+    let chromedriver = tools.chromedriver.clone().unwrap_or_else(|| "chromedriver".into());
+    let chromium = tools.chromium.clone().unwrap_or_else(|| "chromium".into());
+
+    run(cargo()
+        .args(["test", "--locked", "--workspace"])
+        .env("PATH", &path)
+        .env("PILOT_PORTAL_DIST", &dist)
+        .env("CHROMEDRIVER", &chromedriver)
+        .env("CHROME_BIN", &chromium))?;
+
+    // The bridge module in a real browser (wasm-bindgen-test-runner drives chromedriver).
+    run(cargo()
+        .args(["test", "--locked", "-p", "pilot-portal", "--target", "wasm32-unknown-unknown", "--test", "bridge"])
+        .env("PATH", &path)
+        .env("CHROMEDRIVER", &chromedriver))?;
+
+    eprintln!(
+        "\x1b[1;32mcargo xtask test: fmt, clippy, native, browser and end-to-end tests passed in {:.0} s\x1b[0m",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

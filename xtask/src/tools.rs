@@ -1,0 +1,154 @@
+//! Installs what the build and the tests need, reusing what is already there at the right
+//! version, so a second run starts in seconds. Measured recipe: shared/reference/toolchain.md.
+//!
+//! - wasm32 target (rustup);
+//! - Trunk 0.21.14 (`cargo install --locked`; 0.22 needs a newer rustc);
+//! - wasm-bindgen-cli at exactly the version in Cargo.lock (without `--locked`: its lock
+//!   pins a crate this registry lacks);
+//! - wasm-opt from npm `binaryen@132` into `.tools/` (Debian's binaryen 108 writes a module
+//!   that crashes at load; Trunk.toml pins version_132 so it is refused);
+//! - Debian's chromium and chromium-driver, for the browser tests.
+
+use crate::run::{cargo, output, run};
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_NPM: &str = "binaryen@132";
+pub const WASM_OPT_VERSION: &str = "version_132";
+const TOOLS_DIR: &str = ".tools";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Build the page.
+    Build,
+    /// Build and run browser tests.
+    All,
+}
+
+/// Where the installed tools are.
+pub struct Tools {
+    /// Prepend to PATH so Trunk finds the pinned wasm-opt.
+    pub bin_dir: PathBuf,
+    pub chromedriver: Option<PathBuf>,
+    pub chromium: Option<PathBuf>,
+}
+
+impl Tools {
+    /// PATH with `.tools` first.
+    pub fn path_env(&self) -> std::ffi::OsString {
+        let mut paths = vec![self.bin_dir.clone()];
+        if let Some(home) = std::env::var_os("HOME") {
+            paths.push(PathBuf::from(home).join(".cargo/bin"));
+        }
+        if let Some(path) = std::env::var_os("PATH") {
+            paths.extend(std::env::split_paths(&path));
+        }
+        std::env::join_paths(paths).unwrap_or_default()
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    output(Command::new("sh").args(["-c", &format!("command -v {name}")])).map(PathBuf::from)
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
+fn is_debian() -> bool {
+    Path::new("/etc/debian_version").exists()
+}
+
+/// The wasm-bindgen version Cargo.lock resolved; the CLI must match it exactly.
+pub fn wasm_bindgen_version() -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("wasm-bindgen not found in Cargo.lock")
+}
+
+fn step(what: &str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let start = Instant::now();
+    eprintln!("\x1b[1m==> installing {what}\x1b[0m");
+    f()?;
+    eprintln!("    {what}: {:.0} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    if !(is_root() && is_debian()) {
+        bail!(
+            "missing system packages; install them and rerun: {} (Debian: apt-get install {})",
+            packages.join(", "),
+            packages.join(" ")
+        );
+    }
+    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+pub fn setup(need: Need) -> anyhow::Result<Tools> {
+    let root = std::env::current_dir()?;
+    let tools_dir = root.join(TOOLS_DIR);
+    let bin_dir = tools_dir.join("node_modules/.bin");
+
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        step("the wasm32-unknown-unknown target", || {
+            run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+        })?;
+    }
+
+    let trunk = output(Command::new("trunk").arg("--version")).unwrap_or_default();
+    if trunk != format!("trunk {TRUNK_VERSION}") {
+        step(&format!("trunk {TRUNK_VERSION} (about 13 minutes on 2 cores)"), || {
+            run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))
+        })?;
+    }
+
+    let wbg = wasm_bindgen_version()?;
+    let installed = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let runner = output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    if installed != format!("wasm-bindgen {wbg}") || !runner.contains(&wbg) {
+        step(&format!("wasm-bindgen-cli {wbg} (about 5 minutes)"), || {
+            run(cargo().args(["install", "--force", "wasm-bindgen-cli", "--version", &wbg]))
+        })?;
+    }
+
+    let wasm_opt = output(Command::new(bin_dir.join("wasm-opt")).arg("--version")).unwrap_or_default();
+    if !wasm_opt.contains(WASM_OPT_VERSION) {
+        if which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        step(&format!("wasm-opt ({BINARYEN_NPM} from npm)"), || {
+            std::fs::create_dir_all(&tools_dir)?;
+            run(Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools_dir)
+                .arg(BINARYEN_NPM))
+        })?;
+    }
+
+    let (mut chromium, mut chromedriver) = (which("chromium"), which("chromedriver"));
+    if need == Need::All && (chromium.is_none() || chromedriver.is_none()) {
+        step("chromium and chromium-driver (Debian)", || apt_install(&["chromium", "chromium-driver"]))?;
+        chromium = which("chromium");
+        chromedriver = which("chromedriver");
+        if chromium.is_none() || chromedriver.is_none() {
+            bail!("chromium / chromedriver still not on PATH after installing them");
+        }
+    }
+    Ok(Tools { bin_dir, chromedriver, chromium })
+}
