@@ -36,7 +36,9 @@ struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -51,16 +53,24 @@ fn spawn_group(cmd: &mut Command) -> anyhow::Result<Guard> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// A plain HTTP/1.0 GET (identity encoding): the bytes the proxy serves for `path`.
 fn http_get(port: u16, path: &str) -> anyhow::Result<Vec<u8>> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n"
+    )?;
     let mut all = Vec::new();
     s.read_to_end(&mut all)?;
-    let split = all.windows(4).position(|w| w == b"\r\n\r\n").context("HTTP header end")?;
+    let split = all
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("HTTP header end")?;
     Ok(all[split + 4..].to_vec())
 }
 
@@ -94,10 +104,20 @@ impl Setting {
 pub fn bench(runs: usize) -> anyhow::Result<()> {
     let tools = tools::setup(tools::Need::All)?;
     let dist = page::build(&tools)?;
-    run(cargo().args(["build", "--locked", "-p", "pilot-portal-proxy", "-p", "pilot-portal-sim"]))?;
+    run(cargo().args([
+        "build",
+        "--locked",
+        "-p",
+        "pilot-portal-proxy",
+        "-p",
+        "pilot-portal-sim",
+    ]))?;
     let bin = std::env::current_dir()?.join("target/debug");
     let (sim_port, proxy_port) = (free_port()?, free_port()?);
-    let _sim = spawn_group(Command::new(bin.join("pilot-portal-sim")).env("SIM_TOKEN_API_ADDR", format!("127.0.0.1:{sim_port}")))?;
+    let _sim = spawn_group(
+        Command::new(bin.join("pilot-portal-sim"))
+            .env("SIM_TOKEN_API_ADDR", format!("127.0.0.1:{sim_port}")),
+    )?;
     let _proxy = spawn_group(
         Command::new(bin.join("pilot-portal-proxy"))
             .env("PROXY_LISTEN", format!("127.0.0.1:{proxy_port}"))
@@ -149,16 +169,28 @@ struct Sample {
     resources: Vec<String>,
 }
 
-async fn measure(chromedriver: &std::path::Path, chromium: &std::path::Path, url: &str, setting: Setting) -> anyhow::Result<Sample> {
+async fn measure(
+    chromedriver: &std::path::Path,
+    chromium: &std::path::Path,
+    url: &str,
+    setting: Setting,
+) -> anyhow::Result<Sample> {
     let port = free_port()?;
     let _driver_process = spawn_group(Command::new(chromedriver).arg(format!("--port={port}")))?;
     let profile = tempfile::tempdir()?;
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(&chromium.to_string_lossy())?;
     for arg in [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic", "--window-size=960,600",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=960,600",
     ] {
         caps.add_arg(arg)?;
     }
@@ -173,11 +205,17 @@ async fn measure(chromedriver: &std::path::Path, chromium: &std::path::Path, url
     }
     let driver = driver.context("chromedriver session")?;
     let cdp = driver.cdp();
-    cdp.send_raw("Page.addScriptToEvaluateOnNewDocument", json!({"source": FAKE_BRIDGE})).await?;
+    cdp.send_raw(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": FAKE_BRIDGE}),
+    )
+    .await?;
     cdp.send_raw("Network.enable", json!({})).await?;
-    cdp.send_raw("Network.setCacheDisabled", json!({"cacheDisabled": true})).await?;
+    cdp.send_raw("Network.setCacheDisabled", json!({"cacheDisabled": true}))
+        .await?;
     if matches!(setting, Setting::Cpu4 | Setting::Cpu4Fast3g) {
-        cdp.send_raw("Emulation.setCPUThrottlingRate", json!({"rate": 4})).await?;
+        cdp.send_raw("Emulation.setCPUThrottlingRate", json!({"rate": 4}))
+            .await?;
     }
     if matches!(setting, Setting::Cpu4Fast3g) {
         cdp.send_raw(
@@ -216,27 +254,50 @@ async fn measure(chromedriver: &std::path::Path, chromium: &std::path::Path, url
         transferred: got["t"].as_u64().unwrap_or(0),
         resources: got["r"]
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }
 
 fn print_bytes(port: u16, resources: &[String]) -> anyhow::Result<()> {
     let mut paths = vec!["/".to_owned()];
-    paths.extend(resources.iter().filter(|p| !p.starts_with("/api/")).cloned());
+    paths.extend(
+        resources
+            .iter()
+            .filter(|p| !p.starts_with("/api/"))
+            .cloned(),
+    );
     println!("First screen: what the browser downloads before the login form (bytes)");
-    println!("{:<48} {:>9} {:>9} {:>9}", "file", "raw", "gzip -9", "brotli 11");
+    println!(
+        "{:<48} {:>9} {:>9} {:>9}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
     let (mut raw_sum, mut gz_sum, mut br_sum) = (0, 0, 0);
     for path in &paths {
         let body = http_get(port, path)?;
-        let (raw, gz, br) = (body.len(), gzip_bytes(&body)?.len(), brotli_bytes(&body)?.len());
+        let (raw, gz, br) = (
+            body.len(),
+            gzip_bytes(&body)?.len(),
+            brotli_bytes(&body)?.len(),
+        );
         raw_sum += raw;
         gz_sum += gz;
         br_sum += br;
-        let name = if path == "/" { "/ (index.html, config inlined)" } else { path.as_str() };
+        let name = if path == "/" {
+            "/ (index.html, config inlined)"
+        } else {
+            path.as_str()
+        };
         println!("{name:<48} {raw:>9} {gz:>9} {br:>9}");
     }
-    println!("{:<48} {raw_sum:>9} {gz_sum:>9} {br_sum:>9}", format!("total ({} files)", paths.len()));
+    println!(
+        "{:<48} {raw_sum:>9} {gz_sum:>9} {br_sum:>9}",
+        format!("total ({} files)", paths.len())
+    );
     println!(
         "target: first screen under 120 KB brotli: {} ({:.1} KB)",
         if br_sum < 120_000 { "met" } else { "NOT MET" },

@@ -29,7 +29,9 @@ fn precompress(dist: &Path) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let compressible = [".js", ".wasm", ".css"].iter().any(|ext| name.ends_with(ext));
+        let compressible = [".js", ".wasm", ".css"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
         if !compressible {
             continue;
         }

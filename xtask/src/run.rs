@@ -15,7 +15,9 @@ pub fn workspace_root() -> anyhow::Result<PathBuf> {
 /// Runs `cmd` to completion; an error if it fails.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("\x1b[1m$ {}\x1b[0m", describe(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start {}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
     if !status.success() {
         bail!("failed ({status}): {}", describe(cmd));
     }

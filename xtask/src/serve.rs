@@ -18,7 +18,14 @@ impl Drop for Guard {
 pub fn serve(port: u16) -> anyhow::Result<()> {
     let tools = tools::setup(tools::Need::Build)?;
     let dist = page::build(&tools)?;
-    run(cargo().args(["build", "--locked", "-p", "pilot-portal-proxy", "-p", "pilot-portal-sim"]))?;
+    run(cargo().args([
+        "build",
+        "--locked",
+        "-p",
+        "pilot-portal-proxy",
+        "-p",
+        "pilot-portal-sim",
+    ]))?;
     let bin = std::env::current_dir()?.join("target/debug");
     let token_api = format!("127.0.0.1:{}", port.wrapping_add(11).max(1024));
 

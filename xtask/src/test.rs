@@ -10,15 +10,34 @@ pub fn test() -> anyhow::Result<()> {
     let path = tools.path_env();
 
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--locked", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     run(cargo().args([
-        "clippy", "--locked", "-p", "pilot-portal", "--target", "wasm32-unknown-unknown", "--all-targets", "--",
-        "-D", "warnings",
+        "clippy",
+        "--locked",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--locked",
+        "-p",
+        "pilot-portal",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
     ]))?;
 
     // The end-to-end tests drive the release build users get.
     let dist = page::build(&tools)?;
-    let chromedriver = tools.chromedriver.clone().unwrap_or_else(|| "chromedriver".into());
+    let chromedriver = tools
+        .chromedriver
+        .clone()
+        .unwrap_or_else(|| "chromedriver".into());
     let chromium = tools.chromium.clone().unwrap_or_else(|| "chromium".into());
 
     run(cargo()
@@ -30,7 +49,16 @@ pub fn test() -> anyhow::Result<()> {
 
     // The bridge module in a real browser (wasm-bindgen-test-runner drives chromedriver).
     run(cargo()
-        .args(["test", "--locked", "-p", "pilot-portal", "--target", "wasm32-unknown-unknown", "--test", "bridge"])
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "pilot-portal",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "bridge",
+        ])
         .env("PATH", &path)
         .env("CHROMEDRIVER", &chromedriver))?;
 

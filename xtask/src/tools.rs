@@ -68,7 +68,10 @@ pub fn wasm_bindgen_version() -> anyhow::Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_owned());
             }
         }
@@ -92,7 +95,9 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
             packages.join(" ")
         );
     }
-    run(Command::new("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "--no-install-recommends"])
         .args(packages)
@@ -104,8 +109,12 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
     let tools_dir = root.join(TOOLS_DIR);
     let bin_dir = tools_dir.join("node_modules/.bin");
 
-    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    let targets =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         step("the wasm32-unknown-unknown target", || {
             run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
         })?;
@@ -113,21 +122,24 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
 
     let trunk = output(Command::new("trunk").arg("--version")).unwrap_or_default();
     if trunk != format!("trunk {TRUNK_VERSION}") {
-        step(&format!("trunk {TRUNK_VERSION} (about 13 minutes on 2 cores)"), || {
-            run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))
-        })?;
+        step(
+            &format!("trunk {TRUNK_VERSION} (about 13 minutes on 2 cores)"),
+            || run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION])),
+        )?;
     }
 
     let wbg = wasm_bindgen_version()?;
     let installed = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
-    let runner = output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    let runner =
+        output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
     if installed != format!("wasm-bindgen {wbg}") || !runner.contains(&wbg) {
         step(&format!("wasm-bindgen-cli {wbg} (about 5 minutes)"), || {
             run(cargo().args(["install", "--force", "wasm-bindgen-cli", "--version", &wbg]))
         })?;
     }
 
-    let wasm_opt = output(Command::new(bin_dir.join("wasm-opt")).arg("--version")).unwrap_or_default();
+    let wasm_opt =
+        output(Command::new(bin_dir.join("wasm-opt")).arg("--version")).unwrap_or_default();
     if !wasm_opt.contains(WASM_OPT_VERSION) {
         if which("npm").is_none() {
             apt_install(&["nodejs", "npm"])?;
@@ -143,12 +155,18 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
 
     let (mut chromium, mut chromedriver) = (which("chromium"), which("chromedriver"));
     if need == Need::All && (chromium.is_none() || chromedriver.is_none()) {
-        step("chromium and chromium-driver (Debian)", || apt_install(&["chromium", "chromium-driver"]))?;
+        step("chromium and chromium-driver (Debian)", || {
+            apt_install(&["chromium", "chromium-driver"])
+        })?;
         chromium = which("chromium");
         chromedriver = which("chromedriver");
         if chromium.is_none() || chromedriver.is_none() {
             bail!("chromium / chromedriver still not on PATH after installing them");
         }
     }
-    Ok(Tools { bin_dir, chromedriver, chromium })
+    Ok(Tools {
+        bin_dir,
+        chromedriver,
+        chromium,
+    })
 }

@@ -112,16 +112,14 @@ fn lifetime_and_scopes(
     expires_in: Option<&str>,
     scopes: Option<Vec<String>>,
     now: i64,
-) -> Result<(i64, Vec<String>), Response> {
+) -> Result<(i64, Vec<String>), String> {
     let lifetime = match expires_in {
         None => expires_in::DEFAULT_LIFETIME,
-        Some(text) => expires_in::parse(text).map_err(|e| bad_request(&e))?,
+        Some(text) => expires_in::parse(text)?,
     };
     let scopes = scopes.unwrap_or_default();
     if let Some(bad) = scopes.iter().find(|s| !scope::is_well_formed(s)) {
-        return Err(bad_request(&format!(
-            "scope \"{bad}\" is not \"<METHOD> <path>\""
-        )));
+        return Err(format!("scope \"{bad}\" is not \"<METHOD> <path>\""));
     }
     let expires_at =
         now.saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX / 2));
@@ -151,7 +149,7 @@ async fn auth_token(
     let (expires_at, scopes) = match lifetime_and_scopes(req.expires_in.as_deref(), req.scopes, now)
     {
         Ok(v) => v,
-        Err(resp) => return resp,
+        Err(message) => return bad_request(&message),
     };
     let mut store = api.store();
     if !store.check_password(&username, &password) {
@@ -241,7 +239,7 @@ async fn issue_token(
     let (expires_at, scopes) = match lifetime_and_scopes(req.expires_in.as_deref(), requested, now)
     {
         Ok(v) => v,
-        Err(resp) => return resp,
+        Err(message) => return bad_request(&message),
     };
     if !scope::covers(&me.scopes, &scopes) {
         return ric_error(
