@@ -19,7 +19,7 @@ const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/
 pub fn page_service(state: AppState) -> Router {
     let index = {
         let state = state.clone();
-        move || index_html(State(state.clone()))
+        move |req: Request| spa_fallback(state.clone(), req)
     };
     let dir = ServeDir::new(&state.config.dist)
         .precompressed_br()
@@ -32,6 +32,16 @@ pub fn page_service(state: AppState) -> Router {
         .with_state(state)
         .fallback_service(dir)
         .layer(middleware::from_fn(cache_headers))
+}
+
+/// Page paths get `index.html`; a missing *file* (a name with an extension) is a plain 404,
+/// not a page that the browser would try to run as a script or stylesheet.
+async fn spa_fallback(state: AppState, req: Request) -> Response {
+    let last = req.uri().path().rsplit('/').next().unwrap_or("");
+    if last.contains('.') {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    index_html(State(state)).await
 }
 
 /// `index.html` with the page config inlined.

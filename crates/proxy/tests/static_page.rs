@@ -17,6 +17,16 @@ async fn index_is_never_cached_and_spa_paths_fall_back_to_it() {
 }
 
 #[tokio::test]
+async fn missing_files_are_404_not_the_page() {
+    let h = harness().await;
+    for path in ["/favicon.ico", "/pilot-portal-ffffffffffffffff.js"] {
+        let r = h.get(path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.text.contains("<title>"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn hashed_assets_are_cached_for_good() {
     let h = harness().await;
     let r = h.get("/pilot-portal-0123456789abcdef_bg.wasm", None).await;
