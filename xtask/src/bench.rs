@@ -4,13 +4,14 @@
 //! runs. Measured the way shared/reference/performance-anchors.md measured DJI's demo page.
 
 use crate::page::{brotli_bytes, gzip_bytes};
+use crate::run::spawn_group;
 use crate::run::{cargo, run};
 use crate::{page, tools};
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 use thirtyfour::prelude::*;
 use thirtyfour::ChromiumLikeCapabilities;
@@ -31,26 +32,6 @@ const FAKE_BRIDGE: &str = r#"(function () {
     if (p && p.offsetParent !== null && window.__passwordAt === undefined) window.__passwordAt = performance.now();
   }).observe(document, {childList: true, subtree: true, attributes: true});
 })();"#;
-
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.0.id())])
-            .status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_group(cmd: &mut Command) -> anyhow::Result<Guard> {
-    let child = std::os::unix::process::CommandExt::process_group(cmd, 0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    Ok(Guard(child))
-}
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?

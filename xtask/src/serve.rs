@@ -1,19 +1,8 @@
 //! `cargo xtask serve`: the whole demo on one origin. Ctrl-C stops everything it started.
 
-use crate::run::{cargo, run};
+use crate::run::{cargo, run, spawn_group_loud};
 use crate::{page, tools};
-use anyhow::Context;
-use std::process::{Child, Command};
-
-/// Stops a child process when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::Command;
 
 pub fn serve(port: u16) -> anyhow::Result<()> {
     let tools = tools::setup(tools::Need::Build)?;
@@ -29,20 +18,15 @@ pub fn serve(port: u16) -> anyhow::Result<()> {
     let bin = std::env::current_dir()?.join("target/debug");
     let token_api = format!("127.0.0.1:{}", port.wrapping_add(11).max(1024));
 
-    let _sim = Guard(
-        Command::new(bin.join("pilot-portal-sim"))
-            .env("SIM_TOKEN_API_ADDR", &token_api)
-            .spawn()
-            .context("start pilot-portal-sim")?,
-    );
-    let _proxy = Guard(
+    let _sim = spawn_group_loud(
+        Command::new(bin.join("pilot-portal-sim")).env("SIM_TOKEN_API_ADDR", &token_api),
+    )?;
+    let _proxy = spawn_group_loud(
         Command::new(bin.join("pilot-portal-proxy"))
             .env("PROXY_LISTEN", format!("127.0.0.1:{port}"))
             .env("PROXY_DIST", &dist)
-            .env("TOKEN_API_URL", format!("http://{token_api}"))
-            .spawn()
-            .context("start pilot-portal-proxy")?,
-    );
+            .env("TOKEN_API_URL", format!("http://{token_api}")),
+    )?;
     println!();
     println!("  pilot-portal:        http://127.0.0.1:{port}/");
     println!("  in a browser:        http://127.0.0.1:{port}/?emulator   (simulated Pilot 2)");

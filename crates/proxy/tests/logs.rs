@@ -1,0 +1,83 @@
+//! Request tracing never carries passwords or tokens.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn logs_carry_method_path_status_but_no_secrets() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = harness().await;
+    let r = h
+        .post_json(
+            "/api/auth/login",
+            None,
+            json!({"username":"pilot","password":"Wr0ng-Secret-Pass"}),
+        )
+        .await;
+    assert_eq!(r.error_code(), "invalid_credentials");
+    let token = h.login().await;
+    h.get("/api/session?token=also-secret", Some(&token)).await;
+    let renewed = h
+        .post_json("/api/session/renew", Some(&token), json!({}))
+        .await
+        .json();
+    let new = renewed["token"].as_str().expect("new token").to_owned();
+    h.post_json("/api/session/logout", Some(&new), json!({}))
+        .await;
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(
+        logs.contains("/api/auth/login") && logs.contains("/api/session"),
+        "requests are traced:\n{logs}"
+    );
+    assert!(
+        logs.contains("invalid_credentials"),
+        "failures are traced with their code"
+    );
+    for secret in [
+        "Wr0ng-Secret-Pass",
+        "pilot123",
+        token.as_str(),
+        new.as_str(),
+        "also-secret",
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "a secret reached the log: {secret}\n{logs}"
+        );
+    }
+    // the JWT's payload part alone is not in there either
+    let payload = token.split('.').nth(1).expect("payload");
+    assert!(!logs.contains(payload));
+}
