@@ -6,7 +6,8 @@
 
 use pilot_portal_proxy::config::Config;
 use pilot_portal_proxy::{serve, AppState};
-use pilot_portal_sim::TokenApiSim;
+use pilot_portal_sim::xag::XagConfig;
+use pilot_portal_sim::{TokenApiSim, XagSimServer};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,7 +67,9 @@ pub struct Preset {
 
 pub struct E2e {
     pub sim: TokenApiSim,
+    pub xag: XagSimServer,
     pub base: String,
+    _db_dir: tempfile::TempDir,
     pub driver: WebDriver,
     _chromedriver: KillOnDrop,
     _profile: tempfile::TempDir,
@@ -88,7 +91,9 @@ async fn start_proxy(token_api_url: String) -> SocketAddr {
 /// The servers: token API simulator and the proxy serving the built page.
 pub struct Stack {
     pub sim: TokenApiSim,
+    pub xag: XagSimServer,
     pub base: String,
+    pub db_dir: tempfile::TempDir,
 }
 
 impl Stack {
@@ -112,7 +117,12 @@ impl E2e {
 
     /// A fresh headless Chromium with the emulator preset, on `stack`.
     pub async fn on(stack: Stack, preset: Preset) -> E2e {
-        let Stack { sim, base } = stack;
+        let Stack {
+            sim,
+            xag,
+            base,
+            db_dir,
+        } = stack;
         let port = free_port();
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let child = std::os::unix::process::CommandExt::process_group(

@@ -97,6 +97,64 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Database for XAG links and link attempts: `sqlite://path?mode=rwc` (created and migrated
+    /// on start) or `postgres://…` for several proxy instances behind a load balancer.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://pilot-portal.db?mode=rwc",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// XAG open platform base URL (unconfirmed: the host may have moved to open.xa.com).
+    #[arg(long, env = "XAG_BASE_URL", default_value = "https://open.xag.cn")]
+    pub xag_base_url: String,
+
+    /// XAG `component_appid` of this third-party platform. Empty: XAG linking is off.
+    #[arg(long, env = "XAG_COMPONENT_APPID", default_value = "")]
+    pub xag_component_appid: String,
+
+    /// XAG `app_secret` (signs every call; never sent anywhere).
+    #[arg(
+        long,
+        env = "XAG_APP_SECRET",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub xag_app_secret: String,
+
+    /// XAG `component_access_token`.
+    #[arg(
+        long,
+        env = "XAG_COMPONENT_ACCESS_TOKEN",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub xag_component_access_token: String,
+
+    /// Public URL of this proxy's XAG callback, registered with XAG. Empty:
+    /// `http://{listen}/api/xag/callback`.
+    #[arg(long, env = "XAG_CALLBACK_URL", default_value = "")]
+    pub xag_callback_url: String,
+
+    /// Unit of the signature timestamp (unconfirmed by the reference).
+    #[arg(long, env = "XAG_TIMESTAMP_UNIT", value_enum, default_value_t = TimestampUnit::Seconds)]
+    pub xag_timestamp_unit: TimestampUnit,
+
+    /// How long a started XAG link stays valid, in seconds (the pre-auth code lives 600 s).
+    #[arg(long, env = "XAG_LINK_TTL_SECS", default_value_t = 600)]
+    pub xag_link_ttl_secs: i64,
+}
+
+/// Unit of the XAG signature timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimestampUnit {
+    Seconds,
+    Milliseconds,
 }
 
 impl std::fmt::Debug for Config {
@@ -108,6 +166,9 @@ impl std::fmt::Debug for Config {
             .field("token_api_url", &self.token_api_url)
             .field("token_expires_in", &self.token_expires_in)
             .field("token_scopes", &self.token_scopes)
+            .field("xag_base_url", &self.xag_base_url)
+            .field("xag_component_appid", &self.xag_component_appid)
+            .field("xag_timestamp_unit", &self.xag_timestamp_unit)
             .finish_non_exhaustive()
     }
 }
@@ -118,5 +179,14 @@ impl Config {
         let mut config = Config::parse_from(["pilot-portal-proxy"]);
         config.token_api_url = token_api_url.to_owned();
         config
+    }
+
+    /// The callback URL XAG posts the authorization code to.
+    pub fn xag_callback(&self) -> String {
+        if self.xag_callback_url.is_empty() {
+            format!("http://{}/api/xag/callback", self.listen)
+        } else {
+            self.xag_callback_url.clone()
+        }
     }
 }

@@ -33,6 +33,13 @@ pub enum ApiError {
     UpstreamTimeout { what: &'static str },
     #[error("{what} failed: {detail}")]
     Upstream { what: &'static str, detail: String },
+    #[error("XAG linking is not configured")]
+    XagNotConfigured,
+    /// XAG refused the proxy's own request; `detail` is for the log only.
+    #[error("XAG refused the request: {detail}")]
+    XagRefused { detail: String },
+    #[error("XAG link attempt unknown, used or expired")]
+    LinkStateInvalid,
     #[error("not found")]
     NotFound,
     #[error("internal: {0}")]
@@ -55,6 +62,9 @@ impl ApiError {
                 StatusCode::BAD_GATEWAY
             }
             ApiError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::XagNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::XagRefused { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::LinkStateInvalid => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,6 +84,9 @@ impl ApiError {
             ApiError::UpstreamUnreachable { .. } => ErrorCode::UpstreamUnreachable,
             ApiError::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
             ApiError::Upstream { .. } => ErrorCode::UpstreamError,
+            ApiError::XagNotConfigured => ErrorCode::XagNotConfigured,
+            ApiError::XagRefused { .. } => ErrorCode::XagRefused,
+            ApiError::LinkStateInvalid => ErrorCode::LinkStateInvalid,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -96,6 +109,13 @@ impl ApiError {
             ApiError::UpstreamUnreachable { what, .. } => format!("The {what} cannot be reached."),
             ApiError::UpstreamTimeout { what } => format!("The {what} did not answer in time."),
             ApiError::Upstream { what, .. } => format!("The {what} answered with an error."),
+            ApiError::XagNotConfigured => {
+                "XAG linking is not set up on this platform. Ask your platform administrator.".into()
+            }
+            ApiError::XagRefused { .. } => {
+                "XAG refused the platform's request. Ask your platform administrator to check the XAG credentials.".into()
+            }
+            ApiError::LinkStateInvalid => "This XAG link attempt has expired. Start linking again.".into(),
             ApiError::NotFound => "Not found.".into(),
             ApiError::Internal(_) => "Internal error.".into(),
         }

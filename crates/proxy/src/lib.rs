@@ -2,6 +2,7 @@
 //! secrets only it holds.
 
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod extract;
 pub mod rate_limit;
@@ -13,30 +14,39 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::Router;
 use config::Config;
+use db::Db;
 use rate_limit::LoginLimits;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use upstream::token_api::TokenApi;
+use upstream::xag::XagClient;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub token_api: TokenApi,
+    /// `None` when XAG is not configured.
+    pub xag: Option<XagClient>,
+    pub db: Db,
     pub login_limits: LoginLimits,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> anyhow::Result<Self> {
+    /// Builds the HTTP client, connects and migrates the database.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(config.upstream_timeout_secs.max(1)))
             .connect_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("pilot-portal-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let db = Db::connect(&config.database_url).await?;
         Ok(AppState {
+            xag: XagClient::new(client.clone(), &config),
+            db,
             token_api: TokenApi::new(client, &config),
             login_limits: LoginLimits::new(
                 config.login_attempts_per_address,

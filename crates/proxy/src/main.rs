@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         "pilot-portal proxy listening on http://{}",
         listener.local_addr()?
     );
-    serve(listener, AppState::new(config)?, shutdown()).await?;
+    serve(listener, AppState::new(config).await?, shutdown()).await?;
     Ok(())
 }
 

@@ -9,6 +9,8 @@ pub mod paths {
     pub const SESSION: &str = "/api/session";
     pub const SESSION_RENEW: &str = "/api/session/renew";
     pub const SESSION_LOGOUT: &str = "/api/session/logout";
+    pub const XAG_LINK: &str = "/api/xag/link";
+    pub const XAG_CALLBACK: &str = "/api/xag/callback";
 }
 
 /// DJI Cloud API app credentials for `platformVerifyLicense`. Not secrets: DJI binds them to
@@ -83,8 +85,84 @@ pub struct SessionInfo {
     pub expires_at: i64,
 }
 
+/// `GET /api/xag/link`: whether the pilot's XAG operator account is linked. The XAG access
+/// token itself never leaves the proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XagLinkStatus {
+    pub linked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union_id: Option<String>,
+    /// When XAG's authorization ends (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_at: Option<i64>,
+}
+
+/// `POST /api/xag/link`: where to send the webview to authorize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XagLinkStart {
+    pub authorize_url: String,
+}
+
+/// How an XAG link attempt ended; the proxy's callback sends the browser back to the page
+/// with `?xag=<outcome>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XagOutcome {
+    Linked,
+    /// The operator cancelled on XAG's page.
+    Denied,
+    /// Unknown, used or expired link attempt (also a forged callback).
+    StateInvalid,
+    /// XAG refused the authorization code (expired or used).
+    CodeRejected,
+    /// XAG could not be reached or refused the proxy.
+    XagError,
+}
+
+impl XagOutcome {
+    pub const QUERY_KEY: &'static str = "xag";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            XagOutcome::Linked => "linked",
+            XagOutcome::Denied => "denied",
+            XagOutcome::StateInvalid => "state_invalid",
+            XagOutcome::CodeRejected => "code_rejected",
+            XagOutcome::XagError => "xag_error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Linked,
+            Self::Denied,
+            Self::StateInvalid,
+            Self::CodeRejected,
+            Self::XagError,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn xag_outcomes_round_trip() {
+        use super::XagOutcome;
+        for o in [
+            "linked",
+            "denied",
+            "state_invalid",
+            "code_rejected",
+            "xag_error",
+        ] {
+            assert_eq!(XagOutcome::parse(o).map(XagOutcome::as_str), Some(o));
+        }
+        assert_eq!(XagOutcome::parse("other"), None);
+    }
+
     use super::*;
 
     #[test]

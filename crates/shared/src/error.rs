@@ -31,6 +31,12 @@ pub enum ErrorCode {
     UpstreamTimeout,
     /// The platform answered with something the proxy cannot use.
     UpstreamError,
+    /// The proxy has no XAG credentials configured.
+    XagNotConfigured,
+    /// XAG refused the proxy's request (signature, component token): an operator problem.
+    XagRefused,
+    /// The XAG link attempt is unknown, used or expired: start linking again.
+    LinkStateInvalid,
     /// No such route or resource.
     NotFound,
     /// A bug or misconfiguration in the proxy.
@@ -56,6 +62,9 @@ impl ErrorCode {
             ErrorCode::UpstreamUnreachable => "upstream_unreachable",
             ErrorCode::UpstreamTimeout => "upstream_timeout",
             ErrorCode::UpstreamError => "upstream_error",
+            ErrorCode::XagNotConfigured => "xag_not_configured",
+            ErrorCode::XagRefused => "xag_refused",
+            ErrorCode::LinkStateInvalid => "link_state_invalid",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
@@ -131,6 +140,9 @@ mod tests {
             ErrorCode::UpstreamUnreachable,
             ErrorCode::UpstreamTimeout,
             ErrorCode::UpstreamError,
+            ErrorCode::XagNotConfigured,
+            ErrorCode::XagRefused,
+            ErrorCode::LinkStateInvalid,
             ErrorCode::NotFound,
             ErrorCode::Internal,
         ];

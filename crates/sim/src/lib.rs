@@ -5,6 +5,7 @@
 pub mod faults;
 pub mod ric_error;
 pub mod token_api;
+pub mod xag;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -35,6 +36,26 @@ impl TokenApiSim {
         let faults = faults::Faults::default();
         let addr = spawn(faults.wrap(api.clone().router()), addr).await?;
         Ok(TokenApiSim { api, faults, addr })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// The XAG authorization simulator with its fault switch, on `addr`.
+pub struct XagSimServer {
+    pub sim: xag::XagSim,
+    pub faults: faults::Faults,
+    pub addr: SocketAddr,
+}
+
+impl XagSimServer {
+    pub async fn start(config: xag::XagConfig, addr: SocketAddr) -> std::io::Result<Self> {
+        let sim = xag::XagSim::new(config);
+        let faults = faults::Faults::default();
+        let addr = spawn(faults.wrap(sim.clone().router()), addr).await?;
+        Ok(XagSimServer { sim, faults, addr })
     }
 
     pub fn base_url(&self) -> String {

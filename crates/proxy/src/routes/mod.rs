@@ -3,6 +3,7 @@
 mod auth;
 mod config;
 mod session;
+mod xag;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -20,6 +21,11 @@ pub fn api_routes() -> Router<AppState> {
         .route(paths::SESSION, get(session::current))
         .route(paths::SESSION_RENEW, post(session::renew))
         .route(paths::SESSION_LOGOUT, post(session::logout))
+        .route(
+            paths::XAG_LINK,
+            get(xag::status).post(xag::start).delete(xag::unlink),
+        )
+        .route(paths::XAG_CALLBACK, post(xag::callback))
         .route("/api", get(not_found))
         .route(
             "/api/{*rest}",

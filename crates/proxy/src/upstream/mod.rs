@@ -2,6 +2,7 @@
 //! never lets a URL (which can carry secrets in its query) into an error message.
 
 pub mod token_api;
+pub mod xag;
 
 use crate::error::ApiError;
 use axum::body::Bytes;

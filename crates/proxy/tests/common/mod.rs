@@ -8,7 +8,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use pilot_portal_proxy::config::Config;
 use pilot_portal_proxy::{app, AppState};
-use pilot_portal_sim::TokenApiSim;
+use pilot_portal_sim::xag::XagConfig;
+use pilot_portal_sim::{TokenApiSim, XagSimServer};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -16,8 +17,10 @@ pub const SIM_SECRET: &[u8] = b"test-platform-secret";
 
 pub struct Harness {
     pub sim: TokenApiSim,
+    pub xag: XagSimServer,
     pub app: Router,
     pub dist: tempfile::TempDir,
+    pub config: Config,
 }
 
 pub async fn harness() -> Harness {
@@ -39,12 +42,33 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
         b"\0asm",
     )
     .expect("write");
+    let xag = XagSimServer::start(XagConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("xag sim starts");
     let mut config = Config::for_token_api(&sim.base_url());
     config.dist = dist.path().to_owned();
     config.upstream_timeout_secs = 1;
+    config.database_url = sqlite_url(dist.path());
+    let demo = XagConfig::demo();
+    config.xag_base_url = xag.base_url();
+    config.xag_component_appid = demo.component_appid;
+    config.xag_app_secret = demo.app_secret;
+    config.xag_component_access_token = demo.component_access_token;
+    config.xag_callback_url = "http://127.0.0.1:8080/api/xag/callback".into();
     tweak(&mut config);
-    let app = app(AppState::new(config).expect("state"));
-    Harness { sim, app, dist }
+    let app = app(AppState::new(config.clone()).await.expect("state"));
+    Harness {
+        sim,
+        xag,
+        app,
+        dist,
+        config,
+    }
+}
+
+/// A SQLite database file in `dir`, created on connect.
+pub fn sqlite_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("proxy.db").display())
 }
 
 pub struct Reply {
