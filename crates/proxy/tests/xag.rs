@@ -1,0 +1,309 @@
+//! XAG linking through the proxy, against the XAG simulator.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use pilot_portal_proxy::db::Db;
+use pilot_portal_proxy::{app, AppState};
+use pilot_portal_sim::faults::Fault;
+use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD, DEMO_UNION_ID};
+use serde_json::json;
+
+/// What XAG's operator page would post back: (callback path with query, authorization code).
+async fn authorize(authorize_url: &str, action: &str) -> (String, String, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let url = url::Url::parse(authorize_url).expect("url");
+    let page = client.get(url.clone()).send().await.expect("page");
+    assert_eq!(
+        page.status(),
+        200,
+        "{}",
+        page.text().await.unwrap_or_default()
+    );
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let origin = format!("{}://{}", url.scheme(), url.host_str().expect("host"))
+        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let html = client
+        .post(format!("{origin}/v1/auth/user_auth"))
+        .form(&[
+            (
+                "component_access_token",
+                q["component_access_token"].as_str(),
+            ),
+            ("pre_auth_code", q["pre_auth_code"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("username", DEMO_OPERATOR),
+            ("password", DEMO_OPERATOR_PASSWORD),
+            ("action", action),
+        ])
+        .send()
+        .await
+        .expect("approve")
+        .text()
+        .await
+        .expect("html");
+    let field = |name: &str| {
+        let marker = format!(r#"name="{name}" value=""#);
+        html.find(&marker)
+            .map(|s| s + marker.len())
+            .map(|s| html[s..s + html[s..].find('"').unwrap_or(0)].to_owned())
+            .unwrap_or_default()
+    };
+    let redirect = url::Url::parse(&q["redirect_uri"]).expect("redirect");
+    let path = format!("{}?{}", redirect.path(), redirect.query().unwrap_or(""));
+    (path, field("authorization_code"), field("error"))
+}
+
+async fn callback_form(h: &Harness, path: &str, form: &str) -> Reply {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("request");
+    h.call(req).await
+}
+
+async fn start_link(h: &Harness, token: &str) -> String {
+    let r = h.post_json("/api/xag/link", Some(token), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()["authorize_url"].as_str().expect("url").to_owned()
+}
+
+fn location(r: &Reply) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+async fn links(h: &Harness) -> i64 {
+    Db::connect(&h.config.database_url)
+        .await
+        .expect("db")
+        .count_links()
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn link_approve_status_unlink() {
+    let h = harness().await;
+    let token = h.login().await;
+    let url = start_link(&h, &token).await;
+    assert!(
+        url.starts_with(&format!("{}/v1/auth/user_auth?", h.xag.base_url())),
+        "{url}"
+    );
+    assert!(
+        url.contains("pre_auth_code=")
+            && url.contains(
+                "redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fapi%2Fxag%2Fcallback%3Fstate%3D"
+            )
+    );
+
+    let (path, code, _) = authorize(&url, "approve").await;
+    assert!(!code.is_empty());
+    let r = callback_form(
+        &h,
+        &path,
+        &format!("authorization_code={code}&expire_in=3600"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/?xag=linked");
+
+    let s = h.get("/api/xag/link", Some(&token)).await;
+    assert_eq!(s.status, StatusCode::OK);
+    assert_eq!(s.json()["linked"], true);
+    assert_eq!(s.json()["union_id"], DEMO_UNION_ID);
+    assert!(s.json()["expires_at"].as_i64().expect("ms") > now_ms());
+    // the XAG access token stays in the proxy, and XAG accepts it
+    let stored = Db::connect(&h.config.database_url)
+        .await
+        .expect("db")
+        .link("pilot")
+        .await
+        .expect("q")
+        .expect("link");
+    assert!(!s.text.contains(&stored.access_token));
+    assert_eq!(
+        h.xag.sim.token_owner(&stored.access_token).as_deref(),
+        Some(DEMO_UNION_ID)
+    );
+
+    let del = h
+        .call(
+            Request::delete("/api/xag/link")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.get("/api/xag/link", Some(&token)).await.json()["linked"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn a_json_callback_is_accepted_too() {
+    let h = harness().await;
+    let token = h.login().await;
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    let r = h
+        .post_json(
+            &path,
+            None,
+            json!({"authorization_code": code, "expire_in": 3600}),
+        )
+        .await;
+    assert_eq!(location(&r), "/?xag=linked");
+}
+
+#[tokio::test]
+async fn callbacks_with_missing_forged_replayed_or_expired_state_store_nothing() {
+    let h = harness_with(|c| c.xag_link_ttl_secs = 1).await;
+    let token = h.login().await;
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+
+    for bad in [
+        "/api/xag/callback",
+        "/api/xag/callback?state=",
+        "/api/xag/callback?state=forged0123456789",
+    ] {
+        let r = callback_form(&h, bad, &format!("authorization_code={code}")).await;
+        assert_eq!(location(&r), "/?xag=state_invalid", "{bad}");
+    }
+    assert_eq!(links(&h).await, 0);
+
+    // expired: the attempt lived 1 s
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(location(&r), "/?xag=state_invalid");
+    assert_eq!(links(&h).await, 0);
+    assert_eq!(
+        h.get("/api/xag/link", Some(&token)).await.json()["linked"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_callback_is_refused() {
+    let h = harness().await;
+    let token = h.login().await;
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    assert_eq!(
+        location(&callback_form(&h, &path, &format!("authorization_code={code}")).await),
+        "/?xag=linked"
+    );
+    let r = callback_form(&h, &path, "authorization_code=another-code").await;
+    assert_eq!(location(&r), "/?xag=state_invalid");
+}
+
+#[tokio::test]
+async fn denial_on_xags_page_links_nothing() {
+    let h = harness().await;
+    let token = h.login().await;
+    let (path, code, error) = authorize(&start_link(&h, &token).await, "deny").await;
+    assert!(code.is_empty());
+    assert_eq!(error, "access_denied");
+    let r = callback_form(&h, &path, "error=access_denied").await;
+    assert_eq!(location(&r), "/?xag=denied");
+    assert_eq!(links(&h).await, 0);
+}
+
+#[tokio::test]
+async fn xag_errors_map_to_clear_outcomes() {
+    let h = harness().await;
+    let token = h.login().await;
+    // a code XAG no longer accepts
+    let (path, _, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    let r = callback_form(&h, &path, "authorization_code=unknown-code").await;
+    assert_eq!(location(&r), "/?xag=code_rejected");
+    // XAG down during the exchange
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    h.xag.faults.set(Some(Fault::ServerError));
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(location(&r), "/?xag=xag_error");
+    // XAG down when starting
+    let r = h.post_json("/api/xag/link", Some(&token), json!({})).await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::BAD_GATEWAY, "upstream_error")
+    );
+    h.xag.faults.set(None);
+    assert_eq!(links(&h).await, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_app_secret_is_an_operator_error_without_the_secret() {
+    let h = harness_with(|c| c.xag_app_secret = "not-the-registered-secret".into()).await;
+    let token = h.login().await;
+    let r = h.post_json("/api/xag/link", Some(&token), json!({})).await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::BAD_GATEWAY, "xag_refused")
+    );
+    assert!(
+        !r.text.contains("not-the-registered-secret")
+            && !r.text.contains("xag-demo-component-token")
+    );
+}
+
+#[tokio::test]
+async fn linking_needs_a_session_and_a_configuration() {
+    let h = harness().await;
+    assert_eq!(
+        h.post_json("/api/xag/link", None, json!({}))
+            .await
+            .error_code(),
+        "token_missing"
+    );
+    assert_eq!(
+        h.get("/api/xag/link", Some("garbage")).await.error_code(),
+        "token_invalid"
+    );
+    let off = harness_with(|c| c.xag_component_appid.clear()).await;
+    let token = off.login().await;
+    let r = off
+        .post_json("/api/xag/link", Some(&token), json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "xag_not_configured")
+    );
+}
+
+#[tokio::test]
+async fn links_survive_a_proxy_restart() {
+    let h = harness().await;
+    let token = h.login().await;
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    assert_eq!(
+        location(&callback_form(&h, &path, &format!("authorization_code={code}")).await),
+        "/?xag=linked"
+    );
+    // a new proxy process on the same database file
+    let restarted = app(AppState::new(h.config.clone()).await.expect("state"));
+    let r = tower::ServiceExt::oneshot(
+        restarted,
+        Request::get("/api/xag/link")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await
+    .expect("infallible");
+    let body = http_body_util::BodyExt::collect(r.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    let status: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(status["linked"], true);
+    assert_eq!(status["union_id"], DEMO_UNION_ID);
+}
