@@ -2,7 +2,10 @@
 
 use crate::error::AppError;
 use gloo_net::http::{Request, RequestBuilder, Response};
-use pilot_portal_shared::{paths, ErrorBody, LoginRequest, PageConfig, SessionInfo, TokenGrant};
+use pilot_portal_shared::{
+    paths, ErrorBody, LoginRequest, PageConfig, SessionInfo, TokenGrant, XagLinkStart,
+    XagLinkStatus,
+};
 use serde::de::DeserializeOwned;
 
 fn with_token(req: RequestBuilder, token: Option<&str>) -> RequestBuilder {
@@ -65,6 +68,29 @@ pub async fn renew(token: &str) -> Result<TokenGrant, AppError> {
 /// Revokes the token on the platform. 204 on success.
 pub async fn logout(token: &str) -> Result<(), AppError> {
     let req = with_token(Request::post(paths::SESSION_LOGOUT), Some(token));
+    let response = req.send().await.map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+/// `GET /api/xag/link`.
+pub async fn xag_status(token: &str) -> Result<XagLinkStatus, AppError> {
+    let req = with_token(Request::get(paths::XAG_LINK), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+/// `POST /api/xag/link`: where to send the webview.
+pub async fn xag_start(token: &str) -> Result<XagLinkStart, AppError> {
+    let req = with_token(Request::post(paths::XAG_LINK), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+/// `DELETE /api/xag/link`.
+pub async fn xag_unlink(token: &str) -> Result<(), AppError> {
+    let req = with_token(Request::delete(paths::XAG_LINK), Some(token));
     let response = req.send().await.map_err(network)?;
     if response.ok() {
         Ok(())

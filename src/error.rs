@@ -73,6 +73,13 @@ impl AppError {
                 ErrorCode::TokenInvalid | ErrorCode::TokenMissing => {
                     "Your session is no longer valid. Please log in again.".into()
                 }
+                ErrorCode::XagNotConfigured => {
+                    "XAG linking is not set up on this platform. Ask your platform administrator.".into()
+                }
+                ErrorCode::XagRefused => {
+                    "XAG refused the platform's request. Ask your platform administrator to check the XAG credentials.".into()
+                }
+                ErrorCode::LinkStateInvalid => "The XAG link request expired. Try again.".into(),
                 ErrorCode::BadRequest | ErrorCode::Forbidden | ErrorCode::PayloadTooLarge | ErrorCode::NotFound => {
                     message.clone()
                 }

@@ -205,14 +205,19 @@ pub fn show_main_grant(ctx: Ctx, grant: &TokenGrant) {
     }));
 }
 
+/// The token Pilot 2 holds (or the page's copy), for the page's own proxy calls.
+pub fn current_token() -> Option<String> {
+    let from_pilot = bridge::is_component_loaded(Module::Api)
+        .unwrap_or(false)
+        .then(|| bridge::api_get_token().ok().flatten())
+        .flatten();
+    from_pilot.or_else(storage::token)
+}
+
 /// Log out: revoke on the platform (best effort: the pilot leaves either way), clear the
 /// token in Pilot 2 and the page.
 pub async fn logout(ctx: Ctx) {
-    let token = bridge::api_get_token()
-        .ok()
-        .flatten()
-        .or_else(storage::token);
-    if let Some(token) = token {
+    if let Some(token) = current_token() {
         let _ = api::logout(&token).await;
     }
     end_session(ctx, LoginReason::LoggedOut);

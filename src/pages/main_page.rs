@@ -1,5 +1,6 @@
 //! The main page: who is logged in, until when; log out; exit.
 
+use crate::components::xag_card::XagCard;
 use crate::state::{Ctx, Signed};
 use crate::{bridge, flow, time};
 use leptos::prelude::*;
@@ -42,5 +43,6 @@ pub fn MainPage(
                 <button class="danger" data-testid="exit" on:click=on_exit>"Exit"</button>
             </div>
         </section>
+        <XagCard />
     }
 }

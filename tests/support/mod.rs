@@ -75,15 +75,26 @@ pub struct E2e {
     _profile: tempfile::TempDir,
 }
 
-async fn start_proxy(token_api_url: String) -> SocketAddr {
+async fn start_proxy(
+    token_api_url: String,
+    xag_url: String,
+    db_dir: &std::path::Path,
+) -> SocketAddr {
     let mut config = Config::for_token_api(&token_api_url);
     config.dist = dist();
     config.upstream_timeout_secs = 5;
+    config.database_url = format!("sqlite://{}?mode=rwc", db_dir.join("proxy.db").display());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind proxy");
     let addr = listener.local_addr().expect("addr");
-    let state = AppState::new(config).expect("proxy state");
+    let demo = XagConfig::demo();
+    config.xag_base_url = xag_url;
+    config.xag_component_appid = demo.component_appid;
+    config.xag_app_secret = demo.app_secret;
+    config.xag_component_access_token = demo.component_access_token;
+    config.xag_callback_url = format!("http://{addr}/api/xag/callback");
+    let state = AppState::new(config).await.expect("proxy state");
     tokio::spawn(serve(listener, state, std::future::pending()));
     addr
 }
@@ -102,10 +113,17 @@ impl Stack {
         let sim = TokenApiSim::start(SIM_SECRET, "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("simulator");
-        let proxy = start_proxy(token_api_url.unwrap_or_else(|| sim.base_url())).await;
+        let xag = XagSimServer::start(XagConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("xag simulator");
+        let db_dir = tempfile::tempdir().expect("db dir");
+        let token_api = token_api_url.unwrap_or_else(|| sim.base_url());
+        let proxy = start_proxy(token_api, xag.base_url(), db_dir.path()).await;
         Stack {
             sim,
+            xag,
             base: format!("http://{proxy}"),
+            db_dir,
         }
     }
 }
@@ -194,7 +212,9 @@ impl E2e {
         }
         E2e {
             sim,
+            xag,
             base,
+            _db_dir: db_dir,
             driver,
             _chromedriver: chromedriver,
             _profile: profile,
@@ -273,6 +293,20 @@ impl E2e {
             .unwrap_or_default()
     }
 
+    /// `/api/...` round trips completed before the main page appeared.
+    pub async fn api_requests_before_main(&self) -> Vec<String> {
+        let v = self
+            .js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/') && e.responseEnd <= window.__mainAt).map(e => e.name)")
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn saw_login_form(&self) -> bool {
         self.js("return !!window.__sawLogin")
             .await
@@ -329,6 +363,7 @@ const LOGIN_WATCH: &str = r#"(function () {
   window.__sawLogin = false;
   new MutationObserver(function () {
     if (document.querySelector('[data-testid=login-form]')) window.__sawLogin = true;
+    if (window.__mainAt === undefined && document.querySelector('[data-testid=main-page]')) window.__mainAt = performance.now();
   }).observe(document, { childList: true, subtree: true });
 })();"#;
 

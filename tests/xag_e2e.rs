@@ -1,0 +1,123 @@
+//! Linking an XAG operator account end to end: our page → XAG's authorization page (the
+//! simulator, another origin) → back on our page with the outcome.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD, DEMO_UNION_ID};
+use support::*;
+
+async fn to_xag_page(e: &E2e) {
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=xag-not-linked]").await;
+    e.wait_for("[data-testid=xag-link]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    e.wait_for("[data-testid=xag-password]").await;
+    let url = e.driver.current_url().await.expect("url");
+    assert!(
+        url.as_str().starts_with(&e.xag.base_url()),
+        "on XAG's page: {url}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_through_xags_page_then_unlink() {
+    let e = E2e::start(Preset::default()).await;
+    to_xag_page(&e).await;
+    e.wait_for("[data-testid=xag-username]")
+        .await
+        .send_keys(DEMO_OPERATOR)
+        .await
+        .expect("type");
+    e.wait_for("[data-testid=xag-password]")
+        .await
+        .send_keys(DEMO_OPERATOR_PASSWORD)
+        .await
+        .expect("type");
+    e.wait_for("[data-testid=xag-approve]")
+        .await
+        .click()
+        .await
+        .expect("click");
+
+    // back on our page, through the start sequence, with the outcome
+    assert_eq!(e.text("[data-testid=xag-union-id]").await, DEMO_UNION_ID);
+    let outcome = e.wait_for("[data-testid=xag-outcome]").await;
+    assert_eq!(
+        outcome.attr("data-outcome").await.expect("attr").as_deref(),
+        Some("linked")
+    );
+    assert!(
+        !e.saw_login_form().await,
+        "the stored session carried the pilot through"
+    );
+    let url = e.driver.current_url().await.expect("url");
+    assert!(
+        url.as_str().starts_with(&e.base) && !url.as_str().contains("xag="),
+        "outcome removed from the address: {url}"
+    );
+    assert_contract_order(&e.calls().await, true);
+
+    e.wait_for("[data-testid=xag-unlink]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    e.wait_for("[data-testid=xag-unlink-confirm]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    e.wait_for("[data-testid=xag-not-linked]").await;
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_on_xags_page_says_it_was_not_linked() {
+    let e = E2e::start(Preset::default()).await;
+    to_xag_page(&e).await;
+    e.wait_for("[data-testid=xag-deny]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    let outcome = e.wait_for("[data-testid=xag-outcome]").await;
+    assert_eq!(
+        outcome.attr("data-outcome").await.expect("attr").as_deref(),
+        Some("denied")
+    );
+    assert!(outcome.text().await.expect("text").contains("cancelled"));
+    e.wait_for("[data-testid=xag-not-linked]").await;
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_operator_password_stays_on_xags_page() {
+    let e = E2e::start(Preset::default()).await;
+    to_xag_page(&e).await;
+    e.wait_for("[data-testid=xag-username]")
+        .await
+        .send_keys(DEMO_OPERATOR)
+        .await
+        .expect("type");
+    e.wait_for("[data-testid=xag-password]")
+        .await
+        .send_keys("wrong")
+        .await
+        .expect("type");
+    e.wait_for("[data-testid=xag-approve]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    assert!(e
+        .text("[data-testid=xag-error]")
+        .await
+        .contains("Wrong account or password"));
+    e.quit().await;
+}
