@@ -103,7 +103,8 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
         Command::new(bin.join("pilot-portal-proxy"))
             .env("PROXY_LISTEN", format!("127.0.0.1:{proxy_port}"))
             .env("PROXY_DIST", &dist)
-            .env("TOKEN_API_URL", format!("http://127.0.0.1:{sim_port}")),
+            .env("TOKEN_API_URL", format!("http://127.0.0.1:{sim_port}"))
+            .env("DATABASE_URL", "sqlite://target/bench.db?mode=rwc"),
     )?;
     wait_port(proxy_port)?;
     let chromedriver = tools.chromedriver.clone().context("chromedriver")?;

@@ -7,6 +7,7 @@
 
 mod bench;
 mod page;
+mod postgres;
 mod run;
 mod serve;
 mod test;

@@ -17,21 +17,35 @@ pub fn serve(port: u16) -> anyhow::Result<()> {
     ]))?;
     let bin = std::env::current_dir()?.join("target/debug");
     let token_api = format!("127.0.0.1:{}", port.wrapping_add(11).max(1024));
+    let xag = format!("127.0.0.1:{}", port.wrapping_add(12).max(1024));
+    std::fs::create_dir_all("target/demo")?;
 
     let _sim = spawn_group_loud(
-        Command::new(bin.join("pilot-portal-sim")).env("SIM_TOKEN_API_ADDR", &token_api),
+        Command::new(bin.join("pilot-portal-sim"))
+            .env("SIM_TOKEN_API_ADDR", &token_api)
+            .env("SIM_XAG_ADDR", &xag),
     )?;
     let _proxy = spawn_group_loud(
         Command::new(bin.join("pilot-portal-proxy"))
             .env("PROXY_LISTEN", format!("127.0.0.1:{port}"))
             .env("PROXY_DIST", &dist)
-            .env("TOKEN_API_URL", format!("http://{token_api}")),
+            .env("TOKEN_API_URL", format!("http://{token_api}"))
+            .env(
+                "DATABASE_URL",
+                "sqlite://target/demo/pilot-portal.db?mode=rwc",
+            )
+            // the XAG simulator's demo credentials (pilot-portal-sim prints them)
+            .env("XAG_BASE_URL", format!("http://{xag}"))
+            .env("XAG_COMPONENT_APPID", "xag-demo-app")
+            .env("XAG_APP_SECRET", "xag-demo-secret")
+            .env("XAG_COMPONENT_ACCESS_TOKEN", "xag-demo-component-token"),
     )?;
     println!();
     println!("  pilot-portal:        http://127.0.0.1:{port}/");
     println!("  in a browser:        http://127.0.0.1:{port}/?emulator   (simulated Pilot 2)");
     println!("  demo login:          pilot / pilot123");
     println!("  token API simulator: http://{token_api}");
+    println!("  XAG simulator:       http://{xag}   (operator xag-operator / xag12345)");
     println!("  Ctrl-C stops everything.");
     println!();
     tokio::runtime::Builder::new_current_thread()

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Stops at the first failing step.
 
 use crate::run::{cargo, run};
-use crate::{page, tools};
+use crate::{page, postgres, tools};
 use std::time::Instant;
 
 pub fn test() -> anyhow::Result<()> {
@@ -47,6 +47,22 @@ pub fn test() -> anyhow::Result<()> {
         .env("CHROMEDRIVER", &chromedriver)
         .env("CHROME_BIN", &chromium))?;
 
+    // The proxy's storage on PostgreSQL (SQLite is covered above).
+    let postgres = postgres::TempPostgres::start()?;
+    run(cargo()
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "pilot-portal-proxy",
+            "--test",
+            "postgres",
+            "--",
+            "--ignored",
+        ])
+        .env("PILOT_PORTAL_TEST_POSTGRES_URL", &postgres.url))?;
+    drop(postgres);
+
     // The bridge module in a real browser (wasm-bindgen-test-runner drives chromedriver).
     run(cargo()
         .args([
@@ -63,7 +79,7 @@ pub fn test() -> anyhow::Result<()> {
         .env("CHROMEDRIVER", &chromedriver))?;
 
     eprintln!(
-        "\x1b[1;32mcargo xtask test: fmt, clippy, native, browser and end-to-end tests passed in {:.0} s\x1b[0m",
+        "\x1b[1;32mcargo xtask test: fmt, clippy, native, PostgreSQL, browser and end-to-end tests passed in {:.0} s\x1b[0m",
         started.elapsed().as_secs_f64()
     );
     Ok(())

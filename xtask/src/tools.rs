@@ -87,7 +87,7 @@ fn step(what: &str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()
     Ok(())
 }
 
-fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     if !(is_root() && is_debian()) {
         bail!(
             "missing system packages; install them and rerun: {} (Debian: apt-get install {})",

@@ -8,77 +8,8 @@ use common::*;
 use pilot_portal_proxy::db::Db;
 use pilot_portal_proxy::{app, AppState};
 use pilot_portal_sim::faults::Fault;
-use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD, DEMO_UNION_ID};
+use pilot_portal_sim::xag::DEMO_UNION_ID;
 use serde_json::json;
-
-/// What XAG's operator page would post back: (callback path with query, authorization code).
-async fn authorize(authorize_url: &str, action: &str) -> (String, String, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let url = url::Url::parse(authorize_url).expect("url");
-    let page = client.get(url.clone()).send().await.expect("page");
-    assert_eq!(
-        page.status(),
-        200,
-        "{}",
-        page.text().await.unwrap_or_default()
-    );
-    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let origin = format!("{}://{}", url.scheme(), url.host_str().expect("host"))
-        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let html = client
-        .post(format!("{origin}/v1/auth/user_auth"))
-        .form(&[
-            (
-                "component_access_token",
-                q["component_access_token"].as_str(),
-            ),
-            ("pre_auth_code", q["pre_auth_code"].as_str()),
-            ("redirect_uri", q["redirect_uri"].as_str()),
-            ("username", DEMO_OPERATOR),
-            ("password", DEMO_OPERATOR_PASSWORD),
-            ("action", action),
-        ])
-        .send()
-        .await
-        .expect("approve")
-        .text()
-        .await
-        .expect("html");
-    let field = |name: &str| {
-        let marker = format!(r#"name="{name}" value=""#);
-        html.find(&marker)
-            .map(|s| s + marker.len())
-            .map(|s| html[s..s + html[s..].find('"').unwrap_or(0)].to_owned())
-            .unwrap_or_default()
-    };
-    let redirect = url::Url::parse(&q["redirect_uri"]).expect("redirect");
-    let path = format!("{}?{}", redirect.path(), redirect.query().unwrap_or(""));
-    (path, field("authorization_code"), field("error"))
-}
-
-async fn callback_form(h: &Harness, path: &str, form: &str) -> Reply {
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .expect("request");
-    h.call(req).await
-}
-
-async fn start_link(h: &Harness, token: &str) -> String {
-    let r = h.post_json("/api/xag/link", Some(token), json!({})).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json()["authorize_url"].as_str().expect("url").to_owned()
-}
-
-fn location(r: &Reply) -> &str {
-    r.headers
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
 
 async fn links(h: &Harness) -> i64 {
     Db::connect(&h.config.database_url)

@@ -1,7 +1,8 @@
 //! `pilot-portal-sim`: runs the upstream simulators for the demo.
 
 use clap::Parser;
-use pilot_portal_sim::TokenApiSim;
+use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
+use pilot_portal_sim::{TokenApiSim, XagSimServer};
 use std::net::SocketAddr;
 
 #[derive(Parser)]
@@ -21,6 +22,20 @@ struct Args {
         hide_env_values = true
     )]
     jwt_secret: String,
+    /// Address of the XAG authorization simulator.
+    #[arg(long, env = "SIM_XAG_ADDR", default_value = "127.0.0.1:8092")]
+    xag_addr: SocketAddr,
+    /// Hosts a `redirect_uri` may point at, comma separated (XAG's registered hosts).
+    #[arg(
+        long,
+        env = "SIM_XAG_REDIRECT_HOSTS",
+        value_delimiter = ',',
+        default_value = "127.0.0.1,localhost"
+    )]
+    xag_redirect_hosts: Vec<String>,
+    /// Expect millisecond signature timestamps instead of seconds.
+    #[arg(long, env = "SIM_XAG_MILLIS", default_value_t = false)]
+    xag_millis: bool,
 }
 
 #[tokio::main]
@@ -38,6 +53,17 @@ async fn main() -> anyhow::Result<()> {
         "demo user: {} / {}",
         pilot_portal_sim::token_api::DEMO_USER,
         pilot_portal_sim::token_api::DEMO_PASSWORD
+    );
+    let mut xag_config = XagConfig::demo();
+    xag_config.redirect_hosts = args.xag_redirect_hosts;
+    xag_config.millis = args.xag_millis;
+    let xag = XagSimServer::start(xag_config.clone(), args.xag_addr).await?;
+    println!(
+        "XAG simulator on {} (component_appid {}, operator {} / {})",
+        xag.base_url(),
+        xag_config.component_appid,
+        DEMO_OPERATOR,
+        DEMO_OPERATOR_PASSWORD
     );
     tokio::signal::ctrl_c().await?;
     Ok(())

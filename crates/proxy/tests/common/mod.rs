@@ -8,7 +8,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use pilot_portal_proxy::config::Config;
 use pilot_portal_proxy::{app, AppState};
-use pilot_portal_sim::xag::XagConfig;
+use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
 use pilot_portal_sim::{TokenApiSim, XagSimServer};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -91,15 +91,7 @@ impl Reply {
 
 impl Harness {
     pub async fn call(&self, req: Request<Body>) -> Reply {
-        let resp = self.app.clone().oneshot(req).await.expect("infallible");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        call_on(&self.app, req).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -134,4 +126,88 @@ impl Harness {
 
 pub fn now_ms() -> i64 {
     pilot_portal_sim::token_api::now_ms()
+}
+
+/// What XAG's operator page would post back: (callback path with query, authorization code).
+pub async fn authorize(authorize_url: &str, action: &str) -> (String, String, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let url = url::Url::parse(authorize_url).expect("url");
+    let page = client.get(url.clone()).send().await.expect("page");
+    assert_eq!(
+        page.status(),
+        200,
+        "{}",
+        page.text().await.unwrap_or_default()
+    );
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let origin = format!("{}://{}", url.scheme(), url.host_str().expect("host"))
+        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let html = client
+        .post(format!("{origin}/v1/auth/user_auth"))
+        .form(&[
+            (
+                "component_access_token",
+                q["component_access_token"].as_str(),
+            ),
+            ("pre_auth_code", q["pre_auth_code"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("username", DEMO_OPERATOR),
+            ("password", DEMO_OPERATOR_PASSWORD),
+            ("action", action),
+        ])
+        .send()
+        .await
+        .expect("approve")
+        .text()
+        .await
+        .expect("html");
+    let field = |name: &str| {
+        let marker = format!(r#"name="{name}" value=""#);
+        html.find(&marker)
+            .map(|s| s + marker.len())
+            .map(|s| html[s..s + html[s..].find('"').unwrap_or(0)].to_owned())
+            .unwrap_or_default()
+    };
+    let redirect = url::Url::parse(&q["redirect_uri"]).expect("redirect");
+    let path = format!("{}?{}", redirect.path(), redirect.query().unwrap_or(""));
+    (path, field("authorization_code"), field("error"))
+}
+
+pub async fn callback_form(h: &Harness, path: &str, form: &str) -> Reply {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("request");
+    h.call(req).await
+}
+
+pub async fn start_link(h: &Harness, token: &str) -> String {
+    let r = h
+        .post_json("/api/xag/link", Some(token), serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()["authorize_url"].as_str().expect("url").to_owned()
+}
+
+pub fn location(r: &Reply) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// One request to `app` (e.g. a second proxy instance on the same database).
+pub async fn call_on(app: &Router, req: Request<Body>) -> Reply {
+    let resp = app.clone().oneshot(req).await.expect("infallible");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }

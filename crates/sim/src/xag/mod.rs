@@ -150,7 +150,7 @@ impl XagSim {
             .with_state(self)
     }
 
-    fn check_header(&self, headers: &HeaderMap) -> Result<(), Response> {
+    fn check_header(&self, headers: &HeaderMap) -> Result<(), Box<Response>> {
         let now = self.now_secs();
         let value = headers
             .get(header::AUTHORIZATION)
@@ -171,7 +171,7 @@ impl XagSim {
                 auth_header::HeaderError::NonceReused => 40103,
                 _ => 40101,
             };
-            xag_error(StatusCode::UNAUTHORIZED, code, e.message())
+            Box::new(xag_error(StatusCode::UNAUTHORIZED, code, e.message()))
         })
     }
 }
@@ -193,7 +193,7 @@ async fn create_preauthcode(
     body: Option<Json<PreAuthBody>>,
 ) -> Response {
     if let Err(r) = sim.check_header(&headers) {
-        return r;
+        return *r;
     }
     if q.component_access_token.as_deref() != Some(sim.config.component_access_token.as_str()) {
         return xag_error(
@@ -440,7 +440,7 @@ async fn token(
     body: Option<Json<TokenBody>>,
 ) -> Response {
     if let Err(r) = sim.check_header(&headers) {
-        return r;
+        return *r;
     }
     let Some(code) = body.and_then(|Json(b)| b.authorization_code) else {
         return xag_error(
