@@ -30,17 +30,22 @@ impl Db {
         Ok(Db { pool })
     }
 
-    /// Records a link attempt for `user`, valid until `expires_at` (ms).
+    /// Records a link attempt for `user` with XAG's pre-auth code, valid until `expires_at` (ms).
     pub async fn insert_attempt(
         &self,
         state: &str,
         user: &str,
+        pre_auth_code: &str,
         expires_at: i64,
     ) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO xag_link_attempts (state, platform_user, expires_at, used) VALUES ($1, $2, $3, 0)")
-            .bind(state)
-            .bind(user)
-            .bind(expires_at)
+        sqlx::query(
+            "INSERT INTO xag_link_attempts (state, platform_user, pre_auth_code, expires_at, used) \
+             VALUES ($1, $2, $3, $4, 0)",
+        )
+        .bind(state)
+        .bind(user)
+        .bind(pre_auth_code)
+        .bind(expires_at)
             .execute(&self.pool)
             .await?;
         // Old attempts are of no use; keep the table small.
@@ -49,6 +54,22 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The pre-auth code of a live, unused attempt.
+    pub async fn attempt_pre_auth_code(
+        &self,
+        state: &str,
+        now: i64,
+    ) -> sqlx::Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT pre_auth_code FROM xag_link_attempts WHERE state = $1 AND used = 0 AND expires_at > $2",
+        )
+        .bind(state)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
     }
 
     /// Uses up a link attempt: the user it was for, if it existed, was unused and unexpired.

@@ -187,6 +187,19 @@ async fn a_wrong_app_secret_is_an_operator_error_without_the_secret() {
 }
 
 #[tokio::test]
+async fn the_authorize_redirect_needs_a_live_attempt() {
+    let h = harness().await;
+    for path in ["/api/xag/authorize", "/api/xag/authorize?state=forged"] {
+        let r = h.get(path, None).await;
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (StatusCode::BAD_REQUEST, "link_state_invalid"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn linking_needs_a_session_and_a_configuration() {
     let h = harness().await;
     assert_eq!(

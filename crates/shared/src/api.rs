@@ -11,6 +11,7 @@ pub mod paths {
     pub const SESSION_LOGOUT: &str = "/api/session/logout";
     pub const XAG_LINK: &str = "/api/xag/link";
     pub const XAG_CALLBACK: &str = "/api/xag/callback";
+    pub const XAG_AUTHORIZE: &str = "/api/xag/authorize";
 }
 
 /// DJI Cloud API app credentials for `platformVerifyLicense`. Not secrets: DJI binds them to
@@ -99,7 +100,8 @@ pub struct XagLinkStatus {
     pub linked_at: Option<i64>,
 }
 
-/// `POST /api/xag/link`: where to send the webview to authorize.
+/// `POST /api/xag/link`: where to send the webview to authorize (a proxy URL that redirects
+/// to XAG's page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XagLinkStart {
     pub authorize_url: String,

@@ -26,6 +26,7 @@ pub fn api_routes() -> Router<AppState> {
             get(xag::status).post(xag::start).delete(xag::unlink),
         )
         .route(paths::XAG_CALLBACK, post(xag::callback))
+        .route(paths::XAG_AUTHORIZE, get(xag::authorize))
         .route("/api", get(not_found))
         .route(
             "/api/{*rest}",

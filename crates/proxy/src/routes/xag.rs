@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use pilot_portal_shared::{XagLinkStart, XagLinkStatus, XagOutcome};
+use pilot_portal_shared::{paths, XagLinkStart, XagLinkStatus, XagOutcome};
 use rand::RngCore;
 use serde::Deserialize;
 
@@ -28,7 +28,10 @@ async fn user(state: &AppState, token: &str) -> Result<String, ApiError> {
     Ok(state.token_api.session(token).await?.user.name)
 }
 
-/// `POST /api/xag/link`: a link attempt for this pilot, and XAG's authorization page for it.
+/// `POST /api/xag/link`: a link attempt for this pilot (with XAG's pre-auth code), and the
+/// URL that takes the webview to XAG's authorization page for it: the proxy's own
+/// `/api/xag/authorize`, so the component access token XAG wants in that page's address is
+/// never handed to the page's code.
 pub async fn start(
     State(state): State<AppState>,
     Bearer(token): Bearer,
@@ -42,14 +45,41 @@ pub async fn start(
     let expires_at = now_ms() + state.config.xag_link_ttl_secs.max(1) * 1000;
     state
         .db
-        .insert_attempt(&link_state, &user, expires_at)
+        .insert_attempt(&link_state, &user, &pre_auth_code, expires_at)
         .await?;
+    tracing::info!(%user, "XAG link started");
+    Ok(Json(XagLinkStart {
+        authorize_url: format!("{}?state={link_state}", paths::XAG_AUTHORIZE),
+    }))
+}
+
+/// `GET /api/xag/authorize?state=…`: redirects the webview to XAG's authorization page
+/// (`/v1/auth/user_auth?component_access_token&pre_auth_code&redirect_uri`), whose
+/// `redirect_uri` is this proxy's callback carrying the same state.
+pub async fn authorize(
+    State(state): State<AppState>,
+    Query(q): Query<CallbackQuery>,
+) -> Result<Response, ApiError> {
+    let xag = xag(&state)?;
+    let link_state = q
+        .state
+        .filter(|s| !s.is_empty() && s.len() <= 128)
+        .ok_or(ApiError::LinkStateInvalid)?;
+    let pre_auth_code = state
+        .db
+        .attempt_pre_auth_code(&link_state, now_ms())
+        .await?
+        .ok_or(ApiError::LinkStateInvalid)?;
     let mut callback = url::Url::parse(&state.config.xag_callback())
         .map_err(|e| ApiError::Internal(format!("XAG_CALLBACK_URL: {e}")))?;
     callback.query_pairs_mut().append_pair("state", &link_state);
-    let authorize_url = xag.authorize_url(&pre_auth_code, callback.as_str())?;
-    tracing::info!(%user, "XAG link started");
-    Ok(Json(XagLinkStart { authorize_url }))
+    let url = xag.authorize_url(&pre_auth_code, callback.as_str())?;
+    let mut response = Redirect::to(&url).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 #[derive(Deserialize)]

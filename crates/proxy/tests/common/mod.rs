@@ -189,7 +189,16 @@ pub async fn start_link(h: &Harness, token: &str) -> String {
         .post_json("/api/xag/link", Some(token), serde_json::json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json()["authorize_url"].as_str().expect("url").to_owned()
+    assert!(
+        !r.text.contains(&h.config.xag_component_access_token),
+        "the page never gets the component token"
+    );
+    let own = r.json()["authorize_url"].as_str().expect("url").to_owned();
+    assert!(own.starts_with("/api/xag/authorize?state="), "{own}");
+    // the proxy's redirect to XAG's page
+    let redirect = h.get(&own, None).await;
+    assert_eq!(redirect.status, StatusCode::SEE_OTHER, "{}", redirect.text);
+    location(&redirect).to_owned()
 }
 
 pub fn location(r: &Reply) -> &str {
