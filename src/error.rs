@@ -80,6 +80,19 @@ impl AppError {
                     "XAG refused the platform's request. Ask your platform administrator to check the XAG credentials.".into()
                 }
                 ErrorCode::LinkStateInvalid => "The XAG link request expired. Try again.".into(),
+                ErrorCode::FlightHubNotConfigured => {
+                    "FlightHub 2 is not set up on this platform. Ask your platform administrator.".into()
+                }
+                ErrorCode::FlightHubKeyInvalid => {
+                    "FlightHub 2 rejected the platform's organization key. Ask your platform administrator.".into()
+                }
+                ErrorCode::FlightHubForbidden => {
+                    "The platform has no FlightHub 2 permission on this project. Choose another project or ask your platform administrator.".into()
+                }
+                ErrorCode::RateLimited => format!(
+                    "FlightHub 2 asks to slow down. Try again in {}.",
+                    wait_text(retry_after_secs.unwrap_or(30))
+                ),
                 ErrorCode::BadRequest | ErrorCode::Forbidden | ErrorCode::PayloadTooLarge | ErrorCode::NotFound => {
                     message.clone()
                 }

@@ -145,6 +145,30 @@ pub struct Config {
     #[arg(long, env = "XAG_TIMESTAMP_UNIT", value_enum, default_value_t = TimestampUnit::Seconds)]
     pub xag_timestamp_unit: TimestampUnit,
 
+    /// FlightHub 2 OpenAPI host of the organization's region (China:
+    /// es-flight-api-cn.djigate.com, Europe: es-flight-api-eu.djigate.com, on-premises:
+    /// http://host:30812). A key works only in the region that issued it.
+    #[arg(
+        long,
+        env = "FLIGHTHUB_URL",
+        default_value = "https://es-flight-api-us.djigate.com"
+    )]
+    pub flighthub_url: String,
+
+    /// FlightHub 2 organization key (`X-User-Token`). Empty: FlightHub is off.
+    #[arg(
+        long,
+        env = "FLIGHTHUB_ORG_KEY",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub flighthub_org_key: String,
+
+    /// Page size when listing FlightHub projects (paged until a short page).
+    #[arg(long, env = "FLIGHTHUB_PAGE_SIZE", default_value_t = 100)]
+    pub flighthub_page_size: usize,
+
     /// How long a started XAG link stays valid, in seconds (the pre-auth code lives 600 s).
     #[arg(long, env = "XAG_LINK_TTL_SECS", default_value_t = 600)]
     pub xag_link_ttl_secs: i64,
@@ -169,6 +193,7 @@ impl std::fmt::Debug for Config {
             .field("xag_base_url", &self.xag_base_url)
             .field("xag_component_appid", &self.xag_component_appid)
             .field("xag_timestamp_unit", &self.xag_timestamp_unit)
+            .field("flighthub_url", &self.flighthub_url)
             .finish_non_exhaustive()
     }
 }

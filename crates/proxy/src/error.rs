@@ -40,6 +40,20 @@ pub enum ApiError {
     XagRefused { detail: String },
     #[error("XAG link attempt unknown, used or expired")]
     LinkStateInvalid,
+    #[error("FlightHub 2 is not configured")]
+    FlightHubNotConfigured,
+    #[error("FlightHub 2 rejected the organization key")]
+    FlightHubKeyInvalid,
+    #[error("no FlightHub 2 permission on the project")]
+    FlightHubForbidden,
+    #[error("rate limited by the {what}")]
+    RateLimited {
+        what: &'static str,
+        retry_after_secs: u64,
+    },
+    /// An upstream error code the proxy does not map; passed on to the client.
+    #[error("{what} answered code {code}")]
+    UpstreamCode { what: &'static str, code: i64 },
     #[error("not found")]
     NotFound,
     #[error("internal: {0}")]
@@ -65,6 +79,12 @@ impl ApiError {
             ApiError::XagNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::XagRefused { .. } => StatusCode::BAD_GATEWAY,
             ApiError::LinkStateInvalid => StatusCode::BAD_REQUEST,
+            ApiError::FlightHubNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::FlightHubKeyInvalid | ApiError::UpstreamCode { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
+            ApiError::FlightHubForbidden => StatusCode::FORBIDDEN,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,6 +107,11 @@ impl ApiError {
             ApiError::XagNotConfigured => ErrorCode::XagNotConfigured,
             ApiError::XagRefused { .. } => ErrorCode::XagRefused,
             ApiError::LinkStateInvalid => ErrorCode::LinkStateInvalid,
+            ApiError::FlightHubNotConfigured => ErrorCode::FlightHubNotConfigured,
+            ApiError::FlightHubKeyInvalid => ErrorCode::FlightHubKeyInvalid,
+            ApiError::FlightHubForbidden => ErrorCode::FlightHubForbidden,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::UpstreamCode { .. } => ErrorCode::UpstreamError,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -116,6 +141,19 @@ impl ApiError {
                 "XAG refused the platform's request. Ask your platform administrator to check the XAG credentials.".into()
             }
             ApiError::LinkStateInvalid => "This XAG link attempt has expired. Start linking again.".into(),
+            ApiError::FlightHubNotConfigured => {
+                "FlightHub 2 is not set up on this platform. Ask your platform administrator.".into()
+            }
+            ApiError::FlightHubKeyInvalid => {
+                "FlightHub 2 rejected the platform's organization key. Ask your platform administrator.".into()
+            }
+            ApiError::FlightHubForbidden => {
+                "The platform has no FlightHub 2 permission on this project.".into()
+            }
+            ApiError::RateLimited { what, retry_after_secs } => {
+                format!("The {what} asks to slow down. Try again in {retry_after_secs} s.")
+            }
+            ApiError::UpstreamCode { what, code } => format!("The {what} answered with error {code}."),
             ApiError::NotFound => "Not found.".into(),
             ApiError::Internal(_) => "Internal error.".into(),
         }
@@ -132,8 +170,14 @@ impl IntoResponse for ApiError {
             tracing::info!(code = self.code().as_str(), "{}", self.public_message());
         }
         let mut body = ErrorBody::new(self.code(), self.public_message());
+        if let ApiError::UpstreamCode { code, .. } = &self {
+            body.error.upstream_code = Some(*code);
+        }
         let mut response = match &self {
-            ApiError::TooManyAttempts { retry_after_secs } => {
+            ApiError::TooManyAttempts { retry_after_secs }
+            | ApiError::RateLimited {
+                retry_after_secs, ..
+            } => {
                 body.error.retry_after_secs = Some(*retry_after_secs);
                 let mut r = (status, Json(body)).into_response();
                 if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

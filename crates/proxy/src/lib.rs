@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use upstream::flighthub::FlightHub;
 use upstream::token_api::TokenApi;
 use upstream::xag::XagClient;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub token_api: TokenApi,
     /// `None` when XAG is not configured.
     pub xag: Option<XagClient>,
+    /// `None` when FlightHub 2 is not configured.
+    pub flighthub: Option<FlightHub>,
     pub db: Db,
     pub login_limits: LoginLimits,
 }
@@ -46,6 +49,7 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         Ok(AppState {
             xag: XagClient::new(client.clone(), &config),
+            flighthub: FlightHub::new(client.clone(), &config),
             db,
             token_api: TokenApi::new(client, &config),
             login_limits: LoginLimits::new(

@@ -12,6 +12,14 @@ pub mod paths {
     pub const XAG_LINK: &str = "/api/xag/link";
     pub const XAG_CALLBACK: &str = "/api/xag/callback";
     pub const XAG_AUTHORIZE: &str = "/api/xag/authorize";
+    pub const FLIGHTHUB_STATUS: &str = "/api/flighthub/status";
+    pub const FLIGHTHUB_PROJECTS: &str = "/api/flighthub/projects";
+    pub const FLIGHTHUB_DEVICES: &str = "/api/flighthub/devices";
+
+    /// `/api/flighthub/projects/{uuid}/devices`.
+    pub fn flighthub_project_devices(uuid: &str) -> String {
+        format!("/api/flighthub/projects/{uuid}/devices")
+    }
 }
 
 /// DJI Cloud API app credentials for `platformVerifyLicense`. Not secrets: DJI binds them to
@@ -105,6 +113,38 @@ pub struct XagLinkStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XagLinkStart {
     pub authorize_url: String,
+}
+
+/// `GET /api/flighthub/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlightHubStatus {
+    pub ok: bool,
+}
+
+/// A FlightHub 2 project: a workspace a pilot can choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlightHubProject {
+    pub uuid: String,
+    pub name: String,
+    pub introduction: String,
+    /// Devices in the project; `None` when the organization key may not list them.
+    pub device_count: Option<u32>,
+}
+
+/// A FlightHub 2 device (remote controller, dock or aircraft).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlightHubDevice {
+    pub sn: String,
+    pub callsign: String,
+    pub model: String,
+    pub online: bool,
+}
+
+/// One topology entry: a gateway (remote controller or dock) and its aircraft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlightHubDeviceEntry {
+    pub gateway: Option<FlightHubDevice>,
+    pub drone: Option<FlightHubDevice>,
 }
 
 /// How an XAG link attempt ended; the proxy's callback sends the browser back to the page

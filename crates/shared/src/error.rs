@@ -37,6 +37,17 @@ pub enum ErrorCode {
     XagRefused,
     /// The XAG link attempt is unknown, used or expired: start linking again.
     LinkStateInvalid,
+    /// FlightHub 2 is not configured on this proxy.
+    #[serde(rename = "flighthub_not_configured")]
+    FlightHubNotConfigured,
+    /// FlightHub 2 rejected the organization key (`200401`): an operator problem.
+    #[serde(rename = "flighthub_key_invalid")]
+    FlightHubKeyInvalid,
+    /// The organization key has no permission on this project (`200403`).
+    #[serde(rename = "flighthub_forbidden")]
+    FlightHubForbidden,
+    /// An upstream asked to slow down (FlightHub `210429` or HTTP 429); see `retry_after_secs`.
+    RateLimited,
     /// No such route or resource.
     NotFound,
     /// A bug or misconfiguration in the proxy.
@@ -65,6 +76,10 @@ impl ErrorCode {
             ErrorCode::XagNotConfigured => "xag_not_configured",
             ErrorCode::XagRefused => "xag_refused",
             ErrorCode::LinkStateInvalid => "link_state_invalid",
+            ErrorCode::FlightHubNotConfigured => "flighthub_not_configured",
+            ErrorCode::FlightHubKeyInvalid => "flighthub_key_invalid",
+            ErrorCode::FlightHubForbidden => "flighthub_forbidden",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
@@ -91,6 +106,9 @@ pub struct ErrorDetail {
     /// Seconds to wait before retrying, for [`ErrorCode::TooManyAttempts`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// The upstream's own error code, when it gave one the proxy does not map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_code: Option<i64>,
 }
 
 /// Every non-2xx response of the proxy carries this body.
@@ -106,6 +124,7 @@ impl ErrorBody {
                 code,
                 message: message.into(),
                 retry_after_secs: None,
+                upstream_code: None,
             },
         }
     }
@@ -143,6 +162,10 @@ mod tests {
             ErrorCode::XagNotConfigured,
             ErrorCode::XagRefused,
             ErrorCode::LinkStateInvalid,
+            ErrorCode::FlightHubNotConfigured,
+            ErrorCode::FlightHubKeyInvalid,
+            ErrorCode::FlightHubForbidden,
+            ErrorCode::RateLimited,
             ErrorCode::NotFound,
             ErrorCode::Internal,
         ];

@@ -18,6 +18,9 @@ pub enum Fault {
     Garbage,
     /// HTTP 500 with an HTML body, as a broken gateway would.
     ServerError,
+    /// An envelope `{"code": code, "message": …}` with this HTTP status (e.g. FlightHub's
+    /// `210429` rate limit, or HTTP 429).
+    Envelope { status: u16, code: i64 },
 }
 
 /// The fault switch of one simulator; clone it into tests.
@@ -55,6 +58,12 @@ async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Respo
             StatusCode::INTERNAL_SERVER_ERROR,
             [(header::CONTENT_TYPE, "text/html")],
             "<html><body>502 Bad Gateway<hr>nginx</body></html>",
+        )
+            .into_response(),
+        Some(Fault::Envelope { status, code }) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, "application/json")],
+            format!(r#"{{"code":{code},"message":"simulated failure {code}"}}"#),
         )
             .into_response(),
     }

@@ -3,6 +3,7 @@
 //! by the tests; the proxy and the page never link this crate.
 
 pub mod faults;
+pub mod flighthub;
 pub mod ric_error;
 pub mod token_api;
 pub mod xag;
@@ -56,6 +57,24 @@ impl XagSimServer {
         let faults = faults::Faults::default();
         let addr = spawn(faults.wrap(sim.clone().router()), addr).await?;
         Ok(XagSimServer { sim, faults, addr })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// The FlightHub 2 OpenAPI simulator with its fault switch, on `addr`.
+pub struct FlightHubSimServer {
+    pub faults: faults::Faults,
+    pub addr: SocketAddr,
+}
+
+impl FlightHubSimServer {
+    pub async fn start(sim: flighthub::FlightHubSim, addr: SocketAddr) -> std::io::Result<Self> {
+        let faults = faults::Faults::default();
+        let addr = spawn(faults.wrap(sim.router()), addr).await?;
+        Ok(FlightHubSimServer { faults, addr })
     }
 
     pub fn base_url(&self) -> String {

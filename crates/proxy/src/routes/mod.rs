@@ -2,6 +2,7 @@
 
 mod auth;
 mod config;
+mod flighthub;
 mod session;
 mod xag;
 
@@ -27,6 +28,13 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route(paths::XAG_CALLBACK, post(xag::callback))
         .route(paths::XAG_AUTHORIZE, get(xag::authorize))
+        .route(paths::FLIGHTHUB_STATUS, get(flighthub::status))
+        .route(paths::FLIGHTHUB_PROJECTS, get(flighthub::projects))
+        .route(
+            "/api/flighthub/projects/{uuid}/devices",
+            get(flighthub::project_devices),
+        )
+        .route(paths::FLIGHTHUB_DEVICES, get(flighthub::org_devices))
         .route("/api", get(not_found))
         .route(
             "/api/{*rest}",

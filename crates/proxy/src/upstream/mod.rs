@@ -1,6 +1,7 @@
 //! Clients of the upstream systems. Each maps its upstream's failures to [`ApiError`]s and
 //! never lets a URL (which can carry secrets in its query) into an error message.
 
+pub mod flighthub;
 pub mod token_api;
 pub mod xag;
 

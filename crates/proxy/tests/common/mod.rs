@@ -8,8 +8,9 @@ use axum::Router;
 use http_body_util::BodyExt;
 use pilot_portal_proxy::config::Config;
 use pilot_portal_proxy::{app, AppState};
+use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
 use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
-use pilot_portal_sim::{TokenApiSim, XagSimServer};
+use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -18,6 +19,7 @@ pub const SIM_SECRET: &[u8] = b"test-platform-secret";
 pub struct Harness {
     pub sim: TokenApiSim,
     pub xag: XagSimServer,
+    pub flighthub: FlightHubSimServer,
     pub app: Router,
     pub dist: tempfile::TempDir,
     pub config: Config,
@@ -45,7 +47,14 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     let xag = XagSimServer::start(XagConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("xag sim starts");
+    let flighthub =
+        FlightHubSimServer::start(FlightHubSim::demo(), "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("flighthub sim starts");
     let mut config = Config::for_token_api(&sim.base_url());
+    config.flighthub_url = flighthub.base_url();
+    config.flighthub_org_key = DEMO_ORG_KEY.into();
+    config.flighthub_page_size = 5;
     config.dist = dist.path().to_owned();
     config.upstream_timeout_secs = 1;
     config.database_url = sqlite_url(dist.path());
@@ -60,6 +69,7 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     Harness {
         sim,
         xag,
+        flighthub,
         app,
         dist,
         config,
