@@ -169,6 +169,23 @@ pub struct Config {
     #[arg(long, env = "FLIGHTHUB_PAGE_SIZE", default_value_t = 100)]
     pub flighthub_page_size: usize,
 
+    /// MQTT broker address given to Pilot 2's `thing` module (`tcp://host:1883`,
+    /// `ws://host:8083/mqtt`, `wss://…`). Empty: no cloud module.
+    #[arg(long, env = "MQTT_BROKER", default_value = "")]
+    pub mqtt_broker: String,
+
+    /// MQTT credentials per platform user, comma separated `platform_user=mqtt_user:password`.
+    /// A pilot only ever receives their own.
+    #[arg(
+        long,
+        env = "MQTT_CREDENTIALS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        hide_default_value = true,
+        default_value = ""
+    )]
+    pub mqtt_credentials: Vec<String>,
+
     /// How long a started XAG link stays valid, in seconds (the pre-auth code lives 600 s).
     #[arg(long, env = "XAG_LINK_TTL_SECS", default_value_t = 600)]
     pub xag_link_ttl_secs: i64,
@@ -204,6 +221,15 @@ impl Config {
         let mut config = Config::parse_from(["pilot-portal-proxy"]);
         config.token_api_url = token_api_url.to_owned();
         config
+    }
+
+    /// The MQTT username and password configured for `user`.
+    pub fn mqtt_credentials_of(&self, user: &str) -> Option<(String, String)> {
+        self.mqtt_credentials.iter().find_map(|entry| {
+            let (who, cred) = entry.trim().split_once('=')?;
+            let (name, password) = cred.split_once(':')?;
+            (who == user).then(|| (name.to_owned(), password.to_owned()))
+        })
     }
 
     /// The callback URL XAG posts the authorization code to.

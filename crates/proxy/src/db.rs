@@ -126,6 +126,49 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
+    /// The workspace `user` chose, as `(uuid, name, introduction)`.
+    pub async fn workspace(&self, user: &str) -> sqlx::Result<Option<(String, String, String)>> {
+        let row = sqlx::query(
+            "SELECT project_uuid, name, introduction FROM pilot_workspaces WHERE platform_user = $1",
+        )
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()
+    }
+
+    pub async fn set_workspace(
+        &self,
+        user: &str,
+        uuid: &str,
+        name: &str,
+        introduction: &str,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO pilot_workspaces (platform_user, project_uuid, name, introduction, chosen_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (platform_user) DO UPDATE SET project_uuid = excluded.project_uuid, name = excluded.name, \
+             introduction = excluded.introduction, chosen_at = excluded.chosen_at",
+        )
+        .bind(user)
+        .bind(uuid)
+        .bind(name)
+        .bind(introduction)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_workspace(&self, user: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM pilot_workspaces WHERE platform_user = $1")
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn count_links(&self) -> sqlx::Result<i64> {
         sqlx::query("SELECT COUNT(*) FROM xag_links")
             .fetch_one(&self.pool)

@@ -12,6 +12,8 @@ pub mod paths {
     pub const XAG_LINK: &str = "/api/xag/link";
     pub const XAG_CALLBACK: &str = "/api/xag/callback";
     pub const XAG_AUTHORIZE: &str = "/api/xag/authorize";
+    pub const PILOT_BOOTSTRAP: &str = "/api/pilot/bootstrap";
+    pub const PILOT_WORKSPACE: &str = "/api/pilot/workspace";
     pub const FLIGHTHUB_STATUS: &str = "/api/flighthub/status";
     pub const FLIGHTHUB_PROJECTS: &str = "/api/flighthub/projects";
     pub const FLIGHTHUB_DEVICES: &str = "/api/flighthub/devices";
@@ -113,6 +115,47 @@ pub struct XagLinkStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct XagLinkStart {
     pub authorize_url: String,
+}
+
+/// Params of Pilot 2's `thing` (cloud, MQTT) module, minus the callback name the page adds.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThingParams {
+    /// `tcp://host:1883`, `ws://host:8083/mqtt`, `wss://…`
+    pub host: String,
+    pub username: String,
+    /// This pilot's own MQTT password (Pilot 2 needs it); never another user's.
+    pub password: String,
+}
+
+impl std::fmt::Debug for ThingParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThingParams")
+            .field("host", &self.host)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A workspace: the FlightHub 2 project a pilot works in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    /// The project UUID, also Pilot 2's workspace id.
+    pub uuid: String,
+    pub name: String,
+    pub introduction: String,
+}
+
+/// `GET /api/pilot/bootstrap`: everything the page needs to connect a pilot whose token is
+/// valid, in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotBootstrap {
+    pub session: SessionInfo,
+    pub platform_name: String,
+    /// `None` when no MQTT broker is configured for this pilot.
+    pub thing: Option<ThingParams>,
+    /// The workspace the pilot chose before, if any.
+    pub workspace: Option<Workspace>,
 }
 
 /// `GET /api/flighthub/status`.

@@ -3,6 +3,7 @@
 mod auth;
 mod config;
 mod flighthub;
+mod pilot;
 mod session;
 mod xag;
 
@@ -28,6 +29,11 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route(paths::XAG_CALLBACK, post(xag::callback))
         .route(paths::XAG_AUTHORIZE, get(xag::authorize))
+        .route(paths::PILOT_BOOTSTRAP, get(pilot::bootstrap))
+        .route(
+            paths::PILOT_WORKSPACE,
+            axum::routing::put(pilot::choose).delete(pilot::forget),
+        )
         .route(paths::FLIGHTHUB_STATUS, get(flighthub::status))
         .route(paths::FLIGHTHUB_PROJECTS, get(flighthub::projects))
         .route(
