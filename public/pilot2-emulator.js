@@ -90,6 +90,53 @@
     }
   }
 
+  // The cloud module: a real MQTT 3.1.1 CONNECT over WebSocket to the configured broker, as
+  // Pilot 2 does over TCP. A browser cannot open tcp://, so those hosts are reported refused.
+  var thing = { socket: null, connected: false, ping: null };
+  function utf8(v) { return Array.from(new TextEncoder().encode(String(v))); }
+  function mqttString(v) { var b = utf8(v); return [b.length >> 8, b.length & 255].concat(b); }
+  function connectPacket(p) {
+    var body = mqttString("MQTT").concat([4, 0xC2, 0, 60])
+      .concat(mqttString("pilot2-emulator-" + cfg.rcSn)).concat(mqttString(p.username)).concat(mqttString(p.password));
+    var len = [], n = body.length;
+    do { var d = n % 128; n = Math.floor(n / 128); len.push(n > 0 ? d | 128 : d); } while (n > 0);
+    return new Uint8Array([0x10].concat(len).concat(body));
+  }
+  function thingState(connected, notify) {
+    var changed = thing.connected !== connected;
+    thing.connected = connected;
+    render({ method: "cloud module", args: [], reply: "MQTT " + (connected ? "connected" : "not connected") });
+    var p = state.modules.thing;
+    if (notify && p && (changed || !connected)) callGlobal(p.connectCallback, connected);
+  }
+  function thingConnect(p, notify) {
+    thingDisconnect();
+    if (!/^wss?:\/\//.test(p.host)) {
+      setTimeout(function () { thingState(false, notify); }, 50);
+      return;
+    }
+    var socket;
+    try { socket = new WebSocket(p.host, "mqtt"); } catch (e) { setTimeout(function () { thingState(false, notify); }, 50); return; }
+    socket.binaryType = "arraybuffer";
+    thing.socket = socket;
+    socket.onopen = function () { socket.send(connectPacket(p)); };
+    socket.onmessage = function (ev) {
+      var b = new Uint8Array(ev.data);
+      if (b[0] === 0x20 && !thing.connected) {
+        thingState(b[3] === 0, notify);
+        if (b[3] === 0) thing.ping = setInterval(function () { try { socket.send(new Uint8Array([0xC0, 0])); } catch (e) {} }, 30000);
+      }
+    };
+    socket.onclose = function () { if (thing.socket === socket) { thing.socket = null; thingState(false, notify); } };
+  }
+  function thingDisconnect() {
+    if (thing.ping) clearInterval(thing.ping);
+    var s = thing.socket;
+    thing.socket = null;
+    thing.connected = false;
+    if (s) try { s.close(); } catch (e) {}
+  }
+
   function loadComponent(name, param) {
     if (MODULES.indexOf(name) < 0) return fail(-1, "unknown module: " + name);
     if (!isString(param)) return fail(-1, "param must be a JSON string");
@@ -109,12 +156,14 @@
     }
     state.modules[name] = p;
     save(STATE_KEY, state);
+    if (name === "thing") thingConnect(p, true);
     return ok(true);
   }
 
   var licensed = {
     platformLoadComponent: loadComponent,
     platformUnloadComponent: function (name) {
+      if (name === "thing") thingDisconnect();
       delete state.modules[name];
       save(STATE_KEY, state);
       return ok(true);
@@ -151,7 +200,7 @@
       return ok({});
     },
     apiGetHost: function () { return needsModule("api") || ok(state.modules.api.host); },
-    thingGetConnectState: function () { return needsModule("thing") || ok(false); },
+    thingGetConnectState: function () { return needsModule("thing") || ok(thing.connected); },
     thingGetConfigs: function () { return needsModule("thing") || ok(JSON.stringify(state.modules.thing)); },
   };
 
@@ -178,6 +227,8 @@
     };
   });
   window.djiBridge = bridge;
+  // Pilot 2 keeps a loaded cloud module connected while the page is closed: reconnect it.
+  if (state.modules.thing) thingConnect(state.modules.thing, false);
   window.__pilot2Emulator = {
     calls: calls,
     history: function () { return load(HISTORY_KEY, []); },

@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use pilot_portal_shared::{
-    paths, ErrorBody, LoginRequest, PageConfig, SessionInfo, TokenGrant, XagLinkStart,
-    XagLinkStatus,
+    paths, ErrorBody, FlightHubDeviceEntry, FlightHubProject, FlightHubStatus, LoginRequest,
+    PageConfig, PilotBootstrap, SessionInfo, TokenGrant, Workspace, XagLinkStart, XagLinkStatus,
 };
 use serde::de::DeserializeOwned;
 
@@ -97,4 +97,48 @@ pub async fn xag_unlink(token: &str) -> Result<(), AppError> {
     } else {
         read::<serde_json::Value>(response).await.map(|_| ())
     }
+}
+
+/// `GET /api/pilot/bootstrap`: session, cloud module params, workspace, in one round trip.
+pub async fn bootstrap(token: &str) -> Result<PilotBootstrap, AppError> {
+    let req = with_token(Request::get(paths::PILOT_BOOTSTRAP), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+/// `PUT /api/pilot/workspace`.
+pub async fn choose_workspace(token: &str, uuid: &str) -> Result<Workspace, AppError> {
+    let req = with_token(Request::put(paths::PILOT_WORKSPACE), Some(token))
+        .json(&serde_json::json!({ "uuid": uuid }))
+        .map_err(|e| AppError::Decode(e.to_string()))?;
+    read(req.send().await.map_err(network)?).await
+}
+
+/// `DELETE /api/pilot/workspace`.
+pub async fn forget_workspace(token: &str) -> Result<(), AppError> {
+    let req = with_token(Request::delete(paths::PILOT_WORKSPACE), Some(token));
+    let response = req.send().await.map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+pub async fn flighthub_status(token: &str) -> Result<FlightHubStatus, AppError> {
+    let req = with_token(Request::get(paths::FLIGHTHUB_STATUS), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+pub async fn flighthub_projects(token: &str) -> Result<Vec<FlightHubProject>, AppError> {
+    let req = with_token(Request::get(paths::FLIGHTHUB_PROJECTS), Some(token));
+    read(req.send().await.map_err(network)?).await
+}
+
+pub async fn flighthub_project_devices(
+    token: &str,
+    uuid: &str,
+) -> Result<Vec<FlightHubDeviceEntry>, AppError> {
+    let path = paths::flighthub_project_devices(uuid);
+    let req = with_token(Request::get(&path), Some(token));
+    read(req.send().await.map_err(network)?).await
 }

@@ -7,6 +7,7 @@ use crate::pages::login::Login;
 use crate::pages::main_page::MainPage;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
+use crate::pages::workspace::WorkspacePicker;
 use crate::state::{Ctx, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
                 Screen::LicenseFailed { message } => view! { <LicenseFailed message /> }.into_any(),
                 Screen::Failed { title, message } => view! { <Failed title message /> }.into_any(),
                 Screen::Login { reason } => view! { <Login reason /> }.into_any(),
+                Screen::Workspace(signed) => view! { <WorkspacePicker signed /> }.into_any(),
                 Screen::Main(signed) => view! { <MainPage signed /> }.into_any(),
             }}
         </main>

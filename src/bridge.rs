@@ -307,3 +307,32 @@ fn set_bridge_property(name: &'static str, value: &JsValue) -> Result<(), Bridge
             reason: js_reason(&e),
         })
 }
+
+/// Defines `window[name]`, a callback Pilot 2 calls by its global name (the `thing` module's
+/// `connectCallback`). Pilot 2's argument type is not documented: it is handed over as is.
+pub fn set_global_callback(
+    name: &'static str,
+    handler: impl Fn(JsValue) + 'static,
+) -> Result<(), BridgeError> {
+    let window = web_sys::window().ok_or(BridgeError::Missing)?;
+    let closure = Closure::<dyn Fn(JsValue)>::new(handler);
+    js_sys::Reflect::set(&window, &JsValue::from_str(name), closure.as_ref()).map_err(|e| {
+        BridgeError::Threw {
+            method: name,
+            reason: js_reason(&e),
+        }
+    })?;
+    closure.forget();
+    Ok(())
+}
+
+/// A `connectCallback` argument as a boolean: `true`, `"true"`, `1` are connected.
+pub fn truthy(v: &JsValue) -> bool {
+    v.as_bool()
+        .or_else(|| {
+            v.as_string()
+                .map(|s| s.eq_ignore_ascii_case("true") || s == "1")
+        })
+        .or_else(|| v.as_f64().map(|n| n != 0.0))
+        .unwrap_or(false)
+}

@@ -7,10 +7,10 @@
 use crate::bridge::{self, BridgeError, Module};
 use crate::error::AppError;
 use crate::session::{self, LoginReason, Refusal, StartPlan};
-use crate::state::{Ctx, Screen, Signed, Step};
+use crate::state::{Conn, Ctx, Screen, Signed, Step};
 use crate::{api, storage, time};
 use leptos::prelude::*;
-use pilot_portal_shared::{PageConfig, SessionInfo, TokenGrant};
+use pilot_portal_shared::{PageConfig, PilotBootstrap, TokenGrant, Workspace};
 use serde_json::json;
 
 /// Id of the `<script type="application/json">` the proxy fills with the page config, which
@@ -82,8 +82,9 @@ pub async fn start(ctx: Ctx) {
         StartPlan::ClearAndLogin(reason) => end_session(ctx, reason),
         StartPlan::Check => {
             let token = token.unwrap_or_default();
-            match api::session(&token).await {
-                Ok(info) => show_main(ctx, &info),
+            // One round trip: the session check and everything needed to connect.
+            match api::bootstrap(&token).await {
+                Ok(boot) => connect(ctx, boot),
                 Err(e) => refused(ctx, e, &token),
             }
         }
@@ -91,7 +92,7 @@ pub async fn start(ctx: Ctx) {
             let token = token.unwrap_or_default();
             match api::renew(&token).await {
                 Ok(grant) => match adopt_token(ctx, &grant) {
-                    Ok(()) => show_main_grant(ctx, &grant),
+                    Ok(()) => after_new_token(ctx, &grant).await,
                     Err(e) => fail(ctx, "Cannot store the renewed session", &e),
                 },
                 Err(e) => refused(ctx, e, &token),
@@ -191,18 +192,94 @@ fn fail(ctx: Ctx, title: &str, error: &AppError) {
     });
 }
 
-fn show_main(ctx: Ctx, info: &SessionInfo) {
-    ctx.screen.set(Screen::Main(Signed {
-        user: info.user.name.clone(),
-        expires_at: info.expires_at,
-    }));
+/// After login or renewal: fetch what is needed to connect with the new token.
+async fn after_new_token(ctx: Ctx, grant: &TokenGrant) {
+    match api::bootstrap(&grant.token).await {
+        Ok(boot) => connect(ctx, boot),
+        Err(e) => fail(ctx, "Cannot load your pilot settings", &e),
+    }
 }
 
-pub fn show_main_grant(ctx: Ctx, grant: &TokenGrant) {
-    ctx.screen.set(Screen::Main(Signed {
-        user: grant.user.name.clone(),
-        expires_at: grant.expires_at,
-    }));
+/// Global name of the `thing` module's connect callback.
+const CONNECT_CALLBACK: &str = "pilotPortalThingConnected";
+
+/// Puts the pilot on the platform: the cloud module (not reloaded when Pilot 2 still runs
+/// it), then the workspace (remembered, or chosen now).
+pub fn connect(ctx: Ctx, boot: PilotBootstrap) {
+    ctx.platform_name.set_value(boot.platform_name.clone());
+    let signed = Signed {
+        user: boot.session.user.name.clone(),
+        expires_at: boot.session.expires_at,
+    };
+    let _ = bridge::set_global_callback(CONNECT_CALLBACK, move |state| {
+        let connected = bridge::truthy(&state);
+        // Confirm with the module itself; the callback's argument type is not documented.
+        let confirmed = bridge::thing_connect_state().unwrap_or(connected);
+        ctx.conn.update(|c| {
+            *c = match (confirmed, *c) {
+                (true, _) => Conn::Connected,
+                (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
+                (false, _) => Conn::Refused,
+            }
+        });
+    });
+    match bridge::is_component_loaded(Module::Thing) {
+        Ok(true) => {
+            let connected = bridge::thing_connect_state().unwrap_or(false);
+            ctx.conn.set(if connected {
+                Conn::Connected
+            } else {
+                Conn::Connecting
+            });
+        }
+        Ok(false) => match &boot.thing {
+            Some(thing) => {
+                let param = json!({
+                    "host": thing.host,
+                    "username": thing.username,
+                    "password": thing.password,
+                    "connectCallback": CONNECT_CALLBACK,
+                });
+                ctx.conn.set(Conn::Connecting);
+                if let Err(e) = bridge::load_component(Module::Thing, &param) {
+                    return fail(ctx, "Cannot start the cloud connection", &e.into());
+                }
+            }
+            None => ctx.conn.set(Conn::Off),
+        },
+        Err(e) => return fail(ctx, "Cannot check the cloud connection", &e.into()),
+    }
+    match boot.workspace {
+        Some(ws) => match apply_workspace(ctx, &ws) {
+            Ok(()) => ctx.screen.set(Screen::Main(signed)),
+            Err(e) => fail(ctx, "Cannot set the workspace in Pilot 2", &e),
+        },
+        None if boot.workspaces_enabled => ctx.screen.set(Screen::Workspace(signed)),
+        None => ctx.screen.set(Screen::Main(signed)),
+    }
+}
+
+/// A canonical UUID (8-4-4-4-12 hex), as `platformSetWorkspaceId` requires.
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// `platformSetWorkspaceId(uuid)` then `platformSetInformation(platform, name, description)`.
+pub fn apply_workspace(ctx: Ctx, ws: &Workspace) -> Result<(), AppError> {
+    if !is_uuid(&ws.uuid) {
+        return Err(AppError::Decode(format!(
+            "workspace id \"{}\" is not a UUID",
+            ws.uuid
+        )));
+    }
+    bridge::set_workspace_id(&ws.uuid)?;
+    bridge::set_information(&ctx.platform_name.get_value(), &ws.name, &ws.introduction)?;
+    ctx.workspace.set(Some(ws.clone()));
+    Ok(())
 }
 
 /// The token Pilot 2 holds (or the page's copy), for the page's own proxy calls.
@@ -227,7 +304,7 @@ pub async fn logout(ctx: Ctx) {
 pub async fn login(ctx: Ctx, username: String, password: String) -> Result<(), AppError> {
     let grant = api::login(&username, &password).await?;
     adopt_token(ctx, &grant)?;
-    show_main_grant(ctx, &grant);
+    after_new_token(ctx, &grant).await;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use crate::session::LoginReason;
 use leptos::prelude::*;
-use pilot_portal_shared::PageConfig;
+use pilot_portal_shared::{PageConfig, Workspace};
 
 /// A step of the start sequence, shown in the stepper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,19 @@ pub enum Step {
 pub struct Signed {
     pub user: String,
     pub expires_at: i64,
+}
+
+/// Pilot 2's cloud (MQTT) connection, as the `thing` module reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    /// No broker configured for this pilot.
+    Off,
+    Connecting,
+    Connected,
+    /// Was connected, now is not (Pilot 2 reconnects by itself).
+    Disconnected,
+    /// The broker never accepted the connection.
+    Refused,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +48,8 @@ pub enum Screen {
     Login {
         reason: Option<LoginReason>,
     },
+    /// Choose a FlightHub 2 project as the workspace.
+    Workspace(Signed),
     Main(Signed),
 }
 
@@ -43,6 +58,10 @@ pub enum Screen {
 pub struct Ctx {
     pub screen: RwSignal<Screen>,
     pub config: StoredValue<Option<PageConfig>>,
+    pub conn: RwSignal<Conn>,
+    /// The workspace set in Pilot 2.
+    pub workspace: RwSignal<Option<Workspace>>,
+    pub platform_name: StoredValue<String>,
 }
 
 impl Ctx {
@@ -50,6 +69,9 @@ impl Ctx {
         Ctx {
             screen: RwSignal::new(Screen::Starting(Step::License)),
             config: StoredValue::new(None),
+            conn: RwSignal::new(Conn::Off),
+            workspace: RwSignal::new(None),
+            platform_name: StoredValue::new(String::new()),
         }
     }
 }

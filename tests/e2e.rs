@@ -80,7 +80,7 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
     assert!(!e.saw_login_form().await, "the login form was never shown");
     let api = e.api_requests_before_main().await;
     assert_eq!(api.len(), 1, "one round trip before the main page: {api:?}");
-    assert!(api[0].ends_with("/api/session"), "{api:?}");
+    assert!(api[0].ends_with("/api/pilot/bootstrap"), "{api:?}");
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
     let m = methods(&calls);
@@ -217,8 +217,13 @@ async fn token_near_expiry_is_renewed_into_pilot() {
     assert_eq!(live.len(), 1, "the new one is live");
     assert_eq!(e.page_token().await.as_deref(), Some(new.as_str()));
     let api = e.api_requests_before_main().await;
-    assert_eq!(api.len(), 1, "{api:?}");
+    assert_eq!(
+        api.len(),
+        2,
+        "renewal, then the bootstrap with the new token: {api:?}"
+    );
     assert!(api[0].ends_with("/api/session/renew"));
+    assert!(api[1].ends_with("/api/pilot/bootstrap"));
     e.quit().await;
 }
 

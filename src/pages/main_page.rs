@@ -1,5 +1,6 @@
 //! The main page: who is logged in, until when; log out; exit.
 
+use crate::components::cloud::CloudPanel;
 use crate::components::xag_card::XagCard;
 use crate::state::{Ctx, Signed};
 use crate::{bridge, flow, time};
@@ -12,6 +13,7 @@ pub fn MainPage(
     signed: Signed,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let signed_for_cloud = signed.clone();
     let exit_error = RwSignal::new(None::<String>);
     let leaving = RwSignal::new(false);
     let on_logout = move |_| {
@@ -43,6 +45,7 @@ pub fn MainPage(
                 <button class="danger" data-testid="exit" on:click=on_exit>"Exit"</button>
             </div>
         </section>
+        <CloudPanel signed=signed_for_cloud />
         <XagCard />
     }
 }

@@ -6,3 +6,4 @@ pub mod login;
 pub mod main_page;
 pub mod not_in_pilot;
 pub mod starting;
+pub mod workspace;

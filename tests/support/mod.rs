@@ -6,8 +6,10 @@
 
 use pilot_portal_proxy::config::Config;
 use pilot_portal_proxy::{serve, AppState};
+use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
+use pilot_portal_sim::mqtt::MqttBroker;
 use pilot_portal_sim::xag::XagConfig;
-use pilot_portal_sim::{TokenApiSim, XagSimServer};
+use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +70,8 @@ pub struct Preset {
 pub struct E2e {
     pub sim: TokenApiSim,
     pub xag: XagSimServer,
+    pub flighthub: Option<FlightHubSimServer>,
+    pub broker: Option<MqttBroker>,
     pub base: String,
     _db_dir: tempfile::TempDir,
     pub driver: WebDriver,
@@ -75,12 +79,44 @@ pub struct E2e {
     _profile: tempfile::TempDir,
 }
 
+/// What a [`Stack`] runs besides the token API and XAG simulators.
+#[derive(Default, Clone)]
+pub struct Options {
+    /// Where the proxy sends token API calls (e.g. a dead port) instead of the simulator.
+    pub token_api_url: Option<String>,
+    /// FlightHub 2 simulator and an MQTT broker: the pilot gets connected and chooses a
+    /// workspace.
+    pub cloud: bool,
+    /// The organization key the proxy uses (default: the simulator's).
+    pub org_key: Option<String>,
+    /// MQTT password configured for the pilot (default: the broker's).
+    pub mqtt_password: Option<String>,
+}
+
+pub const MQTT_USER: &str = "mqtt-pilot";
+pub const MQTT_PASSWORD: &str = "mqtt-pilot-secret";
+
 async fn start_proxy(
     token_api_url: String,
     xag_url: String,
     db_dir: &std::path::Path,
+    cloud: Option<(&FlightHubSimServer, &MqttBroker)>,
+    options: &Options,
 ) -> SocketAddr {
     let mut config = Config::for_token_api(&token_api_url);
+    if let Some((fh, broker)) = cloud {
+        config.flighthub_url = fh.base_url();
+        config.flighthub_org_key = options
+            .org_key
+            .clone()
+            .unwrap_or_else(|| DEMO_ORG_KEY.into());
+        config.mqtt_broker = broker.ws_url();
+        let password = options
+            .mqtt_password
+            .clone()
+            .unwrap_or_else(|| MQTT_PASSWORD.into());
+        config.mqtt_credentials = vec![format!("pilot={MQTT_USER}:{password}")];
+    }
     config.dist = dist();
     config.upstream_timeout_secs = 5;
     config.database_url = format!("sqlite://{}?mode=rwc", db_dir.join("proxy.db").display());
@@ -103,6 +139,8 @@ async fn start_proxy(
 pub struct Stack {
     pub sim: TokenApiSim,
     pub xag: XagSimServer,
+    pub flighthub: Option<FlightHubSimServer>,
+    pub broker: Option<MqttBroker>,
     pub base: String,
     pub db_dir: tempfile::TempDir,
 }
@@ -110,6 +148,15 @@ pub struct Stack {
 impl Stack {
     /// `token_api_url` overrides where the proxy sends token API calls (e.g. a dead port).
     pub async fn start(token_api_url: Option<String>) -> Stack {
+        Self::with(Options {
+            token_api_url,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn with(options: Options) -> Stack {
+        let token_api_url = options.token_api_url.clone();
         let sim = TokenApiSim::start(SIM_SECRET, "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("simulator");
@@ -118,10 +165,28 @@ impl Stack {
             .expect("xag simulator");
         let db_dir = tempfile::tempdir().expect("db dir");
         let token_api = token_api_url.unwrap_or_else(|| sim.base_url());
-        let proxy = start_proxy(token_api, xag.base_url(), db_dir.path()).await;
+        let (flighthub, broker) = if options.cloud {
+            let fh = FlightHubSimServer::start(
+                FlightHubSim::demo(),
+                "127.0.0.1:0".parse().expect("addr"),
+            )
+            .await
+            .expect("flighthub simulator");
+            let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+            let credentials =
+                std::collections::HashMap::from([(MQTT_USER.to_owned(), MQTT_PASSWORD.to_owned())]);
+            let broker = pilot_portal_sim::mqtt::start(credentials, any, any).expect("mqtt broker");
+            (Some(fh), Some(broker))
+        } else {
+            (None, None)
+        };
+        let cloud = flighthub.as_ref().zip(broker.as_ref());
+        let proxy = start_proxy(token_api, xag.base_url(), db_dir.path(), cloud, &options).await;
         Stack {
             sim,
             xag,
+            flighthub,
+            broker,
             base: format!("http://{proxy}"),
             db_dir,
         }
@@ -138,6 +203,8 @@ impl E2e {
         let Stack {
             sim,
             xag,
+            flighthub,
+            broker,
             base,
             db_dir,
         } = stack;
@@ -213,6 +280,8 @@ impl E2e {
         E2e {
             sim,
             xag,
+            flighthub,
+            broker,
             base,
             _db_dir: db_dir,
             driver,

@@ -156,6 +156,8 @@ pub struct PilotBootstrap {
     pub thing: Option<ThingParams>,
     /// The workspace the pilot chose before, if any.
     pub workspace: Option<Workspace>,
+    /// Whether FlightHub 2 projects can be chosen as workspaces (FlightHub configured).
+    pub workspaces_enabled: bool,
 }
 
 /// `GET /api/flighthub/status`.

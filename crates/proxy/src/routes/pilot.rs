@@ -41,6 +41,7 @@ pub async fn bootstrap(
         platform_name: state.config.platform_name.clone(),
         thing,
         workspace,
+        workspaces_enabled: state.flighthub.is_some(),
     }))
 }
 

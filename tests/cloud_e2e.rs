@@ -1,0 +1,190 @@
+//! Connected end to end: login → workspace (a FlightHub 2 project) → Pilot 2's cloud module
+//! on a real MQTT broker; reopening goes straight through; operator and network failures.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use pilot_portal_sim::faults::Fault;
+use pilot_portal_sim::flighthub::MAIN_PROJECT;
+use support::*;
+use thirtyfour::prelude::*;
+
+async fn cloud_stack(options: Options) -> E2e {
+    E2e::on(
+        Stack::with(Options {
+            cloud: true,
+            ..options
+        })
+        .await,
+        Preset::default(),
+    )
+    .await
+}
+
+async fn choose_main_project(e: &E2e) {
+    e.wait_for("[data-testid=workspace-list]").await;
+    let search = e.wait_for("[data-testid=workspace-search]").await;
+    search.send_keys("bridge").await.expect("type");
+    let item = e
+        .wait_for(&format!(
+            "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+        ))
+        .await;
+    let shown = e
+        .driver
+        .find_all(By::Css("[data-testid=workspace-item]"))
+        .await
+        .expect("items");
+    assert_eq!(shown.len(), 1, "the search narrows the list");
+    assert!(item.text().await.expect("text").contains("3 devices"));
+    item.click().await.expect("click");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_choose_a_workspace_and_get_connected_then_reopen() {
+    let e = cloud_stack(Options::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(&e).await;
+
+    assert_eq!(
+        e.text("[data-testid=workspace-name]").await,
+        "Shenzhen Bay Bridge Inspection"
+    );
+    let state = e
+        .wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert!(state.text().await.expect("text").contains("Connected"));
+    let calls = e.calls().await;
+    assert_contract_order(&calls, false);
+    let ws = calls
+        .iter()
+        .find(|c| c.method == "platformSetWorkspaceId")
+        .expect("workspace set");
+    assert_eq!(ws.arg(0), MAIN_PROJECT);
+    let info = calls
+        .iter()
+        .find(|c| c.method == "platformSetInformation")
+        .expect("information set");
+    assert_eq!(
+        (info.arg(0), info.arg(1), info.arg(2)),
+        (
+            "Pilot Portal",
+            "Shenzhen Bay Bridge Inspection",
+            "Monthly cable and deck inspection"
+        )
+    );
+    let thing = calls
+        .iter()
+        .find(|c| c.method == "platformLoadComponent" && c.arg(0) == "thing")
+        .expect("thing loaded");
+    let p = thing.param();
+    let broker = e.broker.as_ref().expect("broker");
+    assert_eq!(p["host"].as_str(), Some(broker.ws_url().as_str()));
+    assert_eq!(
+        (p["username"].as_str(), p["password"].as_str()),
+        (Some(MQTT_USER), Some(MQTT_PASSWORD))
+    );
+    assert!(p["connectCallback"].as_str().is_some_and(|n| !n.is_empty()));
+    // this controller is marked among the project's devices
+    let mine = e
+        .wait_for("[data-testid=device][data-sn='5YSZL260021E9W']")
+        .await;
+    assert_eq!(
+        mine.attr("data-mine").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    assert!(e
+        .text("[data-testid=aircraft]")
+        .await
+        .contains("No aircraft connected"));
+    assert_eq!(e.text("[data-testid=flighthub-status]").await, "available");
+
+    // Reopen: Pilot 2 still holds the token and runs the modules.
+    e.open().await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert_eq!(
+        e.text("[data-testid=workspace-name]").await,
+        "Shenzhen Bay Bridge Inspection"
+    );
+    assert!(!e.saw_login_form().await);
+    let api = e.api_requests_before_main().await;
+    assert_eq!(api.len(), 1, "one round trip to a connected pilot: {api:?}");
+    assert!(api[0].ends_with("/api/pilot/bootstrap"));
+    let calls = e.calls().await;
+    assert_contract_order(&calls, true);
+    assert!(
+        !calls.iter().any(|c| c.method == "platformLoadComponent"),
+        "no module reloaded: {:?}",
+        methods(&calls)
+    );
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_organization_key_is_the_administrators_problem() {
+    let e = cloud_stack(Options {
+        org_key: Some("revoked-org-key".into()),
+        ..Options::default()
+    })
+    .await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    let error = e.wait_for("[data-testid=workspace-error]").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("flighthub_key_invalid")
+    );
+    assert!(error
+        .text()
+        .await
+        .expect("text")
+        .contains("Ask your platform administrator"));
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flighthub_down_then_a_working_retry() {
+    let e = cloud_stack(Options::default()).await;
+    e.flighthub
+        .as_ref()
+        .expect("fh")
+        .faults
+        .set(Some(Fault::ServerError));
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    let error = e.wait_for("[data-testid=workspace-error]").await;
+    assert!(
+        error.text().await.expect("text").contains("Try again"),
+        "says what to do"
+    );
+    e.flighthub.as_ref().expect("fh").faults.set(None);
+    e.wait_for("[data-testid=retry]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    choose_main_project(&e).await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_mqtt_login_is_explained() {
+    let e = cloud_stack(Options {
+        mqtt_password: Some("not-the-password".into()),
+        ..Options::default()
+    })
+    .await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(&e).await;
+    let state = e
+        .wait_for("[data-testid=cloud-state][data-state=refused]")
+        .await;
+    assert!(state.text().await.expect("text").contains("refused"));
+    e.quit().await;
+}
