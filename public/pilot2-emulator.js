@@ -228,7 +228,7 @@
   });
   window.djiBridge = bridge;
   // Pilot 2 keeps a loaded cloud module connected while the page is closed: reconnect it.
-  if (state.modules.thing) thingConnect(state.modules.thing, false);
+  if (state.modules.thing) thingConnect(state.modules.thing, true);
   window.__pilot2Emulator = {
     calls: calls,
     history: function () { return load(HISTORY_KEY, []); },

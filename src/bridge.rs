@@ -65,6 +65,10 @@ extern "C" {
 pub enum Module {
     Api,
     Thing,
+    Map,
+    Tsa,
+    Media,
+    Mission,
 }
 
 impl Module {
@@ -72,8 +76,16 @@ impl Module {
         match self {
             Module::Api => "api",
             Module::Thing => "thing",
+            Module::Map => "map",
+            Module::Tsa => "tsa",
+            Module::Media => "media",
+            Module::Mission => "mission",
         }
     }
+
+    /// The modules that work through the `api` module and must be reloaded with it.
+    pub const DEPENDS_ON_API: [Module; 4] =
+        [Module::Map, Module::Tsa, Module::Media, Module::Mission];
 }
 
 /// Why a bridge call failed.

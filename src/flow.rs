@@ -148,15 +148,28 @@ fn stored_token(config: &PageConfig) -> Result<Option<String>, BridgeError> {
     Ok(Some(token))
 }
 
-/// Gives Pilot 2 a new token: into the loaded `api` module, or load the module with it.
+/// Gives Pilot 2 a new token. Per the contract, a token change reloads the `api` module with
+/// the new token and then the modules that depend on it (map, tsa, media, mission: this page
+/// loads none of them itself, but reloads any that are running), then `apiSetToken`.
 pub fn adopt_token(ctx: Ctx, grant: &TokenGrant) -> Result<(), AppError> {
-    if !bridge::is_component_loaded(Module::Api)? {
-        let host = ctx
-            .config
-            .get_value()
-            .map(|c| api_host(&c))
-            .unwrap_or_default();
-        bridge::load_component(Module::Api, &json!({ "host": host, "token": grant.token }))?;
+    let host = ctx
+        .config
+        .get_value()
+        .map(|c| api_host(&c))
+        .unwrap_or_default();
+    if bridge::is_component_loaded(Module::Api)? {
+        bridge::unload_component(Module::Api)?;
+    }
+    bridge::load_component(Module::Api, &json!({ "host": host, "token": grant.token }))?;
+    for module in Module::DEPENDS_ON_API {
+        if bridge::is_component_loaded(module)? {
+            let param = match module {
+                Module::Map => json!({ "userName": grant.user.name, "elementPreName": "PILOT" }),
+                _ => json!({}),
+            };
+            bridge::unload_component(module)?;
+            bridge::load_component(module, &param)?;
+        }
     }
     bridge::api_set_token(&grant.token)?;
     storage::set_token(&grant.token);

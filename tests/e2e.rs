@@ -212,6 +212,18 @@ async fn token_near_expiry_is_renewed_into_pilot() {
         .expect("apiSetToken(new)");
     let new = set.arg(0).to_owned();
     assert!(!new.is_empty() && new != old, "a new token was set");
+    // the api module is reloaded with the new token, then given it
+    let m = methods(&calls);
+    let unload = m
+        .iter()
+        .position(|x| *x == "platformUnloadComponent")
+        .expect("api unloaded");
+    let reload = calls
+        .iter()
+        .position(|c| c.method == "platformLoadComponent" && c.arg(0) == "api")
+        .expect("api reloaded");
+    assert!(unload < reload, "{m:?}");
+    assert_eq!(calls[reload].param()["token"].as_str(), Some(new.as_str()));
     let live = e.sim.api.live_token_ids("pilot");
     assert!(!live.contains(&old_id), "the old token was revoked");
     assert_eq!(live.len(), 1, "the new one is live");

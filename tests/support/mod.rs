@@ -362,18 +362,20 @@ impl E2e {
             .unwrap_or_default()
     }
 
-    /// `/api/...` round trips completed before the main page appeared.
+    /// The start sequence's `/api` round trips: every request of this page load except the
+    /// main page's own panels (FlightHub status and devices, XAG link), which load after it
+    /// shows. (Timing cannot separate them: on loopback a panel's response can land before the
+    /// page's own mutation observer runs.)
     pub async fn api_requests_before_main(&self) -> Vec<String> {
-        let v = self
-            .js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/') && e.responseEnd <= window.__mainAt).map(e => e.name)")
-            .await;
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
+        self.api_requests()
+            .await
+            .into_iter()
+            .filter(|u| {
+                !u.contains("/api/flighthub/status")
+                    && !u.contains("/api/flighthub/projects/")
+                    && !u.contains("/api/xag/")
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     pub async fn saw_login_form(&self) -> bool {

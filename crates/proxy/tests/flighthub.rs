@@ -215,3 +215,33 @@ async fn not_configured_is_said_so() {
         (StatusCode::SERVICE_UNAVAILABLE, "flighthub_not_configured")
     );
 }
+
+#[tokio::test]
+async fn the_proxy_adds_a_fresh_request_id_the_language_and_the_project_only_where_needed() {
+    let h = harness().await;
+    let token = h.login().await;
+    let req = axum::http::Request::get(format!("/api/flighthub/projects/{MAIN_PROJECT}/devices"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    assert_eq!(h.call(req).await.status, StatusCode::OK);
+    h.get("/api/flighthub/status", Some(&token)).await;
+    let seen = h.flighthub.sim.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].project.as_deref(), Some(MAIN_PROJECT));
+    assert_eq!(seen[0].language.as_deref(), Some("zh"));
+    assert_eq!(
+        seen[1].project, None,
+        "no X-Project-Uuid on organization routes"
+    );
+    assert_eq!(seen[1].language.as_deref(), Some("en"));
+    assert_ne!(seen[0].request_id, seen[1].request_id);
+    for s in &seen {
+        assert!(uuid_like(&s.request_id), "{}", s.request_id);
+    }
+}
+
+fn uuid_like(s: &str) -> bool {
+    s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+}

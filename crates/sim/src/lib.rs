@@ -67,6 +67,7 @@ impl XagSimServer {
 
 /// The FlightHub 2 OpenAPI simulator with its fault switch, on `addr`.
 pub struct FlightHubSimServer {
+    pub sim: flighthub::FlightHubSim,
     pub faults: faults::Faults,
     pub addr: SocketAddr,
 }
@@ -74,8 +75,8 @@ pub struct FlightHubSimServer {
 impl FlightHubSimServer {
     pub async fn start(sim: flighthub::FlightHubSim, addr: SocketAddr) -> std::io::Result<Self> {
         let faults = faults::Faults::default();
-        let addr = spawn(faults.wrap(sim.router()), addr).await?;
-        Ok(FlightHubSimServer { faults, addr })
+        let addr = spawn(faults.wrap(sim.clone().router()), addr).await?;
+        Ok(FlightHubSimServer { sim, faults, addr })
     }
 
     pub fn base_url(&self) -> String {

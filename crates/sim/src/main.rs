@@ -1,8 +1,9 @@
 //! `pilot-portal-sim`: runs the upstream simulators for the demo.
 
 use clap::Parser;
+use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
 use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
-use pilot_portal_sim::{TokenApiSim, XagSimServer};
+use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
 use std::net::SocketAddr;
 
 #[derive(Parser)]
@@ -36,6 +37,24 @@ struct Args {
     /// Expect millisecond signature timestamps instead of seconds.
     #[arg(long, env = "SIM_XAG_MILLIS", default_value_t = false)]
     xag_millis: bool,
+    /// Address of the FlightHub 2 OpenAPI simulator.
+    #[arg(long, env = "SIM_FLIGHTHUB_ADDR", default_value = "127.0.0.1:8093")]
+    flighthub_addr: SocketAddr,
+    /// MQTT broker: TCP listener (how DJI Pilot 2 connects).
+    #[arg(long, env = "SIM_MQTT_TCP_ADDR", default_value = "127.0.0.1:1883")]
+    mqtt_tcp_addr: SocketAddr,
+    /// MQTT broker: WebSocket listener (how the browser emulator of Pilot 2 connects).
+    #[arg(long, env = "SIM_MQTT_WS_ADDR", default_value = "127.0.0.1:8083")]
+    mqtt_ws_addr: SocketAddr,
+    /// MQTT accounts the broker accepts, comma separated `user:password`.
+    #[arg(
+        long,
+        env = "SIM_MQTT_USERS",
+        value_delimiter = ',',
+        default_value = "mqtt-pilot:mqtt-pilot-secret",
+        hide_env_values = true
+    )]
+    mqtt_users: Vec<String>,
 }
 
 #[tokio::main]
@@ -64,6 +83,23 @@ async fn main() -> anyhow::Result<()> {
         xag_config.component_appid,
         DEMO_OPERATOR,
         DEMO_OPERATOR_PASSWORD
+    );
+    let flighthub = FlightHubSimServer::start(FlightHubSim::demo(), args.flighthub_addr).await?;
+    println!(
+        "FlightHub 2 simulator on {} (organization key {DEMO_ORG_KEY})",
+        flighthub.base_url()
+    );
+    let users = args
+        .mqtt_users
+        .iter()
+        .filter_map(|u| u.split_once(':'))
+        .map(|(u, p)| (u.to_owned(), p.to_owned()))
+        .collect();
+    let broker = pilot_portal_sim::mqtt::start(users, args.mqtt_tcp_addr, args.mqtt_ws_addr)?;
+    println!(
+        "MQTT broker on {} and {}",
+        broker.tcp_url(),
+        broker.ws_url()
     );
     tokio::signal::ctrl_c().await?;
     Ok(())

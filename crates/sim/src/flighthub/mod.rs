@@ -29,10 +29,19 @@ pub struct Project {
     pub devices: Vec<Value>,
 }
 
+/// Headers of an accepted request, kept so tests can check what the proxy sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub request_id: String,
+    pub language: Option<String>,
+    pub project: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct FlightHubSim {
     org_key: Arc<String>,
     projects: Arc<Vec<Project>>,
+    seen: Arc<std::sync::Mutex<Vec<Seen>>>,
 }
 
 fn envelope(code: i64, message: &str, data: Option<Value>) -> Response {
@@ -58,12 +67,18 @@ impl FlightHubSim {
         FlightHubSim {
             org_key: Arc::new(DEMO_ORG_KEY.to_owned()),
             projects: Arc::new(demo::projects()),
+            seen: Arc::default(),
         }
     }
 
     pub fn with_org_key(mut self, key: &str) -> Self {
         self.org_key = Arc::new(key.to_owned());
         self
+    }
+
+    /// The accepted requests so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     pub fn router(self) -> Router {
@@ -88,12 +103,19 @@ impl FlightHubSim {
         if token != self.org_key.as_str() {
             return Err(Box::new(envelope(200401, "X-User-Token is invalid", None)));
         }
-        if header(headers, "x-request-id").is_none() {
+        let Some(request_id) = header(headers, "x-request-id") else {
             return Err(Box::new(envelope(
                 200400,
                 "X-Request-Id not found or empty",
                 None,
             )));
+        };
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(Seen {
+                request_id: request_id.to_owned(),
+                language: header(headers, "x-language").map(str::to_owned),
+                project: header(headers, "x-project-uuid").map(str::to_owned),
+            });
         }
         Ok(())
     }
