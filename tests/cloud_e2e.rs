@@ -188,3 +188,68 @@ async fn a_refused_mqtt_login_is_explained() {
     assert!(state.text().await.expect("text").contains("refused"));
     e.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pilots_aircraft_is_marked_and_the_workspace_can_be_changed() {
+    let stack = Stack::with(Options {
+        cloud: true,
+        ..Options::default()
+    })
+    .await;
+    let preset = Preset {
+        aircraft_sn: Some("1581F6Q8D243D00D3E9".into()),
+        ..Preset::default()
+    };
+    let e = E2e::on(stack, preset).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(&e).await;
+    let aircraft = e
+        .wait_for("[data-testid=device][data-sn='1581F6Q8D243D00D3E9']")
+        .await;
+    assert_eq!(
+        aircraft.attr("data-mine").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    assert!(aircraft
+        .text()
+        .await
+        .expect("text")
+        .contains("your aircraft"));
+    let other = e
+        .wait_for("[data-testid=device][data-sn='5YSZL260021F1K']")
+        .await;
+    assert_eq!(
+        other.attr("data-mine").await.expect("attr").as_deref(),
+        Some("false")
+    );
+
+    e.wait_for("[data-testid=change-workspace]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    let item = e
+        .wait_for("[data-testid=workspace-item][data-uuid='a1c4e7b0-2d5f-4a8c-b3e6-9f0a1d2c3b4e']")
+        .await;
+    item.click().await.expect("click");
+    assert_eq!(
+        e.text("[data-testid=workspace-name]").await,
+        "Qianhai Solar Farm"
+    );
+    let ids: Vec<String> = e
+        .calls()
+        .await
+        .iter()
+        .filter(|c| c.method == "platformSetWorkspaceId")
+        .map(|c| c.arg(0).to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            MAIN_PROJECT.to_owned(),
+            "a1c4e7b0-2d5f-4a8c-b3e6-9f0a1d2c3b4e".to_owned()
+        ]
+    );
+    e.quit().await;
+}

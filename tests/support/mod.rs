@@ -65,6 +65,8 @@ pub struct Preset {
     pub show_log: bool,
     /// Do not inject the emulator at all (the page is outside Pilot 2).
     pub no_bridge: bool,
+    /// Serial number of the aircraft connected to the controller.
+    pub aircraft_sn: Option<String>,
 }
 
 pub struct E2e {
@@ -408,6 +410,9 @@ fn prelude(preset: &Preset) -> String {
     }
     if let Some(t) = &preset.pilot_token {
         config["token"] = json!(t);
+    }
+    if let Some(sn) = &preset.aircraft_sn {
+        config["aircraftSn"] = json!(sn);
     }
     let page_token = preset
         .page_token
