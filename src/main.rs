@@ -1,6 +1,9 @@
 //! Boots the page: panic hook, then mount.
 
 fn main() {
+    // Panic messages in the console while developing; release builds abort without the
+    // formatting code.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(pilot_portal::App);
 }

@@ -31,6 +31,18 @@ pub enum Conn {
     Refused,
 }
 
+impl Conn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conn::Off => "off",
+            Conn::Connecting => "connecting",
+            Conn::Connected => "connected",
+            Conn::Disconnected => "disconnected",
+            Conn::Refused => "refused",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Starting(Step),

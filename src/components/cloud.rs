@@ -1,7 +1,7 @@
 //! The main page's cloud panel: MQTT connection, workspace, FlightHub 2 status, and the
 //! project's devices with this controller and its aircraft marked.
 
-use crate::error::AppError;
+use crate::load::{load_into, token, Load};
 use crate::state::{Conn, Ctx, Screen, Signed};
 use crate::{api, bridge, flow};
 use leptos::prelude::*;
@@ -24,28 +24,27 @@ pub fn CloudPanel(
     signed: Signed,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let reload = RwSignal::new(0u32);
     let signed = StoredValue::new(signed);
     let rc_sn = bridge::remote_controller_sn().unwrap_or_default();
     // "" from Pilot 2 means no aircraft connected, not an error.
     let aircraft_sn = bridge::aircraft_sn().ok().flatten();
-    let status = LocalResource::new(move || {
-        reload.track();
-        async move {
-            let token =
-                flow::current_token().ok_or_else(|| AppError::Network("no session".into()))?;
-            api::flighthub_status(&token).await
-        }
-    });
-    let devices = LocalResource::new(move || {
-        reload.track();
-        let ws = ctx.workspace.get();
-        async move {
-            let Some(ws) = ws else { return Ok(Vec::new()) };
-            let token =
-                flow::current_token().ok_or_else(|| AppError::Network("no session".into()))?;
-            api::flighthub_project_devices(&token, &ws.uuid).await
-        }
+    let status = RwSignal::new(Load::Loading);
+    let devices = RwSignal::new(Load::Loading);
+    let load_status = move || load_into(status, async { api::flighthub_status(&token()?).await });
+    let load_devices = move || {
+        let ws = ctx.workspace.get_untracked();
+        load_into(devices, async move {
+            match ws {
+                Some(ws) => api::flighthub_project_devices(&token()?, &ws.uuid).await,
+                None => Ok(Vec::new()),
+            }
+        })
+    };
+    load_status();
+    // the devices follow the workspace
+    Effect::new(move |_| {
+        ctx.workspace.track();
+        load_devices();
     });
     let change = move |_| {
         spawn_local(async move {
@@ -81,7 +80,7 @@ pub fn CloudPanel(
             <h2>"Cloud"</h2>
             <dl class="facts">
                 <dt>"Connection"</dt>
-                <dd data-testid="cloud-state" data-state=move || format!("{:?}", ctx.conn.get()).to_lowercase()>
+                <dd data-testid="cloud-state" data-state=move || ctx.conn.get().as_str()>
                     <span class=move || format!("dot {}", conn_text(ctx.conn.get()).0)></span>
                     {move || conn_text(ctx.conn.get()).1}
                 </dd>
@@ -89,46 +88,40 @@ pub fn CloudPanel(
                 <dd data-testid="workspace-name">{move || ctx.workspace.get().map(|w| w.name).unwrap_or_else(|| "—".into())}</dd>
                 <dt>"FlightHub 2"</dt>
                 <dd data-testid="flighthub-status">
-                    <Transition fallback=|| "checking…">
-                        {move || Suspend::new(async move {
-                            match status.await {
-                                Ok(_) => view! { <span>"available"</span> }.into_any(),
-                                Err(e) => view! { <span class="error-text" data-code=e.code().map(|c| c.as_str())>{e.pilot_message()}</span> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                    {move || match status.get() {
+                        Load::Loading => view! { <span>"checking…"</span> }.into_any(),
+                        Load::Ready(_) => view! { <span>"available"</span> }.into_any(),
+                        Load::Failed(e) => view! { <span class="error-text" data-code=e.code().map(|c| c.as_str())>{e.pilot_message()}</span> }.into_any(),
+                    }}
                 </dd>
                 <dt>"Aircraft"</dt>
                 <dd data-testid="aircraft">{aircraft_sn.clone().unwrap_or_else(|| "No aircraft connected".into())}</dd>
             </dl>
             <div class="actions">
                 <button class="secondary" data-testid="change-workspace" on:click=change>"Change workspace"</button>
-                <button class="secondary" data-testid="refresh" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
+                <button class="secondary" data-testid="refresh" on:click=move |_| { load_status(); load_devices(); }>"Refresh"</button>
             </div>
             <h2>"Devices in this project"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading devices…"</p> }>
-                {move || {
+            {move || match devices.get() {
+                Load::Loading => view! { <p class="muted">"Loading devices…"</p> }.into_any(),
+                Load::Ready(list) if list.is_empty() => view! { <p class="muted" data-testid="no-devices">"No devices."</p> }.into_any(),
+                Load::Ready(list) => {
                     let row = device_row.clone();
-                    Suspend::new(async move {
-                        match devices.await {
-                            Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-devices">"No devices."</p> }.into_any(),
-                            Ok(list) => view! {
-                                <ul class="devices" data-testid="devices">
-                                    {list.into_iter().flat_map(|e| {
-                                        let mut rows = Vec::new();
-                                        if let Some(g) = e.gateway { rows.push(row(g, "gateway")); }
-                                        if let Some(d) = e.drone { rows.push(row(d, "aircraft")); }
-                                        rows
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <p class="error-text" data-testid="devices-error" data-code=e.code().map(|c| c.as_str()) role="alert">{e.pilot_message()}</p>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Transition>
+                    view! {
+                        <ul class="devices" data-testid="devices">
+                            {list.into_iter().flat_map(|e| {
+                                let mut rows = Vec::new();
+                                if let Some(g) = e.gateway { rows.push(row(g, "gateway")); }
+                                if let Some(d) = e.drone { rows.push(row(d, "aircraft")); }
+                                rows
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+                Load::Failed(e) => view! {
+                    <p class="error-text" data-testid="devices-error" data-code=e.code().map(|c| c.as_str()) role="alert">{e.pilot_message()}</p>
+                }.into_any(),
+            }}
         </section>
     }
 }

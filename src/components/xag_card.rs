@@ -3,6 +3,7 @@
 //! when XAG's page sends the webview back.
 
 use crate::error::AppError;
+use crate::load::{load_into, token, Load};
 use crate::{api, flow, time};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,18 +46,12 @@ fn error_text(e: &AppError) -> String {
 #[component]
 pub fn XagCard() -> impl IntoView {
     let outcome = take_outcome();
-    let refresh = RwSignal::new(0u32);
     let busy = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let action_error = RwSignal::new(None::<String>);
-    let status = LocalResource::new(move || {
-        refresh.track();
-        async move {
-            let token =
-                flow::current_token().ok_or_else(|| AppError::Network("no session".into()))?;
-            api::xag_status(&token).await
-        }
-    });
+    let status = RwSignal::new(Load::Loading);
+    let refresh = move || load_into(status, async { api::xag_status(&token()?).await });
+    refresh();
 
     let link = move |_| {
         busy.set(true);
@@ -92,7 +87,7 @@ pub fn XagCard() -> impl IntoView {
             }
             confirming.set(false);
             busy.set(false);
-            refresh.update(|n| *n += 1);
+            refresh();
         });
     };
 
@@ -135,18 +130,15 @@ pub fn XagCard() -> impl IntoView {
                 let (kind, text) = outcome_text(o);
                 view! { <p class=format!("notice {kind}") data-testid="xag-outcome" data-outcome=o.as_str() role="status">{text}</p> }
             })}
-            <Transition fallback=|| view! { <p class="muted">"Checking XAG link…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(s) if s.linked => linked_view(s),
-                        Ok(_) => unlinked_view(),
-                        Err(e) => view! {
-                            <p class="error-text" data-testid="xag-error" role="alert">{error_text(&e)}</p>
-                            <button class="secondary" on:click=move |_| refresh.update(|n| *n += 1)>"Try again"</button>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match status.get() {
+                Load::Loading => view! { <p class="muted">"Checking XAG link…"</p> }.into_any(),
+                Load::Ready(s) if s.linked => linked_view(s),
+                Load::Ready(_) => unlinked_view(),
+                Load::Failed(e) => view! {
+                    <p class="error-text" data-testid="xag-error" role="alert">{error_text(&e)}</p>
+                    <button class="secondary" on:click=move |_| refresh()>"Try again"</button>
+                }.into_any(),
+            }}
             {move || action_error.get().map(|m| view! { <p class="error-text" data-testid="xag-action-error" role="alert">{m}</p> })}
         </section>
     }

@@ -1,6 +1,7 @@
 //! Choosing the workspace: the FlightHub 2 projects, searchable, one tap to choose.
 
 use crate::error::AppError;
+use crate::load::{load_into, token, Load};
 use crate::state::{Ctx, Screen, Signed};
 use crate::{api, flow};
 use leptos::prelude::*;
@@ -8,8 +9,12 @@ use leptos::task::spawn_local;
 use pilot_portal_shared::FlightHubProject;
 
 fn matches(p: &FlightHubProject, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty() || p.name.to_lowercase().contains(&q) || p.introduction.to_lowercase().contains(&q)
+    // ASCII folding is enough for Latin names and keeps Unicode case tables out of the wasm;
+    // Chinese names match as typed.
+    let q = query.trim().to_ascii_lowercase();
+    q.is_empty()
+        || p.name.to_ascii_lowercase().contains(&q)
+        || p.introduction.to_ascii_lowercase().contains(&q)
 }
 
 #[component]
@@ -19,17 +24,11 @@ pub fn WorkspacePicker(
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let query = RwSignal::new(String::new());
-    let reload = RwSignal::new(0u32);
     let choosing = RwSignal::new(None::<String>);
     let choose_error = RwSignal::new(None::<String>);
-    let projects = LocalResource::new(move || {
-        reload.track();
-        async move {
-            let token =
-                flow::current_token().ok_or_else(|| AppError::Network("no session".into()))?;
-            api::flighthub_projects(&token).await
-        }
-    });
+    let projects = RwSignal::new(Load::Loading);
+    let reload = move || load_into(projects, async { api::flighthub_projects(&token()?).await });
+    reload();
     let signed = StoredValue::new(signed);
 
     let choose = move |p: FlightHubProject| {
@@ -68,55 +67,43 @@ pub fn WorkspacePicker(
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
             {move || choose_error.get().map(|m| view! { <p class="error-text" data-testid="workspace-error" role="alert">{m}</p> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading projects…"</p> }>
-                {move || Suspend::new(async move {
-                    match projects.await {
-                        Ok(list) => {
-                            let list = StoredValue::new(list);
-                            let visible = move || -> Vec<FlightHubProject> {
-                                list.get_value().into_iter().filter(|p| matches(p, &query.get())).collect()
+            {move || match projects.get() {
+                Load::Loading => view! { <p class="muted">"Loading projects…"</p> }.into_any(),
+                Load::Ready(list) => {
+                    let q = query.get();
+                    let items = list
+                        .into_iter()
+                        .filter(|p| matches(p, &q))
+                        .map(|p| {
+                            let uuid = p.uuid.clone();
+                            let count = match p.device_count {
+                                Some(1) => "1 device".to_owned(),
+                                Some(n) => format!("{n} devices"),
+                                None => "no access to devices".to_owned(),
                             };
+                            let busy = move || choosing.get().as_deref() == Some(uuid.as_str());
+                            let chosen = p.clone();
                             view! {
-                                <ul class="projects" data-testid="workspace-list">
-                                    <For
-                                        each=visible
-                                        key=|p| p.uuid.clone()
-                                        let:p
-                                    >
-                                        {
-                                            let uuid = p.uuid.clone();
-                                            let count = match p.device_count {
-                                                Some(1) => "1 device".to_owned(),
-                                                Some(n) => format!("{n} devices"),
-                                                None => "no access to devices".to_owned(),
-                                            };
-                                            let busy = move || choosing.get().as_deref() == Some(uuid.as_str());
-                                            let chosen = p.clone();
-                                            view! {
-                                                <li>
-                                                    <button class="project" data-testid="workspace-item" data-uuid=p.uuid.clone()
-                                                        disabled=move || choosing.get().is_some()
-                                                        on:click=move |_| choose(chosen.clone())>
-                                                        <span class="name">{p.name.clone()}</span>
-                                                        <span class="intro">{p.introduction.clone()}</span>
-                                                        <span class="count">{move || if busy() { "Setting…".to_owned() } else { count.clone() }}</span>
-                                                    </button>
-                                                </li>
-                                            }
-                                        }
-                                    </For>
-                                </ul>
+                                <li>
+                                    <button class="project" data-testid="workspace-item" data-uuid=p.uuid.clone()
+                                        disabled=move || choosing.get().is_some()
+                                        on:click=move |_| choose(chosen.clone())>
+                                        <span class="name">{p.name.clone()}</span>
+                                        <span class="intro">{p.introduction.clone()}</span>
+                                        <span class="count">{move || if busy() { "Setting…".to_owned() } else { count.clone() }}</span>
+                                    </button>
+                                </li>
                             }
-                            .into_any()
-                        }
-                        Err(e) => view! {
-                            <p class="error-text" data-testid="workspace-error" data-code=e.code().map(|c| c.as_str()) role="alert">{e.pilot_message()}</p>
-                            <button data-testid="retry" on:click=move |_| reload.update(|n| *n += 1)>"Try again"</button>
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+                        })
+                        .collect_view();
+                    view! { <ul class="projects" data-testid="workspace-list">{items}</ul> }.into_any()
+                }
+                Load::Failed(e) => view! {
+                    <p class="error-text" data-testid="workspace-error" data-code=e.code().map(|c| c.as_str()) role="alert">{e.pilot_message()}</p>
+                    <button data-testid="retry" on:click=move |_| reload()>"Try again"</button>
+                }
+                .into_any(),
+            }}
         </section>
     }
 }
