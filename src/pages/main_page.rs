@@ -30,7 +30,7 @@ pub fn MainPage(
     };
     view! {
         <section class="card" data-testid="main-page">
-            <h1>"Connected to the platform"</h1>
+            <h1>"Signed in"</h1>
             <dl class="facts">
                 <dt>"Pilot"</dt>
                 <dd data-testid="main-user">{signed.user}</dd>
