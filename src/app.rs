@@ -1,14 +1,15 @@
 //! The root component: one screen at a time, chosen by the start sequence.
+//!
+//! The first-screen bundle renders the start, license and login screens and hands the signed-in
+//! pages over to the `full` bundle (see `handoff`), which renders everything.
 
-use crate::flow;
 use crate::pages::failed::Failed;
 use crate::pages::license::LicenseFailed;
 use crate::pages::login::Login;
-use crate::pages::main_page::MainPage;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
-use crate::pages::workspace::WorkspacePicker;
 use crate::state::{Ctx, Screen};
+use crate::{flow, handoff};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,7 +24,13 @@ pub fn App() -> impl IntoView {
     {
         boot.remove();
     }
-    spawn_local(flow::start(ctx));
+    if handoff::take(ctx) {
+        // Signed in already: the first bundle did the start sequence.
+        flow::register_callbacks(ctx);
+        flow::watch_cloud(ctx);
+    } else {
+        spawn_local(flow::start(ctx));
+    }
     view! {
         <main class="app">
             {move || match ctx.screen.get() {
@@ -32,9 +39,26 @@ pub fn App() -> impl IntoView {
                 Screen::LicenseFailed { message } => view! { <LicenseFailed message /> }.into_any(),
                 Screen::Failed { title, message } => view! { <Failed title message /> }.into_any(),
                 Screen::Login { reason } => view! { <Login reason /> }.into_any(),
-                Screen::Workspace(signed) => view! { <WorkspacePicker signed /> }.into_any(),
-                Screen::Main(signed) => view! { <MainPage signed /> }.into_any(),
+                Screen::HandedOff => ().into_any(),
+                signed_in => signed_in_page(ctx, signed_in),
             }}
         </main>
     }
+}
+
+#[cfg(feature = "full")]
+fn signed_in_page(_ctx: Ctx, screen: Screen) -> AnyView {
+    use crate::pages::main_page::MainPage;
+    use crate::pages::workspace::WorkspacePicker;
+    match screen {
+        Screen::Workspace(signed) => view! { <WorkspacePicker signed /> }.into_any(),
+        Screen::Main(signed) => view! { <MainPage signed /> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
+#[cfg(not(feature = "full"))]
+fn signed_in_page(ctx: Ctx, screen: Screen) -> AnyView {
+    handoff::to_full(ctx, &screen);
+    view! { <p class="muted" role="status">"Loading…"</p> }.into_any()
 }

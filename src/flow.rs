@@ -114,7 +114,7 @@ fn verify_license(config: &PageConfig) -> Result<(), String> {
     Ok(())
 }
 
-fn register_callbacks(ctx: Ctx) {
+pub fn register_callbacks(ctx: Ctx) {
     // No in-page history to go back through: let Pilot 2 close the page.
     let _ = bridge::on_back_click(|| false);
     let _ = bridge::on_stop_platform(move || {
@@ -224,26 +224,18 @@ pub fn connect(ctx: Ctx, boot: PilotBootstrap) {
         user: boot.session.user.name.clone(),
         expires_at: boot.session.expires_at,
     };
-    let _ = bridge::set_global_callback(CONNECT_CALLBACK, move |state| {
-        let connected = bridge::truthy(&state);
-        // Confirm with the module itself; the callback's argument type is not documented.
-        let confirmed = bridge::thing_connect_state().unwrap_or(connected);
-        ctx.conn.update(|c| {
-            *c = match (confirmed, *c) {
-                (true, _) => Conn::Connected,
-                (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
-                (false, _) => Conn::Refused,
-            }
-        });
-    });
+    watch_cloud(ctx);
     match bridge::is_component_loaded(Module::Thing) {
         Ok(true) => {
             let connected = bridge::thing_connect_state().unwrap_or(false);
-            ctx.conn.set(if connected {
-                Conn::Connected
-            } else {
-                Conn::Connecting
-            });
+            set_conn(
+                ctx,
+                if connected {
+                    Conn::Connected
+                } else {
+                    Conn::Connecting
+                },
+            );
         }
         Ok(false) => match &boot.thing {
             Some(thing) => {
@@ -253,12 +245,12 @@ pub fn connect(ctx: Ctx, boot: PilotBootstrap) {
                     "password": thing.password,
                     "connectCallback": CONNECT_CALLBACK,
                 });
-                ctx.conn.set(Conn::Connecting);
+                set_conn(ctx, Conn::Connecting);
                 if let Err(e) = bridge::load_component(Module::Thing, &param) {
                     return fail(ctx, "Cannot start the cloud connection", &e.into());
                 }
             }
-            None => ctx.conn.set(Conn::Off),
+            None => set_conn(ctx, Conn::Off),
         },
         Err(e) => return fail(ctx, "Cannot check the cloud connection", &e.into()),
     }
@@ -269,6 +261,34 @@ pub fn connect(ctx: Ctx, boot: PilotBootstrap) {
         },
         None if boot.workspaces_enabled => ctx.screen.set(Screen::Workspace(signed)),
         None => ctx.screen.set(Screen::Main(signed)),
+    }
+}
+
+/// Defines the `thing` module's connect callback: the state shown follows Pilot 2's reports,
+/// confirmed with `thingGetConnectState`.
+pub fn watch_cloud(ctx: Ctx) {
+    let _ = bridge::set_global_callback(CONNECT_CALLBACK, move |state| {
+        let connected = bridge::truthy(&state);
+        // Confirm with the module itself; the callback's argument type is not documented.
+        let confirmed = bridge::thing_connect_state().unwrap_or(connected);
+        let next = match (confirmed, ctx.conn.get_untracked()) {
+            (true, _) => Conn::Connected,
+            (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
+            (false, _) => Conn::Refused,
+        };
+        set_conn(ctx, next);
+    });
+}
+
+/// `window` property with the last cloud state, shared by both bundles (the connect
+/// callback may fire while the first hands over to the second).
+pub const CONN_KEY: &str = "__pilotPortalCloud";
+
+/// Sets the cloud state shown, and keeps it on `window` for the other bundle.
+pub fn set_conn(ctx: Ctx, conn: Conn) {
+    ctx.conn.set(conn);
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &CONN_KEY.into(), &conn.as_str().into());
     }
 }
 

@@ -8,6 +8,7 @@ pub mod bridge;
 pub mod components;
 pub mod error;
 pub mod flow;
+pub mod handoff;
 pub mod load;
 pub mod pages;
 pub mod session;

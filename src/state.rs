@@ -41,6 +41,16 @@ impl Conn {
             Conn::Refused => "refused",
         }
     }
+
+    pub fn parse(s: &str) -> Conn {
+        match s {
+            "connecting" => Conn::Connecting,
+            "connected" => Conn::Connected,
+            "disconnected" => Conn::Disconnected,
+            "refused" => Conn::Refused,
+            _ => Conn::Off,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +72,8 @@ pub enum Screen {
     },
     /// Choose a FlightHub 2 project as the workspace.
     Workspace(Signed),
+    /// The full bundle has taken over (see `handoff`).
+    HandedOff,
     Main(Signed),
 }
 

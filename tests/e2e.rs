@@ -22,6 +22,13 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
         e.api_requests().await.is_empty(),
         "no /api round trip before the login form"
     );
+    let full = e
+        .js("return performance.getEntriesByType('resource').filter(r => r.name.includes('/full/')).length")
+        .await;
+    assert_eq!(
+        full, 0,
+        "the login screen does not download the signed-in pages' bundle"
+    );
     e.login("pilot", "pilot123").await;
     assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
 

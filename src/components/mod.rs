@@ -1,5 +1,7 @@
-//! Reusable pieces of the screens.
+//! Reusable pieces of the screens. The signed-in panels are only in the `full` bundle.
 
+#[cfg(feature = "full")]
 pub mod cloud;
 pub mod stepper;
+#[cfg(feature = "full")]
 pub mod xag_card;

@@ -13,13 +13,23 @@ pub const DIST: &str = "dist";
 pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     // Trunk builds with `cargo --offline` (Trunk.toml): fetch crates first.
     run(cargo().args(["fetch", "--locked"]))?;
+    // The first-screen bundle (index.html), then the signed-in pages (full.html, feature
+    // `full`) into dist/full/, which the first one loads when it needs them.
     run(Command::new("trunk")
         .args(["build", "--release", "--dist", DIST])
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .env("NO_COLOR", "true"))?;
+    run(Command::new("trunk")
+        .args(["build", "full.html", "--release", "--dist"])
+        .arg(format!("{DIST}/full"))
+        .args(["--public-url", "/full/"])
+        .env("PATH", tools.path_env())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .env("NO_COLOR", "true"))?;
     let dist = std::env::current_dir()?.join(DIST);
     precompress(&dist)?;
+    precompress(&dist.join("full"))?;
     Ok(dist)
 }
 

@@ -31,6 +31,21 @@ pub fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // the second bundle: the signed-in pages
+    run(cargo().args([
+        "clippy",
+        "--locked",
+        "-p",
+        "pilot-portal",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--features",
+        "full",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     // The end-to-end tests drive the release build users get.
     let dist = page::build(&tools)?;
