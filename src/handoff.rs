@@ -17,7 +17,6 @@ struct Handoff {
     user: String,
     expires_at: i64,
     workspace: Option<Workspace>,
-    conn: String,
     platform_name: String,
     config: Option<PageConfig>,
 }
@@ -35,7 +34,6 @@ pub fn to_full(ctx: Ctx, screen: &Screen) {
         user: signed.user,
         expires_at: signed.expires_at,
         workspace: ctx.workspace.get_untracked(),
-        conn: ctx.conn.get_untracked().as_str().to_owned(),
         platform_name: ctx.platform_name.get_value(),
         config: ctx.config.get_value(),
     };
@@ -115,11 +113,12 @@ pub fn take(ctx: Ctx) -> bool {
     ctx.config.set_value(handoff.config);
     ctx.platform_name.set_value(handoff.platform_name);
     ctx.workspace.set(handoff.workspace);
-    // the freshest cloud state: the connect callback may have fired during the handover
+    // `flow::set_conn` keeps the cloud state on `window`; read it last, as the connect
+    // callback may have fired during the handover
     let latest = js_sys::Reflect::get(&window, &crate::flow::CONN_KEY.into())
         .ok()
         .and_then(|v| v.as_string())
-        .unwrap_or(handoff.conn);
+        .unwrap_or_default();
     ctx.conn.set(Conn::parse(&latest));
     let signed = Signed {
         user: handoff.user,

@@ -2,9 +2,8 @@
 //! page, see the link, unlink it. The outcome of a link attempt arrives as `?xag=<outcome>`
 //! when XAG's page sends the webview back.
 
-use crate::error::AppError;
 use crate::load::{load_into, token, Load};
-use crate::{api, flow, time};
+use crate::{api, time};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pilot_portal_shared::{XagLinkStatus, XagOutcome};
@@ -39,10 +38,6 @@ fn outcome_text(outcome: XagOutcome) -> (&'static str, &'static str) {
     }
 }
 
-fn error_text(e: &AppError) -> String {
-    e.pilot_message()
-}
-
 #[component]
 pub fn XagCard() -> impl IntoView {
     let outcome = take_outcome();
@@ -57,10 +52,7 @@ pub fn XagCard() -> impl IntoView {
         busy.set(true);
         action_error.set(None);
         spawn_local(async move {
-            let result = match flow::current_token() {
-                Some(token) => api::xag_start(&token).await,
-                None => Err(AppError::Network("no session".into())),
-            };
+            let result = async { api::xag_start(&token()?).await }.await;
             match result {
                 Ok(start) => {
                     if let Some(w) = web_sys::window() {
@@ -68,7 +60,7 @@ pub fn XagCard() -> impl IntoView {
                     }
                 }
                 Err(e) => {
-                    action_error.set(Some(error_text(&e)));
+                    action_error.set(Some(e.pilot_message()));
                     busy.set(false);
                 }
             }
@@ -78,12 +70,9 @@ pub fn XagCard() -> impl IntoView {
         busy.set(true);
         action_error.set(None);
         spawn_local(async move {
-            let result = match flow::current_token() {
-                Some(token) => api::xag_unlink(&token).await,
-                None => Err(AppError::Network("no session".into())),
-            };
+            let result = async { api::xag_unlink(&token()?).await }.await;
             if let Err(e) = result {
-                action_error.set(Some(error_text(&e)));
+                action_error.set(Some(e.pilot_message()));
             }
             confirming.set(false);
             busy.set(false);
@@ -135,7 +124,7 @@ pub fn XagCard() -> impl IntoView {
                 Load::Ready(s) if s.linked => linked_view(s),
                 Load::Ready(_) => unlinked_view(),
                 Load::Failed(e) => view! {
-                    <p class="error-text" data-testid="xag-error" role="alert">{error_text(&e)}</p>
+                    <p class="error-text" data-testid="xag-error" role="alert">{e.pilot_message()}</p>
                     <button class="secondary" on:click=move |_| refresh()>"Try again"</button>
                 }.into_any(),
             }}

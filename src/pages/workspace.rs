@@ -42,9 +42,7 @@ pub fn WorkspacePicker(
                         p.uuid
                     )));
                 }
-                let token =
-                    flow::current_token().ok_or_else(|| AppError::Network("no session".into()))?;
-                let ws = api::choose_workspace(&token, &p.uuid).await?;
+                let ws = api::choose_workspace(&token()?, &p.uuid).await?;
                 flow::apply_workspace(ctx, &ws)
             }
             .await;
