@@ -61,6 +61,21 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The platform user behind a Bearer token (asks the platform).
+    pub async fn session_user(&self, token: &str) -> Result<String, error::ApiError> {
+        Ok(self.token_api.session(token).await?.user.name)
+    }
+}
+
+/// `bytes` random bytes as lowercase hex (XAG nonces, link states).
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The whole service: `/api` plus the page.
 pub fn app(state: AppState) -> Router {
     let page = static_files::page_service(state.clone());

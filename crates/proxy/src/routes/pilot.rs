@@ -60,7 +60,7 @@ pub async fn choose(
 ) -> Result<Json<Workspace>, ApiError> {
     let uuid = uuid::Uuid::parse_str(choice.uuid.trim())
         .map_err(|_| ApiError::BadRequest("The workspace must be a project UUID.".into()))?;
-    let user = state.token_api.session(&token).await?.user.name;
+    let user = state.session_user(&token).await?;
     let fh = state
         .flighthub
         .as_ref()
@@ -100,7 +100,7 @@ pub async fn forget(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<StatusCode, ApiError> {
-    let user = state.token_api.session(&token).await?.user.name;
+    let user = state.session_user(&token).await?;
     state.db.clear_workspace(&user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

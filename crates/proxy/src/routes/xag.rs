@@ -16,16 +16,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use pilot_portal_shared::{paths, XagLinkStart, XagLinkStatus, XagOutcome};
-use rand::RngCore;
 use serde::Deserialize;
 
 fn xag(state: &AppState) -> Result<&XagClient, ApiError> {
     state.xag.as_ref().ok_or(ApiError::XagNotConfigured)
-}
-
-/// The platform user behind a Bearer token (asks the platform).
-async fn user(state: &AppState, token: &str) -> Result<String, ApiError> {
-    Ok(state.token_api.session(token).await?.user.name)
 }
 
 /// `POST /api/xag/link`: a link attempt for this pilot (with XAG's pre-auth code), and the
@@ -36,12 +30,10 @@ pub async fn start(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<Json<XagLinkStart>, ApiError> {
-    let user = user(&state, &token).await?;
+    let user = state.session_user(&token).await?;
     let xag = xag(&state)?;
     let pre_auth_code = xag.create_pre_auth_code().await?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let link_state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let link_state = crate::random_hex(32);
     let expires_at = now_ms() + state.config.xag_link_ttl_secs.max(1) * 1000;
     state
         .db
@@ -170,7 +162,7 @@ pub async fn status(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<Json<XagLinkStatus>, ApiError> {
-    let user = user(&state, &token).await?;
+    let user = state.session_user(&token).await?;
     let status = match state.db.link(&user).await? {
         Some(link) => XagLinkStatus {
             linked: true,
@@ -193,7 +185,7 @@ pub async fn unlink(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<StatusCode, ApiError> {
-    let user = user(&state, &token).await?;
+    let user = state.session_user(&token).await?;
     if state.db.delete_link(&user).await? {
         tracing::info!(%user, "XAG account unlinked");
     }

@@ -4,6 +4,7 @@
 //! a fresh `X-Request-Id`; `X-Project-Uuid` only where the API needs it. Success is HTTP 2xx
 //! **and** `code == 0`; `data.list: null` is an empty list.
 
+use super::send_with_headers;
 use crate::config::Config;
 use crate::error::ApiError;
 use pilot_portal_shared::{FlightHubDevice, FlightHubDeviceEntry, FlightHubProject};
@@ -108,14 +109,11 @@ impl FlightHub {
         if let Some(p) = project {
             request = request.header("X-Project-Uuid", p.to_string());
         }
-        let response = request.send().await;
-        let retry_after = response
-            .as_ref()
-            .ok()
-            .and_then(|r| r.headers().get(reqwest::header::RETRY_AFTER))
+        let (status, headers, body) = send_with_headers(request, WHAT).await?;
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let (status, body) = send_result(response).await?;
         let envelope = serde_json::from_slice::<Envelope>(&body).ok();
         if status == StatusCode::TOO_MANY_REQUESTS
             || envelope.as_ref().is_some_and(|e| e.code == 210429)
@@ -186,23 +184,4 @@ impl FlightHub {
     pub async fn org_devices(&self, lang: &str) -> Result<Vec<FlightHubDeviceEntry>, ApiError> {
         Ok(entries(list(self.get("/device", &[], None, lang).await?)))
     }
-}
-
-async fn send_result(
-    response: Result<reqwest::Response, reqwest::Error>,
-) -> Result<(StatusCode, axum::body::Bytes), ApiError> {
-    let map = |e: reqwest::Error| {
-        if e.is_timeout() {
-            ApiError::UpstreamTimeout { what: WHAT }
-        } else {
-            ApiError::UpstreamUnreachable {
-                what: WHAT,
-                detail: e.without_url().to_string(),
-            }
-        }
-    };
-    let response = response.map_err(map)?;
-    let status = response.status();
-    let body = response.bytes().await.map_err(map)?;
-    Ok((status, body))
 }

@@ -7,6 +7,7 @@ pub mod xag;
 
 use crate::error::ApiError;
 use axum::body::Bytes;
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 /// Sends `request` and reads the whole body, mapping transport failures.
@@ -14,13 +15,23 @@ pub async fn send(
     request: reqwest::RequestBuilder,
     what: &'static str,
 ) -> Result<(StatusCode, Bytes), ApiError> {
+    let (status, _, body) = send_with_headers(request, what).await?;
+    Ok((status, body))
+}
+
+/// [`send`], keeping the response headers (e.g. `Retry-After`).
+pub async fn send_with_headers(
+    request: reqwest::RequestBuilder,
+    what: &'static str,
+) -> Result<(StatusCode, HeaderMap, Bytes), ApiError> {
     let response = request.send().await.map_err(|e| transport_error(e, what))?;
     let status = response.status();
+    let headers = response.headers().clone();
     let body = response
         .bytes()
         .await
         .map_err(|e| transport_error(e, what))?;
-    Ok((status, body))
+    Ok((status, headers, body))
 }
 
 fn transport_error(e: reqwest::Error, what: &'static str) -> ApiError {

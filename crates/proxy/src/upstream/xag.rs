@@ -8,7 +8,6 @@ use super::send;
 use crate::config::{Config, TimestampUnit};
 use crate::error::ApiError;
 use md5::{Digest, Md5};
-use rand::RngCore;
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
@@ -103,9 +102,7 @@ impl XagClient {
             TimestampUnit::Seconds => now.as_secs().to_string(),
             TimestampUnit::Milliseconds => now.as_millis().to_string(),
         };
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        let nonce: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let nonce = crate::random_hex(16);
         authorization(&self.appid, &self.secret, &timestamp, &nonce)
     }
 
