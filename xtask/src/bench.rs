@@ -5,9 +5,10 @@
 
 use crate::page::{brotli_bytes, gzip_bytes};
 use crate::run::spawn_group;
-use crate::run::{cargo, run};
+
+use crate::stack::{self, free_port, Ports};
 use crate::{page, tools};
-use anyhow::{bail, Context};
+use anyhow::Context;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -33,12 +34,6 @@ const FAKE_BRIDGE: &str = r#"(function () {
   }).observe(document, {childList: true, subtree: true, attributes: true});
 })();"#;
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 /// A plain HTTP/1.0 GET (identity encoding): the bytes the proxy serves for `path`.
 fn http_get(port: u16, path: &str) -> anyhow::Result<Vec<u8>> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
@@ -53,16 +48,6 @@ fn http_get(port: u16, path: &str) -> anyhow::Result<Vec<u8>> {
         .position(|w| w == b"\r\n\r\n")
         .context("HTTP header end")?;
     Ok(all[split + 4..].to_vec())
-}
-
-fn wait_port(port: u16) -> anyhow::Result<()> {
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    bail!("nothing listens on {port}")
 }
 
 #[derive(Clone, Copy)]
@@ -85,28 +70,9 @@ impl Setting {
 pub fn bench(runs: usize) -> anyhow::Result<()> {
     let tools = tools::setup(tools::Need::All)?;
     let dist = page::build(&tools)?;
-    run(cargo().args([
-        "build",
-        "--locked",
-        "-p",
-        "pilot-portal-proxy",
-        "-p",
-        "pilot-portal-sim",
-    ]))?;
-    let bin = std::env::current_dir()?.join("target/debug");
-    let (sim_port, proxy_port) = (free_port()?, free_port()?);
-    let _sim = spawn_group(
-        Command::new(bin.join("pilot-portal-sim"))
-            .env("SIM_TOKEN_API_ADDR", format!("127.0.0.1:{sim_port}")),
-    )?;
-    let _proxy = spawn_group(
-        Command::new(bin.join("pilot-portal-proxy"))
-            .env("PROXY_LISTEN", format!("127.0.0.1:{proxy_port}"))
-            .env("PROXY_DIST", &dist)
-            .env("TOKEN_API_URL", format!("http://127.0.0.1:{sim_port}"))
-            .env("DATABASE_URL", "sqlite://target/bench.db?mode=rwc"),
-    )?;
-    wait_port(proxy_port)?;
+    let ports = Ports::free()?;
+    let proxy_port = ports.proxy;
+    let _stack = stack::start(&dist, &ports, "sqlite://target/bench.db?mode=rwc", false)?;
     let chromedriver = tools.chromedriver.clone().context("chromedriver")?;
     let chromium = tools.chromium.clone().context("chromium")?;
 

@@ -10,6 +10,7 @@ mod page;
 mod postgres;
 mod run;
 mod serve;
+mod stack;
 mod test;
 mod tools;
 

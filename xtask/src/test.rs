@@ -19,33 +19,20 @@ pub fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args([
-        "clippy",
-        "--locked",
-        "-p",
-        "pilot-portal",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    // the second bundle: the signed-in pages
-    run(cargo().args([
-        "clippy",
-        "--locked",
-        "-p",
-        "pilot-portal",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--features",
-        "full",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    // the page on wasm32, as both bundles: the first screen, and the signed-in pages
+    for features in [&[][..], &["--features", "full"][..]] {
+        run(cargo()
+            .args([
+                "clippy",
+                "--locked",
+                "-p",
+                "pilot-portal",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .args(features)
+            .args(["--all-targets", "--", "-D", "warnings"]))?;
+    }
 
     // The end-to-end tests drive the release build users get.
     let dist = page::build(&tools)?;
