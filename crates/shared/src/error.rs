@@ -48,6 +48,18 @@ pub enum ErrorCode {
     FlightHubForbidden,
     /// An upstream asked to slow down (FlightHub `210429` or HTTP 429); see `retry_after_secs`.
     RateLimited,
+    /// The pilot's gateway (remote controller) is not connected to the platform's broker.
+    DeviceOffline,
+    /// The gateway did not answer the service in time.
+    DeviceTimeout,
+    /// The gateway answered `result != 0`; the code is in `upstream_code`.
+    DeviceError,
+    /// This gateway is not the one of the pilot's session.
+    DeviceForbidden,
+    /// The platform has no MQTT service account configured to reach gateways.
+    DeviceNotConfigured,
+    /// The gateway reported that the license file does not match its fingerprint (MD5).
+    FingerprintMismatch,
     /// No such route or resource.
     NotFound,
     /// A bug or misconfiguration in the proxy.
@@ -80,6 +92,12 @@ impl ErrorCode {
             ErrorCode::FlightHubKeyInvalid => "flighthub_key_invalid",
             ErrorCode::FlightHubForbidden => "flighthub_forbidden",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::DeviceOffline => "device_offline",
+            ErrorCode::DeviceTimeout => "device_timeout",
+            ErrorCode::DeviceError => "device_error",
+            ErrorCode::DeviceForbidden => "device_forbidden",
+            ErrorCode::DeviceNotConfigured => "device_not_configured",
+            ErrorCode::FingerprintMismatch => "fingerprint_mismatch",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
@@ -166,6 +184,12 @@ mod tests {
             ErrorCode::FlightHubKeyInvalid,
             ErrorCode::FlightHubForbidden,
             ErrorCode::RateLimited,
+            ErrorCode::DeviceOffline,
+            ErrorCode::DeviceTimeout,
+            ErrorCode::DeviceError,
+            ErrorCode::DeviceForbidden,
+            ErrorCode::DeviceNotConfigured,
+            ErrorCode::FingerprintMismatch,
             ErrorCode::NotFound,
             ErrorCode::Internal,
         ];
