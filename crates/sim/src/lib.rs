@@ -4,6 +4,7 @@
 
 pub mod faults;
 pub mod flighthub;
+pub mod gateway;
 pub mod mqtt;
 pub mod ric_error;
 pub mod token_api;
