@@ -1,6 +1,11 @@
 //! Every call the page makes to its proxy. Relative `/api/...` URLs: same origin, no CORS.
+//!
+//! Calls that need a session take the token from [`crate::token`], so components never handle
+//! tokens. An [`Api`] made by a loader carries its abort signal: a newer load or the panel
+//! going away cancels the request.
 
 use crate::error::AppError;
+use crate::token;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use pilot_portal_shared::{
     paths, ErrorBody, FlightHubDeviceEntry, FlightHubProject, FlightHubStatus, LoginRequest,
@@ -24,6 +29,7 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
             code: body.error.code,
             message: body.error.message,
             retry_after_secs: body.error.retry_after_secs,
+            upstream_code: body.error.upstream_code,
         }),
         // Not our proxy talking (a captive portal, a gateway page).
         Err(_) => Err(AppError::Decode(format!("HTTP {status}"))),
@@ -34,100 +40,132 @@ fn network(e: gloo_net::Error) -> AppError {
     AppError::Network(e.to_string())
 }
 
-/// Sends `req` and decodes the JSON answer (or the error body).
-async fn fetch<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, AppError> {
-    read(req.send().await.map_err(network)?).await
+/// A handle for proxy calls, cancelled through its abort signal if it has one.
+#[derive(Clone, Default)]
+pub struct Api {
+    signal: Option<web_sys::AbortSignal>,
 }
 
-/// Sends `req` with a JSON `body` and decodes the answer.
-async fn fetch_with<B: Serialize, T: DeserializeOwned>(
-    req: RequestBuilder,
-    body: &B,
-) -> Result<T, AppError> {
-    let req = req
-        .json(body)
-        .map_err(|e| AppError::Decode(e.to_string()))?;
-    read(req.send().await.map_err(network)?).await
-}
-
-/// Sends `req` to a route that answers 204 on success.
-async fn fetch_empty(req: RequestBuilder) -> Result<(), AppError> {
-    let response = req.send().await.map_err(network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<serde_json::Value>(response).await.map(|_| ())
+impl Api {
+    pub fn new() -> Self {
+        Api::default()
     }
-}
 
-fn authed(req: RequestBuilder, token: &str) -> RequestBuilder {
-    req.header("Authorization", &format!("Bearer {token}"))
-}
+    /// Calls that `signal` cancels.
+    pub fn with_signal(signal: web_sys::AbortSignal) -> Self {
+        Api {
+            signal: Some(signal),
+        }
+    }
 
-pub async fn config() -> Result<PageConfig, AppError> {
-    fetch(Request::get(paths::CONFIG)).await
-}
+    fn prepare(&self, req: RequestBuilder) -> RequestBuilder {
+        req.abort_signal(self.signal.as_ref())
+    }
 
-pub async fn login(username: &str, password: &str) -> Result<TokenGrant, AppError> {
-    let body = LoginRequest {
-        username: username.to_owned(),
-        password: password.to_owned(),
-    };
-    fetch_with(Request::post(paths::LOGIN), &body).await
-}
+    /// `req` with the signed-in pilot's token.
+    fn authed(&self, req: RequestBuilder) -> Result<RequestBuilder, AppError> {
+        let token = token::current().ok_or(AppError::NoSession)?;
+        Ok(self
+            .prepare(req)
+            .header("Authorization", &format!("Bearer {token}")))
+    }
 
-pub async fn renew(token: &str) -> Result<TokenGrant, AppError> {
-    fetch(authed(Request::post(paths::SESSION_RENEW), token)).await
-}
+    /// Sends `req` and decodes the JSON answer (or the error body).
+    async fn fetch<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, AppError> {
+        read(req.send().await.map_err(network)?).await
+    }
 
-/// Revokes the token on the platform. 204 on success.
-pub async fn logout(token: &str) -> Result<(), AppError> {
-    fetch_empty(authed(Request::post(paths::SESSION_LOGOUT), token)).await
-}
+    /// Sends `req` with a JSON `body` and decodes the answer.
+    async fn fetch_with<B: Serialize, T: DeserializeOwned>(
+        req: RequestBuilder,
+        body: &B,
+    ) -> Result<T, AppError> {
+        let req = req.json(body).map_err(|e| AppError::Page(e.to_string()))?;
+        read(req.send().await.map_err(network)?).await
+    }
 
-/// `GET /api/xag/link`.
-pub async fn xag_status(token: &str) -> Result<XagLinkStatus, AppError> {
-    fetch(authed(Request::get(paths::XAG_LINK), token)).await
-}
+    /// Sends `req` to a route that answers 204 on success.
+    async fn fetch_empty(req: RequestBuilder) -> Result<(), AppError> {
+        let response = req.send().await.map_err(network)?;
+        if response.ok() {
+            Ok(())
+        } else {
+            read::<serde_json::Value>(response).await.map(|_| ())
+        }
+    }
 
-/// `POST /api/xag/link`: where to send the webview.
-pub async fn xag_start(token: &str) -> Result<XagLinkStart, AppError> {
-    fetch(authed(Request::post(paths::XAG_LINK), token)).await
-}
+    /// `GET /api/config`, when the proxy did not inline it.
+    pub async fn config(&self) -> Result<PageConfig, AppError> {
+        Self::fetch(self.prepare(Request::get(paths::CONFIG))).await
+    }
 
-/// `DELETE /api/xag/link`.
-pub async fn xag_unlink(token: &str) -> Result<(), AppError> {
-    fetch_empty(authed(Request::delete(paths::XAG_LINK), token)).await
-}
+    /// `POST /api/auth/login`: a platform token for username and password.
+    pub async fn login(&self, username: &str, password: &str) -> Result<TokenGrant, AppError> {
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        Self::fetch_with(self.prepare(Request::post(paths::LOGIN)), &body).await
+    }
 
-/// `GET /api/pilot/bootstrap`: session, cloud module params, workspace, in one round trip.
-pub async fn bootstrap(token: &str) -> Result<PilotBootstrap, AppError> {
-    fetch(authed(Request::get(paths::PILOT_BOOTSTRAP), token)).await
-}
+    /// `POST /api/session/renew`: a fresh token for the current one.
+    pub async fn renew(&self) -> Result<TokenGrant, AppError> {
+        Self::fetch(self.authed(Request::post(paths::SESSION_RENEW))?).await
+    }
 
-/// `PUT /api/pilot/workspace`.
-pub async fn choose_workspace(token: &str, uuid: &str) -> Result<Workspace, AppError> {
-    let body = serde_json::json!({ "uuid": uuid });
-    fetch_with(authed(Request::put(paths::PILOT_WORKSPACE), token), &body).await
-}
+    /// `POST /api/session/logout`: revokes the token on the platform.
+    pub async fn logout(&self) -> Result<(), AppError> {
+        Self::fetch_empty(self.authed(Request::post(paths::SESSION_LOGOUT))?).await
+    }
 
-/// `DELETE /api/pilot/workspace`.
-pub async fn forget_workspace(token: &str) -> Result<(), AppError> {
-    fetch_empty(authed(Request::delete(paths::PILOT_WORKSPACE), token)).await
-}
+    /// `GET /api/pilot/bootstrap`: session, cloud module params, workspace, in one round trip.
+    pub async fn bootstrap(&self) -> Result<PilotBootstrap, AppError> {
+        Self::fetch(self.authed(Request::get(paths::PILOT_BOOTSTRAP))?).await
+    }
 
-pub async fn flighthub_status(token: &str) -> Result<FlightHubStatus, AppError> {
-    fetch(authed(Request::get(paths::FLIGHTHUB_STATUS), token)).await
-}
+    /// `PUT /api/pilot/workspace`: remembers the pilot's workspace.
+    pub async fn choose_workspace(&self, uuid: &str) -> Result<Workspace, AppError> {
+        let body = serde_json::json!({ "uuid": uuid });
+        Self::fetch_with(self.authed(Request::put(paths::PILOT_WORKSPACE))?, &body).await
+    }
 
-pub async fn flighthub_projects(token: &str) -> Result<Vec<FlightHubProject>, AppError> {
-    fetch(authed(Request::get(paths::FLIGHTHUB_PROJECTS), token)).await
-}
+    /// `DELETE /api/pilot/workspace`: forgets it ("Change workspace").
+    pub async fn forget_workspace(&self) -> Result<(), AppError> {
+        Self::fetch_empty(self.authed(Request::delete(paths::PILOT_WORKSPACE))?).await
+    }
 
-pub async fn flighthub_project_devices(
-    token: &str,
-    uuid: &str,
-) -> Result<Vec<FlightHubDeviceEntry>, AppError> {
-    let path = paths::flighthub_project_devices(uuid);
-    fetch(authed(Request::get(&path), token)).await
+    /// `GET /api/flighthub/status`.
+    pub async fn flighthub_status(&self) -> Result<FlightHubStatus, AppError> {
+        Self::fetch(self.authed(Request::get(paths::FLIGHTHUB_STATUS))?).await
+    }
+
+    /// `GET /api/flighthub/projects`: the projects a pilot can choose as workspace.
+    pub async fn flighthub_projects(&self) -> Result<Vec<FlightHubProject>, AppError> {
+        Self::fetch(self.authed(Request::get(paths::FLIGHTHUB_PROJECTS))?).await
+    }
+
+    /// `GET /api/flighthub/projects/{uuid}/devices`.
+    pub async fn flighthub_project_devices(
+        &self,
+        uuid: &str,
+    ) -> Result<Vec<FlightHubDeviceEntry>, AppError> {
+        let path = paths::flighthub_project_devices(uuid);
+        Self::fetch(self.authed(Request::get(&path))?).await
+    }
+
+    /// `GET /api/xag/link`.
+    pub async fn xag_status(&self) -> Result<XagLinkStatus, AppError> {
+        Self::fetch(self.authed(Request::get(paths::XAG_LINK))?).await
+    }
+
+    /// `POST /api/xag/link`: where to send the webview; XAG's page sends it back to `return_to`.
+    pub async fn xag_start(&self, return_to: &str) -> Result<XagLinkStart, AppError> {
+        let body = serde_json::json!({ "return_to": return_to });
+        Self::fetch_with(self.authed(Request::post(paths::XAG_LINK))?, &body).await
+    }
+
+    /// `DELETE /api/xag/link`.
+    pub async fn xag_unlink(&self) -> Result<(), AppError> {
+        Self::fetch_empty(self.authed(Request::delete(paths::XAG_LINK))?).await
+    }
 }

@@ -9,10 +9,11 @@ use crate::pages::login::Login;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
 use crate::state::{Ctx, Screen};
-use crate::{flow, handoff};
+use crate::{cloud, flow, handoff};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// The page.
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = Ctx::new();
@@ -27,38 +28,50 @@ pub fn App() -> impl IntoView {
     if handoff::take(ctx) {
         // Signed in already: the first bundle did the start sequence.
         flow::register_callbacks(ctx);
-        flow::watch_cloud(ctx);
+        cloud::watch(ctx);
     } else {
         spawn_local(flow::start(ctx));
     }
+    #[cfg(not(feature = "full"))]
+    Effect::new(move |_| {
+        if ctx.screen.with(Screen::is_signed_in) {
+            handoff::to_full(ctx);
+        }
+    });
     view! {
         <main class="app">
             {move || match ctx.screen.get() {
                 Screen::Starting(step) => view! { <Starting step /> }.into_any(),
                 Screen::NotInPilot => view! { <NotInPilot /> }.into_any(),
-                Screen::LicenseFailed { message } => view! { <LicenseFailed message /> }.into_any(),
-                Screen::Failed { title, message } => view! { <Failed title message /> }.into_any(),
+                Screen::LicenseFailed { message } => {
+                    view! { <LicenseFailed message /> }.into_any()
+                }
+                Screen::Failed { what, error } => view! { <Failed what error /> }.into_any(),
                 Screen::Login { reason } => view! { <Login reason /> }.into_any(),
                 Screen::HandedOff => ().into_any(),
-                signed_in => signed_in_page(ctx, signed_in),
+                Screen::Workspace | Screen::Main => signed_in_page(ctx),
             }}
         </main>
     }
 }
 
 #[cfg(feature = "full")]
-fn signed_in_page(_ctx: Ctx, screen: Screen) -> AnyView {
+fn signed_in_page(ctx: Ctx) -> AnyView {
     use crate::pages::main_page::MainPage;
     use crate::pages::workspace::WorkspacePicker;
-    match screen {
-        Screen::Workspace(signed) => view! { <WorkspacePicker signed /> }.into_any(),
-        Screen::Main(signed) => view! { <MainPage signed /> }.into_any(),
-        _ => ().into_any(),
+    match ctx.screen.get_untracked() {
+        Screen::Workspace => view! { <WorkspacePicker /> }.into_any(),
+        _ => view! { <MainPage /> }.into_any(),
     }
 }
 
+/// The first bundle shows this while the effect above loads the full one.
 #[cfg(not(feature = "full"))]
-fn signed_in_page(ctx: Ctx, screen: Screen) -> AnyView {
-    handoff::to_full(ctx, &screen);
-    view! { <p class="muted" role="status">"Loading…"</p> }.into_any()
+fn signed_in_page(_ctx: Ctx) -> AnyView {
+    view! {
+        <p class="muted" role="status">
+            {crate::text::LOADING}
+        </p>
+    }
+    .into_any()
 }

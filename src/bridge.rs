@@ -54,8 +54,6 @@ extern "C" {
     fn api_get_token(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = apiSetToken)]
     fn api_set_token(this: &DjiBridge, token: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = apiGetHost)]
-    fn api_get_host(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = thingGetConnectState)]
     fn thing_get_connect_state(this: &DjiBridge) -> Result<JsValue, JsValue>;
 }
@@ -127,16 +125,6 @@ impl BridgeError {
                 method,
                 reason: other.to_string(),
             },
-        }
-    }
-
-    /// DJI's own words when Pilot 2 refused, else our description.
-    pub fn pilot_message(&self) -> String {
-        match self {
-            BridgeError::Refused { message, code, .. } if !message.is_empty() => {
-                format!("{message} (code {code})")
-            }
-            other => other.to_string(),
         }
     }
 }
@@ -281,11 +269,6 @@ pub fn api_get_token() -> Result<Option<String>, BridgeError> {
 /// `apiSetToken`; only valid while the `api` module is loaded. `""` clears it.
 pub fn api_set_token(token: &str) -> Result<(), BridgeError> {
     unit("apiSetToken", |b| b.api_set_token(token))
-}
-
-/// `apiGetHost`.
-pub fn api_get_host() -> Result<String, BridgeError> {
-    string("apiGetHost", |b| b.api_get_host())
 }
 
 /// `thingGetConnectState`.

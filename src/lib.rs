@@ -1,11 +1,24 @@
 //! pilot-portal: the page DJI Pilot 2 opens under Cloud Service → Open Platforms.
 //!
-//! `main.rs` only boots; everything lives here so browser tests can use it.
+//! `main.rs` only boots; everything lives here so browser tests can use it. Who owns what:
+//!
+//! - [`bridge`]: the typed calls to `window.djiBridge` (bindings only, no rules);
+//! - [`token`]: the pilot's token (Pilot 2's `api` module, the page's copy, memory);
+//! - [`cloud`]: Pilot 2's cloud module, workspace id and platform information;
+//! - [`session`]: sign in, enter the signed-in pages, end; [`session::plan`] decides;
+//! - [`flow`]: the start sequence; [`config`]: the page config; [`emulator`]: the simulated
+//!   Pilot 2 outside it; [`handoff`]: from the first-screen bundle to the full one;
+//! - [`api`]: every proxy call; [`load`]: how panels read; [`error`] and [`text`]: what went
+//!   wrong and every sentence a pilot reads;
+//! - [`app`], [`pages`], [`components`]: the screens.
 
 pub mod api;
 pub mod app;
 pub mod bridge;
+pub mod cloud;
 pub mod components;
+pub mod config;
+pub mod emulator;
 pub mod error;
 pub mod flow;
 pub mod handoff;
@@ -13,7 +26,8 @@ pub mod load;
 pub mod pages;
 pub mod session;
 pub mod state;
-pub mod storage;
+pub mod text;
 pub mod time;
+pub mod token;
 
 pub use app::App;

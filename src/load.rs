@@ -1,8 +1,11 @@
-//! Data a panel loads: a signal set from a spawned future.
+//! Data a panel reads: the one read idiom of the page.
 //!
-//! Deliberately plain: Leptos' resource/Suspense machinery costs about 60 KB of brotli'd wasm
-//! that the first screen would pay for; a signal and `spawn_local` cost almost nothing.
+//! Deliberately plain: Leptos' resource/Suspense machinery costs about 60 KB of brotli'd wasm,
+//! a signal and `spawn_local` almost nothing. What matters is kept: the last request wins (a
+//! newer load aborts the older request and its late answer is dropped), and a panel that goes
+//! away cancels its request.
 
+use crate::api::Api;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,23 +18,84 @@ pub enum Load<T> {
     Failed(AppError),
 }
 
-/// Sets `target` to `Loading`, then to the future's outcome (ignored if the panel is gone).
-pub fn load_into<T, F>(target: RwSignal<Load<T>>, future: F)
-where
-    T: Send + Sync + 'static,
-    F: Future<Output = Result<T, AppError>> + 'static,
-{
-    target.try_set(Load::Loading);
-    spawn_local(async move {
-        let outcome = match future.await {
-            Ok(v) => Load::Ready(v),
-            Err(e) => Load::Failed(e),
-        };
-        target.try_set(outcome);
-    });
+/// A value a panel loads from the proxy, reloadable.
+pub struct Loader<T: 'static> {
+    state: RwSignal<Load<T>>,
+    /// Incremented by every load: an answer for an older one is dropped.
+    generation: StoredValue<u64>,
+    /// The running request's controller, aborted by the next load or on unmount.
+    running: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
 }
 
-/// The current session token, or the error a panel shows without one.
-pub fn token() -> Result<String, AppError> {
-    crate::flow::current_token().ok_or_else(|| AppError::Network("no session".into()))
+impl<T> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Loader<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Loader<T> {
+    /// A loader owned by the current component: its request is cancelled when it unmounts.
+    pub fn new() -> Self {
+        let loader = Loader {
+            state: RwSignal::new(Load::Loading),
+            generation: StoredValue::new(0),
+            running: StoredValue::new_local(None),
+        };
+        on_cleanup(move || loader.cancel());
+        loader
+    }
+
+    /// The current state (tracked).
+    pub fn get(&self) -> Load<T> {
+        self.state.get()
+    }
+
+    /// Starts a load with `request`, given an [`Api`] bound to this load's abort signal.
+    pub fn load<F, Fut>(&self, request: F)
+    where
+        F: FnOnce(Api) -> Fut,
+        Fut: Future<Output = Result<T, AppError>> + 'static,
+    {
+        self.cancel();
+        let Some(generation) = self.generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        }) else {
+            return;
+        };
+        let controller = web_sys::AbortController::new().ok();
+        let api = match &controller {
+            Some(c) => Api::with_signal(c.signal()),
+            None => Api::new(),
+        };
+        self.running.try_set_value(controller);
+        self.state.try_set(Load::Loading);
+        let future = request(api);
+        let (state, current) = (self.state, self.generation);
+        spawn_local(async move {
+            let outcome = match future.await {
+                Ok(v) => Load::Ready(v),
+                Err(e) => Load::Failed(e),
+            };
+            if current.try_get_value() == Some(generation) {
+                state.try_set(outcome);
+            }
+        });
+    }
+
+    /// Aborts the running request; its answer, if any, is dropped.
+    fn cancel(&self) {
+        self.generation.try_update_value(|g| *g += 1);
+        if let Some(Some(c)) = self.running.try_get_value() {
+            c.abort();
+        }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Default for Loader<T> {
+    fn default() -> Self {
+        Self::new()
+    }
 }

@@ -1,8 +1,10 @@
-//! What the page shows, as one signal the whole app reads.
+//! What the page shows and knows, as one `Copy` context of signals the whole app reads.
 
-use crate::session::LoginReason;
+use crate::error::AppError;
+use crate::session::plan::LoginReason;
 use leptos::prelude::*;
 use pilot_portal_shared::{PageConfig, Workspace};
+use serde::{Deserialize, Serialize};
 
 /// A step of the start sequence, shown in the stepper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,15 +13,16 @@ pub enum Step {
     Session,
 }
 
-/// Who is logged in, for the main page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signed {
     pub user: String,
     pub expires_at: i64,
 }
 
 /// Pilot 2's cloud (MQTT) connection, as the `thing` module reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Conn {
     /// No broker configured for this pilot.
     Off,
@@ -53,6 +56,20 @@ impl Conn {
     }
 }
 
+/// What could not be done, for the title of a failure screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    Config,
+    ReadSession,
+    CheckSession,
+    StoreSession,
+    Bootstrap,
+    StartCloud,
+    CheckCloud,
+    SetWorkspace,
+    LoadFull,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Starting(Step),
@@ -64,28 +81,37 @@ pub enum Screen {
     },
     /// Something failed that a retry may fix; the stored token is kept.
     Failed {
-        title: String,
-        message: String,
+        what: Failure,
+        error: AppError,
     },
     Login {
         reason: Option<LoginReason>,
     },
     /// Choose a FlightHub 2 project as the workspace.
-    Workspace(Signed),
+    Workspace,
     /// The full bundle has taken over (see `handoff`).
     HandedOff,
-    Main(Signed),
+    Main,
+}
+
+impl Screen {
+    /// The screens of the signed-in pages (the `full` bundle).
+    pub fn is_signed_in(&self) -> bool {
+        matches!(self, Screen::Workspace | Screen::Main)
+    }
 }
 
 /// App-wide context: `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub screen: RwSignal<Screen>,
+    /// The page config (platform name, DJI license, …), once loaded.
     pub config: StoredValue<Option<PageConfig>>,
+    /// Who is signed in; `None` on the first screens.
+    pub signed: RwSignal<Option<Signed>>,
     pub conn: RwSignal<Conn>,
     /// The workspace set in Pilot 2.
     pub workspace: RwSignal<Option<Workspace>>,
-    pub platform_name: StoredValue<String>,
 }
 
 impl Ctx {
@@ -93,10 +119,22 @@ impl Ctx {
         Ctx {
             screen: RwSignal::new(Screen::Starting(Step::License)),
             config: StoredValue::new(None),
+            signed: RwSignal::new(None),
             conn: RwSignal::new(Conn::Off),
             workspace: RwSignal::new(None),
-            platform_name: StoredValue::new(String::new()),
         }
+    }
+
+    /// The platform's name (Pilot 2's tab bar, the login page).
+    pub fn platform_name(&self) -> String {
+        self.config
+            .with_value(|c| c.as_ref().map(|c| c.platform_name.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Shows a failure a retry may fix.
+    pub fn fail(&self, what: Failure, error: AppError) {
+        self.screen.set(Screen::Failed { what, error });
     }
 }
 

@@ -58,7 +58,10 @@ fn non_zero_code_carries_djis_message() {
             message: "license invalid".into()
         }
     );
-    assert_eq!(err.pilot_message(), "license invalid (code -1)");
+    assert_eq!(
+        pilot_portal::text::bridge(&err),
+        "license invalid (code -1)"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "full")]
 pub mod cloud;
+pub mod error_view;
 pub mod stepper;
 #[cfg(feature = "full")]
 pub mod xag_card;

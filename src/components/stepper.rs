@@ -9,33 +9,39 @@ const STEPS: [(&str, &str); 3] = [
     ("ready", "Ready"),
 ];
 
-fn index(step: Option<Step>) -> usize {
+fn index(step: Step) -> usize {
     match step {
-        Some(Step::License) => 0,
-        Some(Step::Session) => 1,
-        None => 2,
+        Step::License => 0,
+        Step::Session => 1,
     }
 }
 
-/// Shows which start step is running; `None` means all done.
+/// Shows which start step is running; the steps before it are done.
 #[component]
 pub fn Stepper(
     /// The running step.
-    #[prop(into)]
-    step: Signal<Option<Step>>,
+    step: Step,
 ) -> impl IntoView {
+    let current = index(step);
     view! {
         <ol class="stepper" data-testid="stepper" aria-label="Start progress">
             {STEPS
                 .iter()
                 .enumerate()
                 .map(|(i, (id, label))| {
-                    let state = move || {
-                        let current = index(step.get());
-                        if i < current { "done" } else if i == current { "current" } else { "todo" }
+                    let state = if i < current {
+                        "done"
+                    } else if i == current {
+                        "current"
+                    } else {
+                        "todo"
                     };
                     view! {
-                        <li class=move || format!("step {}", state()) data-step=*id aria-current=move || (state() == "current").then_some("step")>
+                        <li
+                            class=format!("step {state}")
+                            data-step=*id
+                            aria-current=(state == "current").then_some("step")
+                        >
                             {*label}
                         </li>
                     }

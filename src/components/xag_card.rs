@@ -1,11 +1,13 @@
 //! The "XAG account" card: link the pilot's XAG operator account through XAG's authorization
 //! page, see the link, unlink it. The outcome of a link attempt arrives as `?xag=<outcome>`
-//! when XAG's page sends the webview back.
+//! when XAG's page sends the webview back to the address it left from.
 
-use crate::load::{load_into, token, Load};
-use crate::{api, time};
+use crate::api::Api;
+use crate::components::error_view::ErrorText;
+use crate::error::AppError;
+use crate::load::{Load, Loader};
+use crate::{text, time};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use pilot_portal_shared::{XagLinkStatus, XagOutcome};
 
 /// Reads `?xag=…` once and removes it from the address, so a reload does not repeat it.
@@ -28,107 +30,134 @@ fn take_outcome() -> Option<XagOutcome> {
     Some(outcome)
 }
 
-fn outcome_text(outcome: XagOutcome) -> (&'static str, &'static str) {
-    match outcome {
-        XagOutcome::Linked => ("ok", "XAG account linked."),
-        XagOutcome::Denied => ("warn", "Not linked: the authorization was cancelled on XAG's page."),
-        XagOutcome::StateInvalid => ("warn", "Not linked: the link request expired or was already used. Tap Link XAG account to try again."),
-        XagOutcome::CodeRejected => ("warn", "Not linked: XAG's authorization code expired. Tap Link XAG account to try again."),
-        XagOutcome::XagError => ("warn", "Not linked: XAG could not be reached or refused the platform. Try again in a moment."),
+/// This page's address (path and query), where XAG's page sends the pilot back.
+fn here() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Asks the proxy for a link attempt and sends the webview to XAG's page.
+async fn link() -> Result<(), AppError> {
+    let start = Api::new().xag_start(&here()).await?;
+    web_sys::window()
+        .ok_or_else(|| AppError::Page("no window".into()))?
+        .location()
+        .assign(&start.authorize_url)
+        .map_err(|_| AppError::Page("cannot open XAG's page".into()))
+}
+
+/// Linked as whom and until when, with Unlink (confirmed first).
+#[component]
+fn Linked(
+    status: XagLinkStatus,
+    /// Unlinks.
+    unlink: Action<(), Result<(), AppError>>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let until = status.expires_at.map(time::format_ms).unwrap_or_default();
+    view! {
+        <p data-testid="xag-linked">
+            "Linked as " <strong data-testid="xag-union-id">{status.union_id.unwrap_or_default()}</strong>
+            ", authorized until " {until} "."
+        </p>
+        <Show
+            when=move || confirming.get()
+            fallback=move || {
+                view! {
+                    <button class="secondary" data-testid="xag-unlink" on:click=move |_| confirming.set(true)>
+                        "Unlink"
+                    </button>
+                }
+            }
+        >
+            <p>{text::XAG_UNLINK_QUESTION}</p>
+            <div class="actions">
+                <button
+                    class="danger"
+                    data-testid="xag-unlink-confirm"
+                    disabled=move || unlink.pending().get()
+                    on:click=move |_| {
+                        unlink.dispatch_local(());
+                    }
+                >
+                    "Unlink"
+                </button>
+                <button class="secondary" data-testid="xag-unlink-cancel" on:click=move |_| confirming.set(false)>
+                    "Keep"
+                </button>
+            </div>
+        </Show>
     }
 }
 
+/// The XAG account card.
 #[component]
 pub fn XagCard() -> impl IntoView {
-    let outcome = take_outcome();
-    let busy = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
-    let action_error = RwSignal::new(None::<String>);
-    let status = RwSignal::new(Load::Loading);
-    let refresh = move || load_into(status, async { api::xag_status(&token()?).await });
+    let outcome = RwSignal::new(None::<XagOutcome>);
+    // After mount, not during render: it rewrites the address.
+    Effect::new(move |_| outcome.set(take_outcome()));
+    let status = Loader::<XagLinkStatus>::new();
+    let refresh = move || status.load(|api| async move { api.xag_status().await });
     refresh();
-
-    let link = move |_| {
-        busy.set(true);
-        action_error.set(None);
-        spawn_local(async move {
-            let result = async { api::xag_start(&token()?).await }.await;
-            match result {
-                Ok(start) => {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.location().assign(&start.authorize_url);
-                    }
-                }
-                Err(e) => {
-                    action_error.set(Some(e.pilot_message()));
-                    busy.set(false);
-                }
-            }
-        });
+    let start = Action::new_local(|_: &()| link());
+    let unlink = Action::new_local(move |_: &()| async move {
+        let result = Api::new().xag_unlink().await;
+        refresh();
+        result
+    });
+    let action_error = move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| unlink.value().get().and_then(Result::err))
     };
-    let unlink = move |_| {
-        busy.set(true);
-        action_error.set(None);
-        spawn_local(async move {
-            let result = async { api::xag_unlink(&token()?).await }.await;
-            if let Err(e) = result {
-                action_error.set(Some(e.pilot_message()));
-            }
-            confirming.set(false);
-            busy.set(false);
-            refresh();
-        });
-    };
-
-    let linked_view = move |s: XagLinkStatus| {
-        let until = s.expires_at.map(time::format_ms).unwrap_or_default();
-        view! {
-            <p data-testid="xag-linked">
-                "Linked as " <strong data-testid="xag-union-id">{s.union_id.unwrap_or_default()}</strong>
-                ", authorized until " {until} "."
-            </p>
-            <Show
-                when=move || confirming.get()
-                fallback=move || view! {
-                    <button class="secondary" data-testid="xag-unlink" on:click=move |_| confirming.set(true)>"Unlink"</button>
-                }
-            >
-                <p>"Unlink this XAG account? The platform will no longer see its data."</p>
-                <div class="actions">
-                    <button class="danger" data-testid="xag-unlink-confirm" on:click=unlink disabled=move || busy.get()>"Unlink"</button>
-                    <button class="secondary" data-testid="xag-unlink-cancel" on:click=move |_| confirming.set(false)>"Keep"</button>
-                </div>
-            </Show>
-        }
-        .into_any()
-    };
-    let unlinked_view = move || {
-        view! {
-            <p data-testid="xag-not-linked" class="muted">"Not linked. Link your XAG operator account so the platform can read your XAG data and assign you work."</p>
-            <button data-testid="xag-link" on:click=link disabled=move || busy.get()>
-                {move || if busy.get() { "Opening XAG…" } else { "Link XAG account" }}
-            </button>
-        }
-        .into_any()
-    };
+    // Linking succeeds by leaving the page: the button stays busy until then.
+    let opening = move || start.pending().get() || start.value().get().is_some_and(|r| r.is_ok());
 
     view! {
         <section class="card" data-testid="xag-card">
             <h2>"XAG account"</h2>
-            {outcome.map(|o| {
-                let (kind, text) = outcome_text(o);
-                view! { <p class=format!("notice {kind}") data-testid="xag-outcome" data-outcome=o.as_str() role="status">{text}</p> }
-            })}
+            {move || {
+                outcome
+                    .get()
+                    .map(|o| {
+                        let (kind, sentence) = text::xag_outcome(o);
+                        view! {
+                            <p class=format!("notice {kind}") data-testid="xag-outcome" data-outcome=o.as_str() role="status">
+                                {sentence}
+                            </p>
+                        }
+                    })
+            }}
             {move || match status.get() {
                 Load::Loading => view! { <p class="muted">"Checking XAG link…"</p> }.into_any(),
-                Load::Ready(s) if s.linked => linked_view(s),
-                Load::Ready(_) => unlinked_view(),
-                Load::Failed(e) => view! {
-                    <p class="error-text" data-testid="xag-error" role="alert">{e.pilot_message()}</p>
-                    <button class="secondary" on:click=move |_| refresh()>"Try again"</button>
-                }.into_any(),
+                Load::Ready(s) if s.linked => view! { <Linked status=s unlink /> }.into_any(),
+                Load::Ready(_) => {
+                    view! {
+                        <p data-testid="xag-not-linked" class="muted">{text::XAG_NOT_LINKED}</p>
+                        <button
+                            data-testid="xag-link"
+                            disabled=opening
+                            on:click=move |_| {
+                                start.dispatch_local(());
+                            }
+                        >
+                            {move || if opening() { "Opening XAG…" } else { "Link XAG account" }}
+                        </button>
+                    }
+                        .into_any()
+                }
+                Load::Failed(error) => {
+                    view! { <ErrorText error testid="xag-error" retry=Callback::new(move |()| refresh()) /> }
+                        .into_any()
+                }
             }}
-            {move || action_error.get().map(|m| view! { <p class="error-text" data-testid="xag-action-error" role="alert">{m}</p> })}
+            {move || action_error().map(|error| view! { <ErrorText error testid="xag-action-error" /> })}
         </section>
     }
 }

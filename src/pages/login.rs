@@ -1,32 +1,12 @@
 //! The login page: username and password to a platform token held by Pilot 2.
 
-use crate::error::AppError;
-use crate::flow;
-use crate::session::LoginReason;
+use crate::components::error_view::ErrorText;
+use crate::session::{self, plan::LoginReason};
 use crate::state::Ctx;
-use crate::time;
+use crate::text;
 use leptos::prelude::*;
 
-/// Why the pilot is here, in words.
-pub fn reason_text(reason: &LoginReason) -> String {
-    match reason {
-        LoginReason::Expired { at_ms: Some(at) } => {
-            format!(
-                "Your session expired on {}. Please log in again.",
-                time::format_ms(*at)
-            )
-        }
-        LoginReason::Expired { at_ms: None } => {
-            "Your session has expired. Please log in again.".into()
-        }
-        LoginReason::Revoked => {
-            "Your session was ended on the platform. Please log in again.".into()
-        }
-        LoginReason::Invalid => "Your session is no longer valid. Please log in again.".into(),
-        LoginReason::LoggedOut => "You have logged out.".into(),
-    }
-}
-
+/// The login form, with why the pilot is here.
 #[component]
 pub fn Login(
     /// Why the login page is shown, if not a first visit.
@@ -37,7 +17,7 @@ pub fn Login(
     let password = RwSignal::new(String::new());
     let password_input = NodeRef::<leptos::html::Input>::new();
     let submit = Action::new_local(move |(user, pass): &(String, String)| {
-        flow::login(ctx, user.clone(), pass.clone())
+        session::login(ctx, user.clone(), pass.clone())
     });
     let pending = submit.pending();
     let error = move || submit.value().get().and_then(Result::err);
@@ -63,35 +43,45 @@ pub fn Login(
         submit.dispatch_local((user, pass));
     };
 
-    let platform = ctx
-        .config
-        .get_value()
-        .map(|c| c.platform_name)
-        .unwrap_or_default();
     let reason_view = reason.map(|r| {
-        view! { <p class="notice" data-testid="login-reason" role="status">{reason_text(&r)}</p> }
+        view! {
+            <p class="notice" data-testid="login-reason" role="status">
+                {text::login_reason(&r)}
+            </p>
+        }
     });
     view! {
         <section class="card" data-testid="login-page">
             <h1>"Log in"</h1>
-            <p class="muted">{platform}</p>
+            <p class="muted">{ctx.platform_name()}</p>
             {reason_view}
             <form data-testid="login-form" on:submit=on_submit novalidate>
                 <label for="username">"Username"</label>
-                <input id="username" name="username" data-testid="username" type="text"
-                    autocomplete="username" autocapitalize="none" spellcheck="false" required
+                <input
+                    id="username"
+                    name="username"
+                    data-testid="username"
+                    type="text"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    required
                     prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev)) />
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
                 <label for="password">"Password"</label>
-                <input id="password" name="password" data-testid="password" type="password"
-                    autocomplete="current-password" required node_ref=password_input
+                <input
+                    id="password"
+                    name="password"
+                    data-testid="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    node_ref=password_input
                     prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev)) />
-                {move || error().map(|e: AppError| view! {
-                    <p class="error-text" data-testid="login-error" data-code=e.code().map(|c| c.as_str()) role="alert">
-                        {e.pilot_message()}
-                    </p>
-                })}
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                {move || error().map(|error| view! { <ErrorText error testid="login-error" /> })}
                 <button type="submit" data-testid="login-submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Logging in…" } else { "Log in" }}
                 </button>

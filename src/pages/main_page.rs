@@ -1,31 +1,28 @@
-//! The main page: who is logged in, until when; log out; exit.
+//! The main page: who is logged in, until when; log out; exit; the panels.
 
 use crate::components::cloud::CloudPanel;
+use crate::components::error_view::ErrorText;
 use crate::components::xag_card::XagCard;
-use crate::state::{Ctx, Signed};
-use crate::{bridge, flow, time};
+use crate::error::AppError;
+use crate::state::Ctx;
+use crate::{bridge, session, time};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+/// The signed-in pilot's page.
 #[component]
-pub fn MainPage(
-    /// The signed-in pilot.
-    signed: Signed,
-) -> impl IntoView {
+pub fn MainPage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let signed_for_cloud = signed.clone();
-    let exit_error = RwSignal::new(None::<String>);
-    let leaving = RwSignal::new(false);
-    let on_logout = move |_| {
-        leaving.set(true);
-        spawn_local(flow::logout(ctx));
-    };
+    let signed = ctx.signed.get_untracked();
+    let user = signed.as_ref().map(|s| s.user.clone()).unwrap_or_default();
+    let until = signed
+        .as_ref()
+        .map(|s| time::format_ms(s.expires_at))
+        .unwrap_or_default();
+    let logout = Action::new_local(move |_: &()| session::logout(ctx));
+    let exit_error = RwSignal::new(None::<AppError>);
     let on_exit = move |_| {
         if let Err(e) = bridge::stop_self() {
-            exit_error.set(Some(format!(
-                "Pilot 2 did not close the page: {}",
-                e.pilot_message()
-            )));
+            exit_error.set(Some(e.into()));
         }
     };
     view! {
@@ -33,19 +30,28 @@ pub fn MainPage(
             <h1>"Signed in"</h1>
             <dl class="facts">
                 <dt>"Pilot"</dt>
-                <dd data-testid="main-user">{signed.user}</dd>
+                <dd data-testid="main-user">{user}</dd>
                 <dt>"Session valid until"</dt>
-                <dd data-testid="main-expiry">{time::format_ms(signed.expires_at)}</dd>
+                <dd data-testid="main-expiry">{until}</dd>
             </dl>
-            {move || exit_error.get().map(|m| view! { <p class="error-text" role="alert">{m}</p> })}
+            {move || exit_error.get().map(|error| view! { <ErrorText error testid="exit-error" /> })}
             <div class="actions">
-                <button class="secondary" data-testid="logout" on:click=on_logout disabled=move || leaving.get()>
+                <button
+                    class="secondary"
+                    data-testid="logout"
+                    on:click=move |_| {
+                        logout.dispatch_local(());
+                    }
+                    disabled=move || logout.pending().get()
+                >
                     "Log out"
                 </button>
-                <button class="danger" data-testid="exit" on:click=on_exit>"Exit"</button>
+                <button class="danger" data-testid="exit" on:click=on_exit>
+                    "Exit"
+                </button>
             </div>
         </section>
-        <CloudPanel signed=signed_for_cloud />
+        <CloudPanel />
         <XagCard />
     }
 }

@@ -2,21 +2,25 @@
 
 use crate::components::stepper::Stepper;
 use crate::state::Step;
+use crate::text;
 use leptos::prelude::*;
 
+/// The running start step, with what it is doing.
 #[component]
 pub fn Starting(
     /// The running step.
     step: Step,
 ) -> impl IntoView {
-    let text = match step {
-        Step::License => "Verifying the DJI app license…",
-        Step::Session => "Checking your session…",
+    let doing = match step {
+        Step::License => text::STEP_LICENSE,
+        Step::Session => text::STEP_SESSION,
     };
     view! {
         <section class="card" data-testid="starting">
-            <Stepper step=Signal::derive(move || Some(step)) />
-            <p class="muted" role="status">{text}</p>
+            <Stepper step />
+            <p class="muted" role="status">
+                {doing}
+            </p>
         </section>
     }
 }

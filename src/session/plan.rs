@@ -28,7 +28,7 @@ pub enum StartPlan {
     Login,
     /// Plainly dead: clear it everywhere, then the login page with the reason.
     ClearAndLogin(LoginReason),
-    /// Looks alive: one `GET /api/session` decides.
+    /// Looks alive: one `GET /api/pilot/bootstrap` decides.
     Check,
     /// Alive but close to expiry: `POST /api/session/renew`.
     Renew,
@@ -71,8 +71,11 @@ pub enum Refusal {
     Retry(AppError),
 }
 
-/// Classifies a failed `GET /api/session` or renewal. `token` gives the expiry for the message.
+/// Classifies a failed bootstrap or renewal. `token` gives the expiry for the message.
 pub fn refusal(error: AppError, token: &str) -> Refusal {
+    if error == AppError::NoSession {
+        return Refusal::SessionOver(LoginReason::Invalid);
+    }
     let reason = match error.code() {
         Some(ErrorCode::TokenExpired) => LoginReason::Expired {
             at_ms: decode_claims(token).ok().map(|c| c.expires_at_ms()),
@@ -154,6 +157,7 @@ mod tests {
             code,
             message: String::new(),
             retry_after_secs: None,
+            upstream_code: None,
         }
     }
 
@@ -182,5 +186,9 @@ mod tests {
             refusal(AppError::Network("down".into()), &t),
             Refusal::Retry(_)
         ));
+        assert_eq!(
+            refusal(AppError::NoSession, ""),
+            Refusal::SessionOver(LoginReason::Invalid)
+        );
     }
 }

@@ -1,0 +1,127 @@
+//! Pilot 2's cloud side for the signed-in pilot: the `thing` (MQTT) module and its connection
+//! state, the workspace id and the platform information shown in Pilot 2.
+
+use leptos::prelude::*;
+use crate::bridge::{self, Module};
+use crate::error::AppError;
+use crate::state::{Conn, Ctx, Failure};
+use pilot_portal_shared::{ThingParams, Workspace};
+use serde_json::json;
+use std::cell::Cell;
+
+/// Global name of the `thing` module's connect callback.
+const CONNECT_CALLBACK: &str = "pilotPortalThingConnected";
+
+/// `window` property with the last cloud state, shared by both bundles (the connect callback
+/// may fire while the first hands over to the second).
+const CONN_KEY: &str = "__pilotPortalCloud";
+
+thread_local! {
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts the cloud module with this pilot's MQTT account, unless Pilot 2 still runs it.
+pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, AppError)> {
+    watch(ctx);
+    match bridge::is_component_loaded(Module::Thing) {
+        Ok(true) => {
+            let connected = bridge::thing_connect_state().unwrap_or(false);
+            set_conn(
+                ctx,
+                if connected {
+                    Conn::Connected
+                } else {
+                    Conn::Connecting
+                },
+            );
+            Ok(())
+        }
+        Ok(false) => match thing {
+            Some(thing) => {
+                let param = json!({
+                    "host": thing.host,
+                    "username": thing.username,
+                    "password": thing.password,
+                    "connectCallback": CONNECT_CALLBACK,
+                });
+                set_conn(ctx, Conn::Connecting);
+                bridge::load_component(Module::Thing, &param)
+                    .map_err(|e| (Failure::StartCloud, e.into()))
+            }
+            None => {
+                set_conn(ctx, Conn::Off);
+                Ok(())
+            }
+        },
+        Err(e) => Err((Failure::CheckCloud, e.into())),
+    }
+}
+
+/// Defines the `thing` module's connect callback (once per bundle): the state shown follows
+/// Pilot 2's reports, confirmed with `thingGetConnectState`.
+pub fn watch(ctx: Ctx) {
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    let _ = bridge::set_global_callback(CONNECT_CALLBACK, move |state| {
+        let connected = bridge::truthy(&state);
+        // Confirm with the module itself; the callback's argument type is not documented.
+        let confirmed = bridge::thing_connect_state().unwrap_or(connected);
+        let next = match (confirmed, ctx.conn.get_untracked()) {
+            (true, _) => Conn::Connected,
+            (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
+            (false, _) => Conn::Refused,
+        };
+        set_conn(ctx, next);
+    });
+}
+
+/// Sets the cloud state shown, and keeps it on `window` for the other bundle.
+pub fn set_conn(ctx: Ctx, conn: Conn) {
+    ctx.conn.set(conn);
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &CONN_KEY.into(), &conn.as_str().into());
+    }
+}
+
+/// The last cloud state any bundle saw.
+pub fn last_conn() -> Conn {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &CONN_KEY.into()).ok())
+        .and_then(|v| v.as_string())
+        .map(|s| Conn::parse(&s))
+        .unwrap_or(Conn::Off)
+}
+
+/// A canonical UUID (8-4-4-4-12 hex), as `platformSetWorkspaceId` requires.
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// `platformSetWorkspaceId(uuid)` then `platformSetInformation(platform, name, description)`.
+pub fn apply_workspace(ctx: Ctx, ws: &Workspace) -> Result<(), AppError> {
+    if !is_uuid(&ws.uuid) {
+        return Err(AppError::InvalidWorkspaceId(ws.uuid.clone()));
+    }
+    bridge::set_workspace_id(&ws.uuid)?;
+    bridge::set_information(&ctx.platform_name(), &ws.name, &ws.introduction)?;
+    ctx.workspace.set(Some(ws.clone()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid;
+
+    #[test]
+    fn only_canonical_uuids_are_workspace_ids() {
+        assert!(is_uuid("e3dea0f5-37f2-4d79-ae58-490af3228069"));
+        assert!(!is_uuid("e3dea0f537f24d79ae58490af3228069"));
+        assert!(!is_uuid("e3dea0f5-37f2-4d79-ae58-490af322806g"));
+        assert!(!is_uuid(""));
+    }
+}
