@@ -54,6 +54,22 @@ pub enum ApiError {
     /// An upstream error code the proxy does not map; passed on to the client.
     #[error("{what} answered code {code}")]
     UpstreamCode { what: &'static str, code: i64 },
+    #[error("the gateway is offline")]
+    DeviceOffline,
+    #[error("the gateway did not answer in time")]
+    DeviceTimeout,
+    /// The gateway answered `result != 0`; the code is passed on as `upstream_code`.
+    #[error("the gateway answered result {code}")]
+    DeviceRefused { code: i64 },
+    /// `detail` is for the log only (it never quotes the payload).
+    #[error("unusable gateway reply: {detail}")]
+    DeviceMalformed { detail: String },
+    #[error("not the gateway of this session")]
+    DeviceForbidden,
+    #[error("no MQTT service account configured")]
+    DeviceNotConfigured,
+    #[error("the gateway rejected the license file's fingerprint (result {code})")]
+    FingerprintMismatch { code: i64 },
     #[error("not found")]
     NotFound,
     #[error("internal: {0}")]
@@ -85,6 +101,13 @@ impl ApiError {
             }
             ApiError::FlightHubForbidden => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::DeviceOffline => StatusCode::CONFLICT,
+            ApiError::DeviceTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::DeviceRefused { .. }
+            | ApiError::DeviceMalformed { .. }
+            | ApiError::FingerprintMismatch { .. } => StatusCode::BAD_GATEWAY,
+            ApiError::DeviceForbidden => StatusCode::FORBIDDEN,
+            ApiError::DeviceNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,6 +135,14 @@ impl ApiError {
             ApiError::FlightHubForbidden => ErrorCode::FlightHubForbidden,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::UpstreamCode { .. } => ErrorCode::UpstreamError,
+            ApiError::DeviceOffline => ErrorCode::DeviceOffline,
+            ApiError::DeviceTimeout => ErrorCode::DeviceTimeout,
+            ApiError::DeviceRefused { .. } | ApiError::DeviceMalformed { .. } => {
+                ErrorCode::DeviceError
+            }
+            ApiError::DeviceForbidden => ErrorCode::DeviceForbidden,
+            ApiError::DeviceNotConfigured => ErrorCode::DeviceNotConfigured,
+            ApiError::FingerprintMismatch { .. } => ErrorCode::FingerprintMismatch,
             ApiError::NotFound => ErrorCode::NotFound,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -154,6 +185,23 @@ impl ApiError {
                 format!("The {what} asks to slow down. Try again in {retry_after_secs} s.")
             }
             ApiError::UpstreamCode { what, code } => format!("The {what} answered with error {code}."),
+            ApiError::DeviceOffline => "The remote controller is not connected to the platform.".into(),
+            ApiError::DeviceTimeout => "The remote controller did not answer in time.".into(),
+            ApiError::DeviceRefused { code } => {
+                format!("The remote controller refused the request (code {code}).")
+            }
+            ApiError::DeviceMalformed { .. } => {
+                "The remote controller's answer could not be read.".into()
+            }
+            ApiError::DeviceForbidden => {
+                "This remote controller is not the one of your session.".into()
+            }
+            ApiError::DeviceNotConfigured => {
+                "Flight unlocking is not set up on this platform. Ask your platform administrator.".into()
+            }
+            ApiError::FingerprintMismatch { .. } => {
+                "The aircraft rejected the license file: its fingerprint does not match.".into()
+            }
             ApiError::NotFound => "Not found.".into(),
             ApiError::Internal(_) => "Internal error.".into(),
         }
@@ -170,7 +218,10 @@ impl IntoResponse for ApiError {
             tracing::info!(code = self.code().as_str(), "{}", self.public_message());
         }
         let mut body = ErrorBody::new(self.code(), self.public_message());
-        if let ApiError::UpstreamCode { code, .. } = &self {
+        if let ApiError::UpstreamCode { code, .. }
+        | ApiError::DeviceRefused { code }
+        | ApiError::FingerprintMismatch { code } = &self
+        {
             body.error.upstream_code = Some(*code);
         }
         let mut response = match &self {

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod rate_limit;
