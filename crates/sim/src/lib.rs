@@ -1,7 +1,9 @@
 //! Simulators of the upstream systems, each faithful to its reference document: they verify
 //! what the real system verifies and fail the way it fails. Used by `cargo xtask serve` and
-//! by the tests; the proxy and the page never link this crate.
+//! by the tests ([`demo::DemoStack`] starts them all); the proxy and the page never link this
+//! crate.
 
+pub mod demo;
 pub mod faults;
 pub mod flighthub;
 pub mod gateway;
@@ -26,7 +28,9 @@ pub async fn spawn(router: Router, addr: SocketAddr) -> std::io::Result<SocketAd
     Ok(bound)
 }
 
-/// The token API simulator with its fault switch, on `addr`.
+/// The token API simulator with its fault switch, on `addr`. Clones are handles to the same
+/// running simulator.
+#[derive(Clone)]
 pub struct TokenApiSim {
     pub api: token_api::TokenApi,
     pub faults: faults::Faults,
@@ -46,7 +50,8 @@ impl TokenApiSim {
     }
 }
 
-/// The XAG authorization simulator with its fault switch, on `addr`.
+/// The XAG authorization simulator with its fault switch, on `addr` (clones: handles).
+#[derive(Clone)]
 pub struct XagSimServer {
     pub sim: xag::XagSim,
     pub faults: faults::Faults,
@@ -66,7 +71,8 @@ impl XagSimServer {
     }
 }
 
-/// The FlightHub 2 OpenAPI simulator with its fault switch, on `addr`.
+/// The FlightHub 2 OpenAPI simulator with its fault switch, on `addr` (clones: handles).
+#[derive(Clone)]
 pub struct FlightHubSimServer {
     pub sim: flighthub::FlightHubSim,
     pub faults: faults::Faults,

@@ -1,10 +1,15 @@
-//! `pilot-portal-sim`: runs the upstream simulators for the demo.
+//! `pilot-portal-sim`: runs the upstream simulators for the demo, until Ctrl-C or SIGTERM.
+//!
+//! With `--proxy-env-file PATH` it writes, once everything listens, the proxy settings that
+//! point at it (`NAME=value` per line): `cargo xtask serve` passes them to the proxy, so no demo
+//! credential is typed twice.
 
 use clap::Parser;
-use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
+use pilot_portal_sim::demo::{DemoOptions, DemoStack, MqttOptions, DEMO_JWT_SECRET, DEMO_PILOTS};
+use pilot_portal_sim::flighthub::DEMO_ORG_KEY;
 use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
-use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -19,7 +24,7 @@ struct Args {
     #[arg(
         long,
         env = "SIM_JWT_SECRET",
-        default_value = "sim-platform-secret",
+        default_value = DEMO_JWT_SECRET,
         hide_env_values = true
     )]
     jwt_secret: String,
@@ -46,15 +51,19 @@ struct Args {
     /// MQTT broker: WebSocket listener (how the browser emulator of Pilot 2 connects).
     #[arg(long, env = "SIM_MQTT_WS_ADDR", default_value = "127.0.0.1:8083")]
     mqtt_ws_addr: SocketAddr,
-    /// MQTT accounts the broker accepts, comma separated `user:password`.
+    /// MQTT accounts the broker accepts, comma separated `user:password`. Default: the demo
+    /// pilots' accounts.
     #[arg(
         long,
         env = "SIM_MQTT_USERS",
         value_delimiter = ',',
-        default_value = "mqtt-pilot:mqtt-pilot-secret",
         hide_env_values = true
     )]
     mqtt_users: Vec<String>,
+    /// Write the proxy's settings for these simulators to this file (`NAME=value` per line)
+    /// once they all listen.
+    #[arg(long, env = "SIM_PROXY_ENV_FILE")]
+    proxy_env_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -66,41 +75,87 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let token_api = TokenApiSim::start(args.jwt_secret.as_bytes(), args.token_api_addr).await?;
-    println!("token API simulator on {}", token_api.base_url());
-    println!(
-        "demo user: {} / {}",
-        pilot_portal_sim::token_api::DEMO_USER,
-        pilot_portal_sim::token_api::DEMO_PASSWORD
-    );
-    let mut xag_config = XagConfig::demo();
-    xag_config.redirect_hosts = args.xag_redirect_hosts;
-    xag_config.millis = args.xag_millis;
-    let xag = XagSimServer::start(xag_config.clone(), args.xag_addr).await?;
+    let mut mqtt = MqttOptions {
+        tcp_addr: args.mqtt_tcp_addr,
+        ws_addr: args.mqtt_ws_addr,
+        ..MqttOptions::default()
+    };
+    if !args.mqtt_users.is_empty() {
+        mqtt.users = args
+            .mqtt_users
+            .iter()
+            .filter_map(|u| u.split_once(':'))
+            .map(|(u, p)| (u.to_owned(), p.to_owned()))
+            .collect();
+    }
+    let xag = XagConfig {
+        redirect_hosts: args.xag_redirect_hosts,
+        millis: args.xag_millis,
+        ..XagConfig::demo()
+    };
+    let demo = DemoStack::start(DemoOptions {
+        jwt_secret: args.jwt_secret,
+        token_api_addr: args.token_api_addr,
+        xag_addr: args.xag_addr,
+        flighthub_addr: args.flighthub_addr,
+        mqtt: Some(mqtt),
+        xag: xag.clone(),
+    })
+    .await?;
+
+    println!("token API simulator on {}", demo.token_api.base_url());
+    for pilot in DEMO_PILOTS {
+        println!("demo user: {} / {}", pilot.username, pilot.password);
+    }
     println!(
         "XAG simulator on {} (component_appid {}, operator {} / {})",
-        xag.base_url(),
-        xag_config.component_appid,
+        demo.xag.base_url(),
+        xag.component_appid,
         DEMO_OPERATOR,
         DEMO_OPERATOR_PASSWORD
     );
-    let flighthub = FlightHubSimServer::start(FlightHubSim::demo(), args.flighthub_addr).await?;
     println!(
         "FlightHub 2 simulator on {} (organization key {DEMO_ORG_KEY})",
-        flighthub.base_url()
+        demo.flighthub.base_url()
     );
-    let users = args
-        .mqtt_users
-        .iter()
-        .filter_map(|u| u.split_once(':'))
-        .map(|(u, p)| (u.to_owned(), p.to_owned()))
-        .collect();
-    let broker = pilot_portal_sim::mqtt::start(users, args.mqtt_tcp_addr, args.mqtt_ws_addr)?;
-    println!(
-        "MQTT broker on {} and {}",
-        broker.tcp_url(),
-        broker.ws_url()
-    );
-    tokio::signal::ctrl_c().await?;
+    if let Some(broker) = &demo.broker {
+        println!(
+            "MQTT broker on {} and {}",
+            broker.tcp_url(),
+            broker.ws_url()
+        );
+    }
+    if let Some(path) = &args.proxy_env_file {
+        write_env_file(path, &demo.proxy_env())?;
+    }
+    shutdown().await;
     Ok(())
+}
+
+/// Writes `NAME=value` lines to `path` all at once (a reader never sees half a file).
+fn write_env_file(path: &Path, env: &[(&str, String)]) -> anyhow::Result<()> {
+    let text: String = env
+        .iter()
+        .map(|(name, value)| format!("{name}={value}\n"))
+        .collect();
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path)?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 use store::{Refusal, Store, TokenRecord};
 
-/// The demo platform user.
-pub const DEMO_USER: &str = "pilot";
-pub const DEMO_PASSWORD: &str = "pilot123";
+/// The first demo platform user (every demo user: [`crate::demo::DEMO_PILOTS`]).
+pub const DEMO_USER: &str = crate::demo::DEMO_PILOTS[0].username;
+pub const DEMO_PASSWORD: &str = crate::demo::DEMO_PILOTS[0].password;
 
 /// Shared state of the simulated token API.
 #[derive(Clone)]
@@ -40,9 +40,12 @@ pub fn now_ms() -> i64 {
 }
 
 impl TokenApi {
-    /// A platform with the demo user and the given JWT signing secret.
+    /// A platform with the demo users and the given JWT signing secret.
     pub fn new(secret: &[u8]) -> Self {
-        let users = HashMap::from([(DEMO_USER.to_owned(), DEMO_PASSWORD.to_owned())]);
+        let users: HashMap<String, String> = crate::demo::DEMO_PILOTS
+            .iter()
+            .map(|p| (p.username.to_owned(), p.password.to_owned()))
+            .collect();
         TokenApi {
             store: Arc::new(Mutex::new(Store::new(secret, users))),
         }
