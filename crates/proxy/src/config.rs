@@ -3,7 +3,10 @@
 //! Secrets are marked `hide_env_values` so `--help` never prints them, and `Config`'s `Debug`
 //! is hand-written so a log line cannot leak them.
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use pilot_portal_shared::{DjiAppLicense, PageConfig};
+use std::ffi::{OsStr, OsString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -216,11 +219,70 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
-    /// Defaults with the given token API, for tests and embedding.
-    pub fn for_token_api(token_api_url: &str) -> Self {
-        let mut config = Config::parse_from(["pilot-portal-proxy"]);
-        config.token_api_url = token_api_url.to_owned();
-        config
+    /// The config these environment variables would give (`("TOKEN_API_URL", url)`, …), the
+    /// rest at their defaults, without reading or changing the process environment: for
+    /// embedding (the tests' stack, the demo). Each name is mapped to its flag through clap's
+    /// own table, so a name works here exactly when the binary reads it; a later pair for the
+    /// same name wins. Switches take `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
+    pub fn from_env_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, String)>,
+    ) -> Result<Config, clap::Error> {
+        let mut table = Config::command();
+        let mut flags: Vec<(String, Option<String>)> = Vec::new();
+        for (name, value) in pairs {
+            let Some(arg) = table
+                .get_arguments()
+                .find(|a| a.get_env() == Some(OsStr::new(name)))
+            else {
+                return Err(table.error(
+                    ErrorKind::UnknownArgument,
+                    format!("no setting is read from {name}"),
+                ));
+            };
+            let Some(long) = arg.get_long().map(str::to_owned) else {
+                return Err(table.error(ErrorKind::UnknownArgument, format!("{name} has no flag")));
+            };
+            flags.retain(|(l, _)| *l != long);
+            if arg.get_action().takes_values() {
+                flags.push((long, Some(value)));
+            } else {
+                match switch(&value) {
+                    Some(true) => flags.push((long, None)),
+                    Some(false) => {}
+                    None => {
+                        return Err(table.error(
+                            ErrorKind::ValueValidation,
+                            format!("{name}={value:?} is neither true nor false"),
+                        ))
+                    }
+                }
+            }
+        }
+        let mut argv: Vec<OsString> = vec![table.get_name().into()];
+        argv.extend(flags.into_iter().map(|(long, value)| match value {
+            Some(v) => format!("--{long}={v}").into(),
+            None => format!("--{long}").into(),
+        }));
+        // Without `env`, clap reads only the given pairs and the defaults.
+        let matches = Config::command()
+            .mut_args(|arg| arg.env(clap::builder::Resettable::Reset))
+            .try_get_matches_from(argv)?;
+        Config::from_arg_matches(&matches)
+    }
+
+    /// The page config: what the page needs before it talks to Pilot 2 (`GET /api/config`,
+    /// also inlined into `index.html`). Nothing secret goes in here.
+    pub fn page_config(&self) -> PageConfig {
+        PageConfig {
+            platform_name: self.platform_name.clone(),
+            dji: DjiAppLicense {
+                app_id: self.dji_app_id.clone(),
+                app_key: self.dji_app_key.clone(),
+                license: self.dji_license.clone(),
+            },
+            api_module_host: self.api_module_host.clone(),
+            renew_below_fraction: self.renew_below_fraction.clamp(0.0, 1.0),
+        }
     }
 
     /// The MQTT username and password configured for `user`.
@@ -239,5 +301,77 @@ impl Config {
         } else {
             self.xag_callback_url.clone()
         }
+    }
+}
+
+/// A switch's value as an environment variable gives it.
+fn switch(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "" | "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_pairs_set_their_settings_and_leave_the_rest_at_defaults() {
+        let config = Config::from_env_pairs([
+            ("TOKEN_API_URL", "http://127.0.0.1:1234".to_owned()),
+            ("MQTT_CREDENTIALS", "pilot=m1:p1,copilot=m2:p2".to_owned()),
+            ("TRUST_FORWARDED_FOR", "true".to_owned()),
+            ("XAG_TIMESTAMP_UNIT", "milliseconds".to_owned()),
+            ("UPSTREAM_TIMEOUT_SECS", "3".to_owned()),
+            ("FLIGHTHUB_ORG_KEY", "first".to_owned()),
+            ("FLIGHTHUB_ORG_KEY", "second".to_owned()),
+        ])
+        .expect("config");
+        assert_eq!(config.token_api_url, "http://127.0.0.1:1234");
+        assert_eq!(
+            config.mqtt_credentials_of("copilot"),
+            Some(("m2".to_owned(), "p2".to_owned()))
+        );
+        assert!(config.trust_forwarded_for);
+        assert_eq!(config.xag_timestamp_unit, TimestampUnit::Milliseconds);
+        assert_eq!(config.upstream_timeout_secs, 3);
+        assert_eq!(config.flighthub_org_key, "second", "the later pair wins");
+        // untouched: the defaults, whatever the process environment holds
+        let defaults = Config::from_env_pairs([]).expect("defaults");
+        assert_eq!(config.listen, defaults.listen);
+        assert_eq!(defaults.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(defaults.token_api_login_path, "/api/v1/auth/token");
+        assert!(!defaults.trust_forwarded_for);
+        assert!(defaults.flighthub_org_key.is_empty());
+    }
+
+    #[test]
+    fn a_switch_can_be_turned_off_again() {
+        let config = Config::from_env_pairs([
+            ("TRUST_FORWARDED_FOR", "1".to_owned()),
+            ("TRUST_FORWARDED_FOR", "off".to_owned()),
+        ])
+        .expect("config");
+        assert!(!config.trust_forwarded_for);
+    }
+
+    #[test]
+    fn unknown_names_and_bad_values_are_errors() {
+        assert!(Config::from_env_pairs([("NO_SUCH_SETTING", "x".to_owned())]).is_err());
+        assert!(Config::from_env_pairs([("UPSTREAM_TIMEOUT_SECS", "soon".to_owned())]).is_err());
+        assert!(Config::from_env_pairs([("TRUST_FORWARDED_FOR", "maybe".to_owned())]).is_err());
+    }
+
+    #[test]
+    fn the_page_config_carries_the_license_and_a_sane_fraction() {
+        let mut config =
+            Config::from_env_pairs([("PLATFORM_NAME", "Acme".to_owned())]).expect("config");
+        config.renew_below_fraction = 3.0;
+        let page = config.page_config();
+        assert_eq!(page.platform_name, "Acme");
+        assert_eq!(page.dji.app_id, config.dji_app_id);
+        assert_eq!(page.renew_below_fraction, 1.0);
     }
 }

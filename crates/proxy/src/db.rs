@@ -1,6 +1,7 @@
 //! The proxy's database: SQLite by default, PostgreSQL by URL, created and migrated on start.
 //! Holds XAG links (with XAG's access token, which never leaves the proxy) and link attempts.
 
+use pilot_portal_shared::{Workspace, XagLinkStatus};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
@@ -18,6 +19,49 @@ pub struct XagLink {
     pub linked_at: i64,
 }
 
+impl From<XagLink> for XagLinkStatus {
+    /// What the page may see of a link: never XAG's access token.
+    fn from(link: XagLink) -> Self {
+        XagLinkStatus {
+            linked: true,
+            union_id: Some(link.union_id),
+            expires_at: Some(link.expires_at),
+            linked_at: Some(link.linked_at),
+        }
+    }
+}
+
+impl XagLink {
+    /// The page's view of a pilot's link, or of its absence.
+    pub fn status(link: Option<XagLink>) -> XagLinkStatus {
+        link.map(XagLinkStatus::from).unwrap_or(XagLinkStatus {
+            linked: false,
+            union_id: None,
+            expires_at: None,
+            linked_at: None,
+        })
+    }
+}
+
+/// A link attempt as started: the single-use `state` and what it was started for.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAttempt<'a> {
+    pub state: &'a str,
+    pub user: &'a str,
+    pub pre_auth_code: &'a str,
+    /// Where the browser goes back to afterwards (validated by the caller).
+    pub return_to: Option<&'a str>,
+    /// Epoch ms.
+    pub expires_at: i64,
+}
+
+/// A link attempt used up by its callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumedAttempt {
+    pub user: String,
+    pub return_to: Option<String>,
+}
+
 impl Db {
     /// Connects (creating a SQLite file when the URL says `mode=rwc`) and runs the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
@@ -30,27 +74,22 @@ impl Db {
         Ok(Db { pool })
     }
 
-    /// Records a link attempt for `user` with XAG's pre-auth code, valid until `expires_at` (ms).
-    pub async fn insert_attempt(
-        &self,
-        state: &str,
-        user: &str,
-        pre_auth_code: &str,
-        expires_at: i64,
-    ) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO xag_link_attempts (state, platform_user, pre_auth_code, expires_at, used) \
-             VALUES ($1, $2, $3, $4, 0)",
-        )
-        .bind(state)
-        .bind(user)
-        .bind(pre_auth_code)
-        .bind(expires_at)
+    /// Records a link attempt.
+    pub async fn insert_attempt(&self, attempt: NewAttempt<'_>) -> sqlx::Result<()> {
+        const INSERT: &str = "INSERT INTO xag_link_attempts \
+            (state, platform_user, pre_auth_code, return_to, expires_at, used) \
+            VALUES ($1, $2, $3, $4, $5, 0)";
+        sqlx::query(INSERT)
+            .bind(attempt.state)
+            .bind(attempt.user)
+            .bind(attempt.pre_auth_code)
+            .bind(attempt.return_to)
+            .bind(attempt.expires_at)
             .execute(&self.pool)
             .await?;
         // Old attempts are of no use; keep the table small.
         sqlx::query("DELETE FROM xag_link_attempts WHERE expires_at < $1")
-            .bind(expires_at - 86_400_000)
+            .bind(attempt.expires_at - 86_400_000)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -62,47 +101,62 @@ impl Db {
         state: &str,
         now: i64,
     ) -> sqlx::Result<Option<String>> {
-        let row = sqlx::query(
-            "SELECT pre_auth_code FROM xag_link_attempts WHERE state = $1 AND used = 0 AND expires_at > $2",
-        )
-        .bind(state)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        const SELECT: &str = "SELECT pre_auth_code FROM xag_link_attempts \
+            WHERE state = $1 AND used = 0 AND expires_at > $2";
+        let row = sqlx::query(SELECT)
+            .bind(state)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
     }
 
-    /// Uses up a link attempt: the user it was for, if it existed, was unused and unexpired.
-    /// Atomic, so two callbacks with the same state cannot both succeed.
-    pub async fn consume_attempt(&self, state: &str, now: i64) -> sqlx::Result<Option<String>> {
-        let row = sqlx::query(
-            "UPDATE xag_link_attempts SET used = 1 WHERE state = $1 AND used = 0 AND expires_at > $2 RETURNING platform_user",
-        )
-        .bind(state)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| r.try_get::<String, _>(0)).transpose()
+    /// Uses up a link attempt: who it was for and where they go back to, if it existed, was
+    /// unused and unexpired. Atomic, so two callbacks with the same state cannot both succeed.
+    pub async fn consume_attempt(
+        &self,
+        state: &str,
+        now: i64,
+    ) -> sqlx::Result<Option<ConsumedAttempt>> {
+        const CONSUME: &str = "UPDATE xag_link_attempts SET used = 1 \
+            WHERE state = $1 AND used = 0 AND expires_at > $2 \
+            RETURNING platform_user, return_to";
+        let row = sqlx::query(CONSUME)
+            .bind(state)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ConsumedAttempt {
+                user: r.try_get(0)?,
+                return_to: r.try_get(1)?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn upsert_link(&self, user: &str, link: &XagLink) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO xag_links (platform_user, union_id, access_token, expires_at, linked_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (platform_user) DO UPDATE SET union_id = excluded.union_id, access_token = excluded.access_token, \
-             expires_at = excluded.expires_at, linked_at = excluded.linked_at",
-        )
-        .bind(user)
-        .bind(&link.union_id)
-        .bind(&link.access_token)
-        .bind(link.expires_at)
-        .bind(link.linked_at)
-        .execute(&self.pool)
-        .await?;
+        const UPSERT: &str = "INSERT INTO xag_links \
+            (platform_user, union_id, access_token, expires_at, linked_at) \
+            VALUES ($1, $2, $3, $4, $5) \
+            ON CONFLICT (platform_user) DO UPDATE SET union_id = excluded.union_id, \
+            access_token = excluded.access_token, expires_at = excluded.expires_at, \
+            linked_at = excluded.linked_at";
+        sqlx::query(UPSERT)
+            .bind(user)
+            .bind(&link.union_id)
+            .bind(&link.access_token)
+            .bind(link.expires_at)
+            .bind(link.linked_at)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     pub async fn link(&self, user: &str) -> sqlx::Result<Option<XagLink>> {
-        let row = sqlx::query("SELECT union_id, access_token, expires_at, linked_at FROM xag_links WHERE platform_user = $1")
+        const SELECT: &str = "SELECT union_id, access_token, expires_at, linked_at \
+            FROM xag_links WHERE platform_user = $1";
+        let row = sqlx::query(SELECT)
             .bind(user)
             .fetch_optional(&self.pool)
             .await?;
@@ -126,38 +180,45 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
-    /// The workspace `user` chose, as `(uuid, name, introduction)`.
-    pub async fn workspace(&self, user: &str) -> sqlx::Result<Option<(String, String, String)>> {
-        let row = sqlx::query(
-            "SELECT project_uuid, name, introduction FROM pilot_workspaces WHERE platform_user = $1",
-        )
-        .bind(user)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .transpose()
+    /// The workspace `user` chose.
+    pub async fn workspace(&self, user: &str) -> sqlx::Result<Option<Workspace>> {
+        const SELECT: &str = "SELECT project_uuid, name, introduction \
+            FROM pilot_workspaces WHERE platform_user = $1";
+        let row = sqlx::query(SELECT)
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Workspace {
+                uuid: r.try_get(0)?,
+                name: r.try_get(1)?,
+                introduction: r.try_get(2)?,
+            })
+        })
+        .transpose()
     }
 
+    /// Remembers `workspace` as `user`'s, chosen at `now` (epoch ms).
     pub async fn set_workspace(
         &self,
         user: &str,
-        uuid: &str,
-        name: &str,
-        introduction: &str,
+        workspace: &Workspace,
         now: i64,
     ) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO pilot_workspaces (platform_user, project_uuid, name, introduction, chosen_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (platform_user) DO UPDATE SET project_uuid = excluded.project_uuid, name = excluded.name, \
-             introduction = excluded.introduction, chosen_at = excluded.chosen_at",
-        )
-        .bind(user)
-        .bind(uuid)
-        .bind(name)
-        .bind(introduction)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        const UPSERT: &str = "INSERT INTO pilot_workspaces \
+            (platform_user, project_uuid, name, introduction, chosen_at) \
+            VALUES ($1, $2, $3, $4, $5) \
+            ON CONFLICT (platform_user) DO UPDATE SET project_uuid = excluded.project_uuid, \
+            name = excluded.name, introduction = excluded.introduction, \
+            chosen_at = excluded.chosen_at";
+        sqlx::query(UPSERT)
+            .bind(user)
+            .bind(&workspace.uuid)
+            .bind(&workspace.name)
+            .bind(&workspace.introduction)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -167,13 +228,6 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    pub async fn count_links(&self) -> sqlx::Result<i64> {
-        sqlx::query("SELECT COUNT(*) FROM xag_links")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)
     }
 }
 

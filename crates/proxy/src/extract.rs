@@ -1,11 +1,17 @@
-//! Extractors that fail with [`ApiError`] instead of axum's plain-text rejections.
+//! Extractors that fail with [`ApiError`] instead of axum's plain-text rejections, and the
+//! request facts every handler would otherwise re-derive: who is signed in, which language.
 
 use crate::error::ApiError;
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use pilot_portal_shared::SessionInfo;
+use serde::de::DeserializeOwned;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// `Json<T>` whose rejections are JSON errors with stable codes.
@@ -31,6 +37,45 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::BadRequest(other.body_text()),
         }
     }
+}
+
+/// An optional JSON body: no body at all (the page's plain `POST`) is `None`; anything else
+/// must be `application/json` of `T`, refused as [`ApiJson`] refuses it.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let json = is_json(req.headers());
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest(e.body_text())
+            }
+        })?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        if !json {
+            return Err(ApiError::BadRequest(
+                "Send the body as application/json.".into(),
+            ));
+        }
+        let Json(value) = Json::<T>::from_bytes(&body)?;
+        Ok(OptionalJson(Some(value)))
+    }
+}
+
+/// `Content-Type: application/json` (or `…+json`), parameters allowed.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| mime.trim().to_ascii_lowercase())
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
 /// The `Authorization: Bearer` token of the request.
@@ -80,5 +125,124 @@ impl FromRequestParts<AppState> for ClientAddr {
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         Ok(ClientAddr(peer))
+    }
+}
+
+/// A signed-in pilot: the Bearer token, checked with the platform, and who holds it. Every
+/// route that needs a session takes this, so the check is written once.
+#[derive(Debug)]
+pub struct SessionUser {
+    pub token: String,
+    pub session: SessionInfo,
+}
+
+impl SessionUser {
+    /// The platform user name.
+    pub fn name(&self) -> &str {
+        &self.session.user.name
+    }
+}
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
+        let session = state.token_api.session(&token).await?;
+        Ok(SessionUser { token, session })
+    }
+}
+
+/// The language the pilot reads the page in: the page's own `X-Page-Language` when it sends
+/// one, else the first `Accept-Language` entry; English when neither is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+    Ru,
+}
+
+impl Lang {
+    /// Lets the page say which language the pilot chose, over the WebView's default.
+    pub const HEADER: &'static str = "x-page-language";
+
+    /// A language tag's primary subtag (`zh-CN` → `Zh`), if it is one the page speaks.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        match primary.to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            "ru" => Some(Lang::Ru),
+            _ => None,
+        }
+    }
+
+    /// From the request headers (see the type's doc).
+    pub fn of(headers: &HeaderMap) -> Lang {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        text(Lang::HEADER)
+            .and_then(Lang::from_tag)
+            .or_else(|| {
+                text(header::ACCEPT_LANGUAGE.as_str())
+                    .and_then(|v| v.split(',').next())
+                    .and_then(|first| first.split(';').next())
+                    .and_then(Lang::from_tag)
+            })
+            .unwrap_or(Lang::En)
+    }
+
+    /// FlightHub 2's `X-Language`: it speaks `zh` and `en` only.
+    pub fn flighthub(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En | Lang::Ru => "en",
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Lang::of(&parts.headers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+    use axum::http::{header, HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn page_language_wins_over_accept_language() {
+        let al = header::ACCEPT_LANGUAGE.as_str();
+        assert_eq!(Lang::of(&headers(&[])), Lang::En);
+        assert_eq!(Lang::of(&headers(&[(al, "zh-CN,zh;q=0.9")])), Lang::Zh);
+        assert_eq!(Lang::of(&headers(&[(al, "ru-RU;q=0.8,en")])), Lang::Ru);
+        assert_eq!(Lang::of(&headers(&[(al, "de-DE,zh")])), Lang::En);
+        assert_eq!(
+            Lang::of(&headers(&[(al, "zh-CN"), ("x-page-language", "ru")])),
+            Lang::Ru
+        );
+        assert_eq!(
+            Lang::of(&headers(&[(al, "zh-CN"), ("x-page-language", "klingon")])),
+            Lang::Zh,
+            "an unknown page language is ignored"
+        );
+    }
+
+    #[test]
+    fn flighthub_hears_zh_or_en() {
+        assert_eq!(Lang::Zh.flighthub(), "zh");
+        assert_eq!(Lang::En.flighthub(), "en");
+        assert_eq!(Lang::Ru.flighthub(), "en");
     }
 }

@@ -1,21 +1,24 @@
 //! The pilot-portal proxy: serves the page and forwards its `/api` calls upstream, adding the
 //! secrets only it holds.
 
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod devices;
 pub mod error;
 pub mod extract;
+pub mod random;
 pub mod rate_limit;
 mod routes;
 pub mod static_files;
 pub mod upstream;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::Request;
 use axum::Router;
 use config::Config;
 use db::Db;
+use error::ApiError;
 use rate_limit::LoginLimits;
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,18 +66,17 @@ impl AppState {
 }
 
 impl AppState {
-    /// The platform user behind a Bearer token (asks the platform).
-    pub async fn session_user(&self, token: &str) -> Result<String, error::ApiError> {
-        Ok(self.token_api.session(token).await?.user.name)
+    /// The FlightHub 2 client, or `flighthub_not_configured`.
+    pub fn flighthub(&self) -> Result<&FlightHub, ApiError> {
+        self.flighthub
+            .as_ref()
+            .ok_or(ApiError::FlightHubNotConfigured)
     }
-}
 
-/// `bytes` random bytes as lowercase hex (XAG nonces, link states).
-pub fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    /// The XAG client, or `xag_not_configured`.
+    pub fn xag(&self) -> Result<&XagClient, ApiError> {
+        self.xag.as_ref().ok_or(ApiError::XagNotConfigured)
+    }
 }
 
 /// The whole service: `/api` plus the page.
@@ -86,10 +88,11 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .fallback_service(page)
         .layer(
-            // Only method and path are recorded: queries and headers can carry tokens.
+            // Only method, path and route are recorded: queries and headers can carry tokens.
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                    let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), route)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),

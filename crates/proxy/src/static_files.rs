@@ -2,7 +2,6 @@
 //! for `/` and every unknown path, precompressed assets when the browser takes them, and
 //! cache headers that keep Pilot 2's WebView from showing a stale page.
 
-use crate::routes::page_config_of;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
@@ -61,7 +60,7 @@ async fn index_html(State(state): State<AppState>) -> Response {
 }
 
 fn inline_config(html: &str, state: &AppState) -> String {
-    let json = serde_json::to_string(&page_config_of(&state.config))
+    let json = serde_json::to_string(&state.config.page_config())
         .unwrap_or_default()
         // never let a value close the script element
         .replace("</", "<\\/");

@@ -24,7 +24,7 @@ async fn every_route_needs_a_platform_session() {
             "{path}"
         );
         let now = now_ms();
-        let (_, expired) = h.sim.api.mint("pilot", now - 7_200_000, now - 1);
+        let (_, expired) = h.token_api.api.mint("pilot", now - 7_200_000, now - 1);
         assert_eq!(
             h.get(path, Some(&expired)).await.error_code(),
             "token_expired",

@@ -42,7 +42,7 @@ async fn login_issues_a_platform_token_with_configured_lifetime_and_scopes() {
     );
     assert!(g["issued_at"].as_i64().expect("ms") >= before - 1000);
     // the platform knows the token
-    assert_eq!(h.sim.api.live_token_ids("pilot").len(), 1);
+    assert_eq!(h.token_api.api.live_token_ids("pilot").len(), 1);
 }
 
 #[tokio::test]
@@ -194,15 +194,18 @@ async fn session_refusals_say_why() {
     );
 
     let now = now_ms();
-    let (_, expired) = h.sim.api.mint("pilot", now - 7_200_000, now - 3_600_000);
+    let (_, expired) = h
+        .token_api
+        .api
+        .mint("pilot", now - 7_200_000, now - 3_600_000);
     let r = h.get("/api/session", Some(&expired)).await;
     assert_eq!(
         (r.status, r.error_code().as_str()),
         (StatusCode::UNAUTHORIZED, "token_expired")
     );
 
-    let (id, revoked) = h.sim.api.mint("pilot", now, now + 3_600_000);
-    assert!(h.sim.api.revoke("pilot", &id));
+    let (id, revoked) = h.token_api.api.mint("pilot", now, now + 3_600_000);
+    assert!(h.token_api.api.revoke("pilot", &id));
     assert_eq!(
         h.get("/api/session", Some(&revoked)).await.error_code(),
         "token_revoked"
@@ -245,13 +248,13 @@ async fn renew_issues_a_new_token_and_revokes_the_old() {
 async fn renew_refuses_dead_tokens() {
     let h = harness().await;
     let now = now_ms();
-    let (_, expired) = h.sim.api.mint("pilot", now - 7_200_000, now - 1);
+    let (_, expired) = h.token_api.api.mint("pilot", now - 7_200_000, now - 1);
     let r = h
         .post_json("/api/session/renew", Some(&expired), json!({}))
         .await;
     assert_eq!(r.error_code(), "token_expired");
-    let (id, revoked) = h.sim.api.mint("pilot", now, now + 60_000);
-    h.sim.api.revoke("pilot", &id);
+    let (id, revoked) = h.token_api.api.mint("pilot", now, now + 60_000);
+    h.token_api.api.revoke("pilot", &id);
     let r = h
         .post_json("/api/session/renew", Some(&revoked), json!({}))
         .await;
@@ -270,7 +273,7 @@ async fn logout_revokes_on_the_platform() {
         h.get("/api/session", Some(&token)).await.error_code(),
         "token_revoked"
     );
-    assert!(h.sim.api.live_token_ids("pilot").is_empty());
+    assert!(h.token_api.api.live_token_ids("pilot").is_empty());
 }
 
 #[tokio::test]
@@ -299,7 +302,9 @@ async fn upstream_down_is_502_unreachable() {
 #[tokio::test]
 async fn slow_upstream_is_504_timeout() {
     let h = harness().await;
-    h.sim.faults.set(Some(Fault::Delay(Duration::from_secs(3))));
+    h.token_api
+        .faults
+        .set(Some(Fault::Delay(Duration::from_secs(3))));
     let r = h
         .post_json(
             "/api/auth/login",
@@ -316,7 +321,7 @@ async fn slow_upstream_is_504_timeout() {
 #[tokio::test]
 async fn garbage_and_5xx_from_upstream_are_502() {
     let h = harness().await;
-    h.sim.faults.set(Some(Fault::Garbage));
+    h.token_api.faults.set(Some(Fault::Garbage));
     let r = h
         .post_json(
             "/api/auth/login",
@@ -328,7 +333,7 @@ async fn garbage_and_5xx_from_upstream_are_502() {
         (r.status, r.error_code().as_str()),
         (StatusCode::BAD_GATEWAY, "upstream_error")
     );
-    h.sim.faults.set(Some(Fault::ServerError));
+    h.token_api.faults.set(Some(Fault::ServerError));
     let r = h
         .post_json(
             "/api/auth/login",
@@ -344,7 +349,7 @@ async fn garbage_and_5xx_from_upstream_are_502() {
         !r.text.contains("nginx"),
         "upstream bodies are not passed through"
     );
-    h.sim.faults.set(None);
+    h.token_api.faults.set(None);
     assert_eq!(
         h.post_json(
             "/api/auth/login",

@@ -11,15 +11,6 @@ use pilot_portal_sim::faults::Fault;
 use pilot_portal_sim::xag::DEMO_UNION_ID;
 use serde_json::json;
 
-async fn links(h: &Harness) -> i64 {
-    Db::connect(&h.config.database_url)
-        .await
-        .expect("db")
-        .count_links()
-        .await
-        .expect("count")
-}
-
 #[tokio::test]
 async fn link_approve_status_unlink() {
     let h = harness().await;
@@ -29,11 +20,12 @@ async fn link_approve_status_unlink() {
         url.starts_with(&format!("{}/v1/auth/user_auth?", h.xag.base_url())),
         "{url}"
     );
+    // XAG comes back to this proxy's callback (by default on its own address)
+    let callback = format!("http://{}/api/xag/callback?state=", h.addr);
+    let redirect_uri: String = url::form_urlencoded::byte_serialize(callback.as_bytes()).collect();
     assert!(
-        url.contains("pre_auth_code=")
-            && url.contains(
-                "redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fapi%2Fxag%2Fcallback%3Fstate%3D"
-            )
+        url.contains("pre_auth_code=") && url.contains(&format!("redirect_uri={redirect_uri}")),
+        "{url}"
     );
 
     let (path, code, _) = authorize(&url, "approve").await;
@@ -110,13 +102,13 @@ async fn callbacks_with_missing_forged_replayed_or_expired_state_store_nothing()
         let r = callback_form(&h, bad, &format!("authorization_code={code}")).await;
         assert_eq!(location(&r), "/?xag=state_invalid", "{bad}");
     }
-    assert_eq!(links(&h).await, 0);
+    assert_eq!(count_links(&h).await, 0);
 
     // expired: the attempt lived 1 s
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
     assert_eq!(location(&r), "/?xag=state_invalid");
-    assert_eq!(links(&h).await, 0);
+    assert_eq!(count_links(&h).await, 0);
     assert_eq!(
         h.get("/api/xag/link", Some(&token)).await.json()["linked"],
         false
@@ -145,7 +137,7 @@ async fn denial_on_xags_page_links_nothing() {
     assert_eq!(error, "access_denied");
     let r = callback_form(&h, &path, "error=access_denied").await;
     assert_eq!(location(&r), "/?xag=denied");
-    assert_eq!(links(&h).await, 0);
+    assert_eq!(count_links(&h).await, 0);
 }
 
 #[tokio::test]
@@ -168,7 +160,7 @@ async fn xag_errors_map_to_clear_outcomes() {
         (StatusCode::BAD_GATEWAY, "upstream_error")
     );
     h.xag.faults.set(None);
-    assert_eq!(links(&h).await, 0);
+    assert_eq!(count_links(&h).await, 0);
 }
 
 #[tokio::test]
@@ -250,4 +242,79 @@ async fn links_survive_a_proxy_restart() {
     let status: serde_json::Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(status["linked"], true);
     assert_eq!(status["union_id"], DEMO_UNION_ID);
+}
+
+#[tokio::test]
+async fn the_pilot_goes_back_to_the_page_they_started_from() {
+    let h = harness().await;
+    let token = h.login().await;
+    let url = start_link_with(&h, &token, json!({"return_to": "/?emulator&x=1"})).await;
+    let (path, code, _) = authorize(&url, "approve").await;
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/?emulator&x=1&xag=linked");
+
+    // every outcome goes there; an old outcome in the address is replaced
+    let url = start_link_with(&h, &token, json!({"return_to": "/?xag=linked&emulator"})).await;
+    let (path, _, _) = authorize(&url, "deny").await;
+    let r = callback_form(&h, &path, "error=access_denied").await;
+    assert_eq!(location(&r), "/?emulator&xag=denied");
+
+    // a state nobody issued still goes to the root
+    let r = callback_form(
+        &h,
+        "/api/xag/callback?state=0badc0de",
+        "authorization_code=x",
+    )
+    .await;
+    assert_eq!(location(&r), "/?xag=state_invalid");
+
+    // no body, as the page sent it before: back to the root
+    let req = Request::post("/api/xag/link")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let r = h.call(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let own = r.json()["authorize_url"].as_str().expect("url").to_owned();
+    let xag_page = location(&h.get(&own, None).await).to_owned();
+    let (path, code, _) = authorize(&xag_page, "approve").await;
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(location(&r), "/?xag=linked");
+}
+
+#[tokio::test]
+async fn return_to_must_stay_on_this_site() {
+    let h = harness().await;
+    let token = h.login().await;
+    for evil in [
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "evil.com/",
+        "/\t/evil.com",
+        "",
+    ] {
+        let r = h
+            .post_json("/api/xag/link", Some(&token), json!({ "return_to": evil }))
+            .await;
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            "{evil:?}"
+        );
+    }
+    let long = format!("/?{}", "a".repeat(511));
+    let r = h
+        .post_json("/api/xag/link", Some(&token), json!({ "return_to": long }))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // not JSON at all
+    let req = Request::post("/api/xag/link")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("return_to=//evil.com"))
+        .expect("request");
+    assert_eq!(h.call(req).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(count_links(&h).await, 0);
 }

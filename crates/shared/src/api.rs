@@ -17,6 +17,8 @@ pub mod paths {
     pub const FLIGHTHUB_STATUS: &str = "/api/flighthub/status";
     pub const FLIGHTHUB_PROJECTS: &str = "/api/flighthub/projects";
     pub const FLIGHTHUB_DEVICES: &str = "/api/flighthub/devices";
+    /// The route pattern of one project's devices ([`flighthub_project_devices`] fills it).
+    pub const FLIGHTHUB_PROJECT_DEVICES: &str = "/api/flighthub/projects/{uuid}/devices";
 
     /// `/api/flighthub/projects/{uuid}/devices`.
     pub fn flighthub_project_devices(uuid: &str) -> String {
@@ -108,6 +110,15 @@ pub struct XagLinkStatus {
     pub expires_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_at: Option<i64>,
+}
+
+/// `POST /api/xag/link` (optional body): where to bring the pilot back to afterwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XagLinkRequest {
+    /// A path on the page's own origin, e.g. `/?emulator`: the proxy sends the browser back
+    /// there with `xag=<outcome>` added to its query. `None`: `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_to: Option<String>,
 }
 
 /// `POST /api/xag/link`: where to send the webview to authorize (a proxy URL that redirects

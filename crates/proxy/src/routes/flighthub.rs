@@ -1,60 +1,51 @@
 //! `/api/flighthub/*`: FlightHub 2 through the proxy. Every route needs a valid platform
-//! session, so the organization key is never usable by someone who is not logged in.
+//! session ([`SessionUser`]), so the organization key is never usable by someone who is not
+//! logged in.
 
 use crate::error::ApiError;
-use crate::extract::Bearer;
-use crate::upstream::flighthub::{language, FlightHub};
+use crate::extract::{Lang, SessionUser};
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::Json;
 use pilot_portal_shared::{FlightHubDeviceEntry, FlightHubProject, FlightHubStatus};
 
-/// Checks the session, then hands out the client and the caller's language.
-async fn authorized<'a>(
-    state: &'a AppState,
-    token: &str,
-    headers: &HeaderMap,
-) -> Result<(&'a FlightHub, &'static str), ApiError> {
-    state.token_api.session(token).await?;
-    let fh = state
-        .flighthub
-        .as_ref()
-        .ok_or(ApiError::FlightHubNotConfigured)?;
-    let lang = language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    Ok((fh, lang))
-}
+/// The `{uuid}` of a project route, validated before anything is asked upstream (so it comes
+/// before [`SessionUser`] in a handler's arguments).
+pub struct ProjectUuid(pub uuid::Uuid);
 
-fn project_uuid(raw: &str) -> Result<uuid::Uuid, ApiError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| {
-        ApiError::BadRequest(format!(
-            "\"{}\" is not a project UUID.",
-            raw.chars().take(64).collect::<String>()
-        ))
-    })
+impl<S: Send + Sync> FromRequestParts<S> for ProjectUuid {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        uuid::Uuid::parse_str(&raw).map(ProjectUuid).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "\"{}\" is not a project UUID.",
+                raw.chars().take(64).collect::<String>()
+            ))
+        })
+    }
 }
 
 pub async fn status(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
-    headers: HeaderMap,
+    _: SessionUser,
+    lang: Lang,
 ) -> Result<Json<FlightHubStatus>, ApiError> {
-    let (fh, lang) = authorized(&state, &token, &headers).await?;
-    fh.system_status(lang).await?;
+    state.flighthub()?.system_status(lang).await?;
     Ok(Json(FlightHubStatus { ok: true }))
 }
 
 /// All projects, each with its device count (read concurrently; `None` where forbidden).
 pub async fn projects(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
-    headers: HeaderMap,
+    _: SessionUser,
+    lang: Lang,
 ) -> Result<Json<Vec<FlightHubProject>>, ApiError> {
-    let (fh, lang) = authorized(&state, &token, &headers).await?;
+    let fh = state.flighthub()?;
     let mut projects = fh.projects(lang).await?;
     let mut counts = tokio::task::JoinSet::new();
     for (i, p) in projects.iter().enumerate() {
@@ -77,20 +68,19 @@ pub async fn projects(
 
 pub async fn project_devices(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
-    headers: HeaderMap,
-    Path(uuid): Path<String>,
+    ProjectUuid(project): ProjectUuid,
+    _: SessionUser,
+    lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    let project = project_uuid(&uuid)?;
-    let (fh, lang) = authorized(&state, &token, &headers).await?;
-    Ok(Json(fh.project_devices(&project, lang).await?))
+    Ok(Json(
+        state.flighthub()?.project_devices(&project, lang).await?,
+    ))
 }
 
 pub async fn org_devices(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
-    headers: HeaderMap,
+    _: SessionUser,
+    lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    let (fh, lang) = authorized(&state, &token, &headers).await?;
-    Ok(Json(fh.org_devices(lang).await?))
+    Ok(Json(state.flighthub()?.org_devices(lang).await?))
 }

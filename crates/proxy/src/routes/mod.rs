@@ -13,8 +13,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use pilot_portal_shared::paths;
 
-pub use config::page_config_of;
-
 /// Everything under `/api`; unknown paths answer a JSON 404, never the page.
 pub fn api_routes() -> Router<AppState> {
     Router::new()
@@ -37,7 +35,7 @@ pub fn api_routes() -> Router<AppState> {
         .route(paths::FLIGHTHUB_STATUS, get(flighthub::status))
         .route(paths::FLIGHTHUB_PROJECTS, get(flighthub::projects))
         .route(
-            "/api/flighthub/projects/{uuid}/devices",
+            paths::FLIGHTHUB_PROJECT_DEVICES,
             get(flighthub::project_devices),
         )
         .route(paths::FLIGHTHUB_DEVICES, get(flighthub::org_devices))

@@ -1,12 +1,11 @@
 //! `/api/pilot/*`: what the page needs to connect a pilot, and the workspace they chose.
 
+use crate::clock::now_ms;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Bearer};
-use crate::upstream::flighthub::language;
-use crate::upstream::token_api::now_ms;
+use crate::extract::{ApiJson, Lang, SessionUser};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use pilot_portal_shared::{PilotBootstrap, ThingParams, Workspace};
 use serde::Deserialize;
@@ -15,33 +14,24 @@ use serde::Deserialize;
 /// workspace, in one round trip.
 pub async fn bootstrap(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
+    user: SessionUser,
 ) -> Result<Json<PilotBootstrap>, ApiError> {
-    let session = state.token_api.session(&token).await?;
-    let user = session.user.name.clone();
-    let thing = (!state.config.mqtt_broker.is_empty())
-        .then(|| state.config.mqtt_credentials_of(&user))
+    let config = &state.config;
+    let thing = (!config.mqtt_broker.is_empty())
+        .then(|| config.mqtt_credentials_of(user.name()))
         .flatten()
         .map(|(username, password)| ThingParams {
-            host: state.config.mqtt_broker.clone(),
+            host: config.mqtt_broker.clone(),
             username,
             password,
         });
-    let workspace = state
-        .db
-        .workspace(&user)
-        .await?
-        .map(|(uuid, name, introduction)| Workspace {
-            uuid,
-            name,
-            introduction,
-        });
+    let workspace = state.db.workspace(user.name()).await?;
     Ok(Json(PilotBootstrap {
-        session,
-        platform_name: state.config.platform_name.clone(),
+        session: user.session,
+        platform_name: config.platform_name.clone(),
         thing,
         workspace,
-        workspaces_enabled: state.flighthub.is_some(),
+        workspaces_enabled: state.flighthub().is_ok(),
     }))
 }
 
@@ -54,22 +44,13 @@ pub struct Choose {
 /// checking with FlightHub 2 that it exists and the organization may use it.
 pub async fn choose(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
-    headers: HeaderMap,
+    user: SessionUser,
+    lang: Lang,
     ApiJson(choice): ApiJson<Choose>,
 ) -> Result<Json<Workspace>, ApiError> {
     let uuid = uuid::Uuid::parse_str(choice.uuid.trim())
         .map_err(|_| ApiError::BadRequest("The workspace must be a project UUID.".into()))?;
-    let user = state.session_user(&token).await?;
-    let fh = state
-        .flighthub
-        .as_ref()
-        .ok_or(ApiError::FlightHubNotConfigured)?;
-    let lang = language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let fh = state.flighthub()?;
     let project = fh
         .projects(lang)
         .await?
@@ -78,29 +59,23 @@ pub async fn choose(
         .ok_or(ApiError::BadRequest("No such FlightHub 2 project.".into()))?;
     // the key must be allowed into the project
     fh.project_devices(&uuid, lang).await?;
-    state
-        .db
-        .set_workspace(
-            &user,
-            &project.uuid,
-            &project.name,
-            &project.introduction,
-            now_ms(),
-        )
-        .await?;
-    Ok(Json(Workspace {
+    let workspace = Workspace {
         uuid: project.uuid,
         name: project.name,
         introduction: project.introduction,
-    }))
+    };
+    state
+        .db
+        .set_workspace(user.name(), &workspace, now_ms())
+        .await?;
+    Ok(Json(workspace))
 }
 
 /// `DELETE /api/pilot/workspace`: forget it ("Change workspace" asks again).
 pub async fn forget(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
+    user: SessionUser,
 ) -> Result<StatusCode, ApiError> {
-    let user = state.session_user(&token).await?;
-    state.db.clear_workspace(&user).await?;
+    state.db.clear_workspace(user.name()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! The pilot's session: check, renew, end. The Bearer token is the platform token itself.
 
 use crate::error::ApiError;
-use crate::extract::Bearer;
+use crate::extract::{Bearer, SessionUser};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,11 +9,8 @@ use axum::Json;
 use pilot_portal_shared::{SessionInfo, TokenGrant};
 
 /// `GET /api/session`: who holds this token and until when, or 401 with why not.
-pub async fn current(
-    State(state): State<AppState>,
-    Bearer(token): Bearer,
-) -> Result<Json<SessionInfo>, ApiError> {
-    state.token_api.session(&token).await.map(Json)
+pub async fn current(user: SessionUser) -> Json<SessionInfo> {
+    Json(user.session)
 }
 
 /// `POST /api/session/renew`: a fresh token for the same user.

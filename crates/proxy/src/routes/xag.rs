@@ -2,46 +2,152 @@
 //!
 //! The callback is reached by the operator's browser, posted from XAG's page, with no platform
 //! session of its own: the single-use, short-lived `state` in its URL (created for the
-//! logged-in pilot when linking started) says whose link it is, and is the CSRF guard.
+//! logged-in pilot when linking started) says whose link it is, and is the CSRF guard. It also
+//! says where the browser goes back to: the page path the pilot started from, checked to be on
+//! this origin when linking started.
 
-use crate::db::XagLink;
+use crate::clock::now_ms;
+use crate::db::{NewAttempt, XagLink};
 use crate::error::ApiError;
-use crate::extract::Bearer;
-use crate::upstream::token_api::now_ms;
-use crate::upstream::xag::{ExchangeError, XagClient};
-use crate::AppState;
+use crate::extract::{is_json, OptionalJson, SessionUser};
+use crate::upstream::xag::ExchangeError;
+use crate::{random, AppState};
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use pilot_portal_shared::{paths, XagLinkStart, XagLinkStatus, XagOutcome};
-use serde::Deserialize;
+use pilot_portal_shared::{paths, XagLinkRequest, XagLinkStart, XagLinkStatus, XagOutcome};
+use serde::{Deserialize, Deserializer};
 
-fn xag(state: &AppState) -> Result<&XagClient, ApiError> {
-    state.xag.as_ref().ok_or(ApiError::XagNotConfigured)
+/// A link attempt's single-use `state`: hex, as the proxy issues it, and not too long to be
+/// looked up. Checked when deserialised, so `authorize` and `callback` refuse alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkState(String);
+
+impl LinkState {
+    const MAX_LEN: usize = 128;
+
+    /// A fresh, unguessable state (256 bits).
+    fn random() -> LinkState {
+        LinkState(random::hex(32))
+    }
+
+    pub fn parse(raw: &str) -> Option<LinkState> {
+        let ok = !raw.is_empty()
+            && raw.len() <= Self::MAX_LEN
+            && raw.bytes().all(|b| b.is_ascii_hexdigit());
+        ok.then(|| LinkState(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// `POST /api/xag/link`: a link attempt for this pilot (with XAG's pre-auth code), and the
-/// URL that takes the webview to XAG's authorization page for it: the proxy's own
-/// `/api/xag/authorize`, so the component access token XAG wants in that page's address is
-/// never handed to the page's code.
+impl<'de> Deserialize<'de> for LinkState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        LinkState::parse(&raw).ok_or_else(|| serde::de::Error::custom("not a link state"))
+    }
+}
+
+/// `?state=…` of `authorize` and of `callback` (the callback URL XAG is given).
+#[derive(Deserialize)]
+pub struct LinkStateQuery {
+    state: LinkState,
+}
+
+/// Where the browser goes back to after XAG's page: a path on this origin (`/?emulator`),
+/// never another site. Refused unless it starts with a single `/`, is printable ASCII without
+/// `\`, at most 512 bytes, and resolves to this origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnTo(String);
+
+impl ReturnTo {
+    const MAX_LEN: usize = 512;
+
+    pub fn parse(raw: &str) -> Option<ReturnTo> {
+        let shaped = raw.len() <= Self::MAX_LEN
+            && raw.starts_with('/')
+            && !raw.starts_with("//")
+            // browsers read `\` as `/`; and a header value must be printable ASCII
+            && raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+        // belt and braces: resolved against an origin, it stays there
+        let same_origin = url::Url::parse("http://portal.invalid/")
+            .and_then(|base| base.join(raw))
+            .is_ok_and(|u| {
+                u.host_str() == Some("portal.invalid") && u.port().is_none() && u.username() == ""
+            });
+        (shaped && same_origin).then(|| ReturnTo(raw.to_owned()))
+    }
+
+    /// The page's root, where a pilot goes back to when nothing else is known.
+    fn root() -> ReturnTo {
+        ReturnTo("/".to_owned())
+    }
+
+    /// This path with `xag=<outcome>` in its query, replacing any `xag` already there; the
+    /// other parameters (`emulator`, …) are kept as they were written.
+    pub fn with_outcome(&self, outcome: XagOutcome) -> String {
+        let (rest, fragment) = match self.0.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (self.0.as_str(), None),
+        };
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let key = XagOutcome::QUERY_KEY;
+        let mut params: Vec<String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter(|p| {
+                url::form_urlencoded::parse(p.as_bytes())
+                    .next()
+                    .is_none_or(|(k, _)| k != key)
+            })
+            .map(str::to_owned)
+            .collect();
+        params.push(format!("{key}={}", outcome.as_str()));
+        let mut location = format!("{path}?{}", params.join("&"));
+        if let Some(fragment) = fragment {
+            location.push('#');
+            location.push_str(fragment);
+        }
+        location
+    }
+}
+
+/// `POST /api/xag/link` (optional body `{return_to}`): a link attempt for this pilot (with
+/// XAG's pre-auth code), and the URL that takes the webview to XAG's authorization page for
+/// it: the proxy's own `/api/xag/authorize`, so the component access token XAG wants in that
+/// page's address is never handed to the page's code.
 pub async fn start(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
+    user: SessionUser,
+    OptionalJson(request): OptionalJson<XagLinkRequest>,
 ) -> Result<Json<XagLinkStart>, ApiError> {
-    let user = state.session_user(&token).await?;
-    let xag = xag(&state)?;
+    let return_to = match request.and_then(|r| r.return_to) {
+        Some(raw) => Some(ReturnTo::parse(&raw).ok_or_else(|| {
+            ApiError::BadRequest("return_to must be a path on this site, like /?emulator.".into())
+        })?),
+        None => None,
+    };
+    let xag = state.xag()?;
     let pre_auth_code = xag.create_pre_auth_code().await?;
-    let link_state = crate::random_hex(32);
-    let expires_at = now_ms() + state.config.xag_link_ttl_secs.max(1) * 1000;
+    let link_state = LinkState::random();
     state
         .db
-        .insert_attempt(&link_state, &user, &pre_auth_code, expires_at)
+        .insert_attempt(NewAttempt {
+            state: link_state.as_str(),
+            user: user.name(),
+            pre_auth_code: &pre_auth_code,
+            return_to: return_to.as_ref().map(|r| r.0.as_str()),
+            expires_at: now_ms() + state.config.xag_link_ttl_secs.max(1) * 1000,
+        })
         .await?;
-    tracing::info!(%user, "XAG link started");
+    tracing::info!(user = %user.name(), "XAG link started");
     Ok(Json(XagLinkStart {
-        authorize_url: format!("{}?state={link_state}", paths::XAG_AUTHORIZE),
+        authorize_url: format!("{}?state={}", paths::XAG_AUTHORIZE, link_state.as_str()),
     }))
 }
 
@@ -50,33 +156,28 @@ pub async fn start(
 /// `redirect_uri` is this proxy's callback carrying the same state.
 pub async fn authorize(
     State(state): State<AppState>,
-    Query(q): Query<CallbackQuery>,
+    query: Result<Query<LinkStateQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let xag = xag(&state)?;
-    let link_state = q
-        .state
-        .filter(|s| !s.is_empty() && s.len() <= 128)
-        .ok_or(ApiError::LinkStateInvalid)?;
+    let xag = state.xag()?;
+    let Ok(Query(LinkStateQuery { state: link_state })) = query else {
+        return Err(ApiError::LinkStateInvalid);
+    };
     let pre_auth_code = state
         .db
-        .attempt_pre_auth_code(&link_state, now_ms())
+        .attempt_pre_auth_code(link_state.as_str(), now_ms())
         .await?
         .ok_or(ApiError::LinkStateInvalid)?;
     let mut callback = url::Url::parse(&state.config.xag_callback())
         .map_err(|e| ApiError::Internal(format!("XAG_CALLBACK_URL: {e}")))?;
-    callback.query_pairs_mut().append_pair("state", &link_state);
+    callback
+        .query_pairs_mut()
+        .append_pair("state", link_state.as_str());
     let url = xag.authorize_url(&pre_auth_code, callback.as_str())?;
     let mut response = Redirect::to(&url).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct CallbackQuery {
-    state: Option<String>,
 }
 
 /// What XAG posts: `{authorization_code, expire_in}`, or an error when the operator cancels.
@@ -87,62 +188,62 @@ struct CallbackBody {
     error: Option<String>,
 }
 
-fn back_to_page(outcome: XagOutcome) -> Response {
-    Redirect::to(&format!("/?{}={}", XagOutcome::QUERY_KEY, outcome.as_str())).into_response()
-}
-
+/// XAG's post, as a form or as JSON (the reference does not say which); anything unreadable is
+/// a callback without a code.
 fn parse_body(headers: &HeaderMap, body: &Bytes) -> CallbackBody {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+    if is_json(headers) {
         serde_json::from_slice(body).unwrap_or_default()
     } else {
-        serde_urlencoded_form(body)
+        serde_urlencoded::from_bytes(body).unwrap_or_default()
     }
 }
 
-fn serde_urlencoded_form(body: &[u8]) -> CallbackBody {
-    let mut out = CallbackBody::default();
-    for (k, v) in url::form_urlencoded::parse(body) {
-        match k.as_ref() {
-            "authorization_code" => out.authorization_code = Some(v.into_owned()),
-            "error" => out.error = Some(v.into_owned()),
-            _ => {}
-        }
-    }
-    out
+/// 303 to `return_to` with the outcome.
+fn back_to_page(return_to: &ReturnTo, outcome: XagOutcome) -> Response {
+    Redirect::to(&return_to.with_outcome(outcome)).into_response()
 }
 
 /// `POST /api/xag/callback?state=…`: exchanges the code and stores the link, then sends the
-/// browser back to the page (303) with the outcome. Nothing is stored unless the state is
-/// valid and XAG accepts the code.
+/// browser back to the page it started from (303) with the outcome. Nothing is stored unless
+/// the state is valid and XAG accepts the code.
 pub async fn callback(
     State(state): State<AppState>,
-    Query(q): Query<CallbackQuery>,
+    query: Result<Query<LinkStateQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let Some(link_state) = q.state.filter(|s| !s.is_empty() && s.len() <= 128) else {
-        return Ok(back_to_page(XagOutcome::StateInvalid));
+    let root = ReturnTo::root();
+    let Ok(Query(LinkStateQuery { state: link_state })) = query else {
+        return Ok(back_to_page(&root, XagOutcome::StateInvalid));
     };
-    let Some(user) = state.db.consume_attempt(&link_state, now_ms()).await? else {
+    let Some(attempt) = state
+        .db
+        .consume_attempt(link_state.as_str(), now_ms())
+        .await?
+    else {
         tracing::warn!("XAG callback with an unknown, used or expired state");
-        return Ok(back_to_page(XagOutcome::StateInvalid));
+        return Ok(back_to_page(&root, XagOutcome::StateInvalid));
     };
+    let user = attempt.user;
+    // checked when stored; checked again rather than trusted
+    let page = attempt
+        .return_to
+        .as_deref()
+        .and_then(ReturnTo::parse)
+        .unwrap_or(root);
     let body = parse_body(&headers, &body);
     let Some(code) = body.authorization_code.filter(|c| !c.is_empty()) else {
         tracing::info!(%user, reason = body.error.as_deref().unwrap_or("no code"), "XAG link not authorized");
-        return Ok(back_to_page(XagOutcome::Denied));
+        return Ok(back_to_page(&page, XagOutcome::Denied));
     };
-    let xag = xag(&state)?;
-    let token = match xag.exchange(&code).await {
+    let token = match state.xag()?.exchange(&code).await {
         Ok(t) => t,
-        Err(ExchangeError::CodeRejected) => return Ok(back_to_page(XagOutcome::CodeRejected)),
+        Err(ExchangeError::CodeRejected) => {
+            return Ok(back_to_page(&page, XagOutcome::CodeRejected))
+        }
         Err(ExchangeError::Other(e)) => {
             tracing::error!(code = e.code().as_str(), "XAG token exchange failed: {e}");
-            return Ok(back_to_page(XagOutcome::XagError));
+            return Ok(back_to_page(&page, XagOutcome::XagError));
         }
     };
     let now = now_ms();
@@ -154,40 +255,81 @@ pub async fn callback(
     };
     state.db.upsert_link(&user, &link).await?;
     tracing::info!(%user, union_id = %link.union_id, "XAG account linked");
-    Ok(back_to_page(XagOutcome::Linked))
+    Ok(back_to_page(&page, XagOutcome::Linked))
 }
 
 /// `GET /api/xag/link`.
 pub async fn status(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
+    user: SessionUser,
 ) -> Result<Json<XagLinkStatus>, ApiError> {
-    let user = state.session_user(&token).await?;
-    let status = match state.db.link(&user).await? {
-        Some(link) => XagLinkStatus {
-            linked: true,
-            union_id: Some(link.union_id),
-            expires_at: Some(link.expires_at),
-            linked_at: Some(link.linked_at),
-        },
-        None => XagLinkStatus {
-            linked: false,
-            union_id: None,
-            expires_at: None,
-            linked_at: None,
-        },
-    };
-    Ok(Json(status))
+    Ok(Json(XagLink::status(state.db.link(user.name()).await?)))
 }
 
 /// `DELETE /api/xag/link`.
 pub async fn unlink(
     State(state): State<AppState>,
-    Bearer(token): Bearer,
+    user: SessionUser,
 ) -> Result<StatusCode, ApiError> {
-    let user = state.session_user(&token).await?;
-    if state.db.delete_link(&user).await? {
-        tracing::info!(%user, "XAG account unlinked");
+    if state.db.delete_link(user.name()).await? {
+        tracing::info!(user = %user.name(), "XAG account unlinked");
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_states_are_hex_and_bounded() {
+        assert!(LinkState::parse(&LinkState::random().0).is_some());
+        for bad in ["", "forged", "0123-4567", &"a".repeat(129)] {
+            assert_eq!(LinkState::parse(bad), None, "{bad}");
+        }
+        let q: Result<LinkStateQuery, _> = serde_urlencoded::from_str("state=zz");
+        assert!(q.is_err(), "refused when deserialised");
+    }
+
+    #[test]
+    fn return_to_stays_on_this_origin() {
+        for ok in ["/", "/?emulator", "/?emulator&x=1", "/main?a=%2F%2F#top"] {
+            assert!(ReturnTo::parse(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "",
+            "main",
+            "//evil.com",
+            "///evil.com",
+            "/\\evil.com",
+            "\\\\evil.com",
+            "https://evil.com",
+            "javascript:alert(1)",
+            "/\t/evil.com",
+            "/ /x",
+            "/é",
+            &format!("/{}", "a".repeat(512)),
+        ] {
+            assert_eq!(ReturnTo::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_outcome_is_merged_into_the_query() {
+        let at = |s: &str| {
+            ReturnTo::parse(s)
+                .expect("valid")
+                .with_outcome(XagOutcome::Linked)
+        };
+        assert_eq!(at("/"), "/?xag=linked");
+        assert_eq!(at("/?emulator"), "/?emulator&xag=linked");
+        assert_eq!(at("/?emulator&x=1"), "/?emulator&x=1&xag=linked");
+        assert_eq!(
+            at("/?xag=denied&emulator&xag=x"),
+            "/?emulator&xag=linked",
+            "an old outcome is replaced"
+        );
+        assert_eq!(at("/p?a=1#frag"), "/p?a=1&xag=linked#frag");
+        assert_eq!(at("/?"), "/?xag=linked");
+    }
 }

@@ -7,6 +7,7 @@
 use super::send_with_headers;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::extract::Lang;
 use pilot_portal_shared::{FlightHubDevice, FlightHubDeviceEntry, FlightHubProject};
 use reqwest::{Client, StatusCode};
 use serde::Deserialize;
@@ -29,14 +30,6 @@ struct Envelope {
     code: i64,
     #[serde(default)]
     data: Option<Value>,
-}
-
-/// `zh` or `en`, from the page's `Accept-Language`.
-pub fn language(accept_language: Option<&str>) -> &'static str {
-    match accept_language {
-        Some(l) if l.trim_start().to_ascii_lowercase().starts_with("zh") => "zh",
-        _ => "en",
-    }
 }
 
 fn list(data: Option<Value>) -> Vec<Value> {
@@ -97,7 +90,7 @@ impl FlightHub {
         path: &str,
         query: &[(&str, String)],
         project: Option<&uuid::Uuid>,
-        lang: &str,
+        lang: Lang,
     ) -> Result<Option<Value>, ApiError> {
         let mut request = self
             .client
@@ -105,7 +98,7 @@ impl FlightHub {
             .query(query)
             .header("X-User-Token", &self.org_key)
             .header("X-Request-Id", uuid::Uuid::new_v4().to_string())
-            .header("X-Language", lang);
+            .header("X-Language", lang.flighthub());
         if let Some(p) = project {
             request = request.header("X-Project-Uuid", p.to_string());
         }
@@ -141,14 +134,14 @@ impl FlightHub {
         }
     }
 
-    pub async fn system_status(&self, lang: &str) -> Result<(), ApiError> {
+    pub async fn system_status(&self, lang: Lang) -> Result<(), ApiError> {
         self.get("/system_status", &[], None, lang)
             .await
             .map(|_| ())
     }
 
     /// All projects, page by page until a short page.
-    pub async fn projects(&self, lang: &str) -> Result<Vec<FlightHubProject>, ApiError> {
+    pub async fn projects(&self, lang: Lang) -> Result<Vec<FlightHubProject>, ApiError> {
         let mut all = Vec::new();
         for page in 1..=MAX_PAGES {
             let query = [
@@ -173,7 +166,7 @@ impl FlightHub {
     pub async fn project_devices(
         &self,
         project: &uuid::Uuid,
-        lang: &str,
+        lang: Lang,
     ) -> Result<Vec<FlightHubDeviceEntry>, ApiError> {
         Ok(entries(list(
             self.get("/project/device", &[], Some(project), lang)
@@ -181,7 +174,7 @@ impl FlightHub {
         )))
     }
 
-    pub async fn org_devices(&self, lang: &str) -> Result<Vec<FlightHubDeviceEntry>, ApiError> {
+    pub async fn org_devices(&self, lang: Lang) -> Result<Vec<FlightHubDeviceEntry>, ApiError> {
         Ok(entries(list(self.get("/device", &[], None, lang).await?)))
     }
 }

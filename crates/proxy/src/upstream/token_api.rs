@@ -5,13 +5,12 @@
 //! refused is read from its `codes` when present and otherwise from the token's own `exp`.
 
 use super::{json_body, send, unexpected_status};
+use crate::clock::now_ms;
 use crate::error::ApiError;
 use pilot_portal_shared::jwt::decode_claims;
 use pilot_portal_shared::{SessionInfo, TokenGrant, User};
 use reqwest::{Client, StatusCode};
-use serde::Deserialize;
-use serde_json::json;
-use std::time::{SystemTime, UNIX_EPOCH};
+use serde::{Deserialize, Serialize};
 
 const WHAT: &str = "platform";
 
@@ -44,11 +43,30 @@ struct RicError {
     codes: Vec<String>,
 }
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+/// What every token request asks for: lifetime and scopes (none: unrestricted).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IssueRequest<'a> {
+    expires_in: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    scopes: &'a [String],
+}
+
+/// `POST /api/v1/auth/token`: a token for these credentials.
+#[derive(Serialize)]
+struct LoginBody<'a> {
+    username: &'a str,
+    password: &'a str,
+    #[serde(flatten)]
+    issue: IssueRequest<'a>,
+}
+
+/// `POST /api/v1/tokens`: another token for the Bearer's user, named after the portal.
+#[derive(Serialize)]
+struct RenewBody<'a> {
+    name: &'a str,
+    #[serde(flatten)]
+    issue: IssueRequest<'a>,
 }
 
 impl TokenApi {
@@ -72,19 +90,20 @@ impl TokenApi {
         format!("{}{}", self.base_url, path)
     }
 
-    fn issue_body(&self) -> serde_json::Value {
-        let mut body = json!({ "expiresIn": self.expires_in });
-        if !self.scopes.is_empty() {
-            body["scopes"] = json!(self.scopes);
+    fn issue(&self) -> IssueRequest<'_> {
+        IssueRequest {
+            expires_in: &self.expires_in,
+            scopes: &self.scopes,
         }
-        body
     }
 
     /// `POST /api/v1/auth/token` with the pilot's credentials.
     pub async fn login(&self, username: &str, password: &str) -> Result<TokenGrant, ApiError> {
-        let mut body = self.issue_body();
-        body["username"] = json!(username);
-        body["password"] = json!(password);
+        let body = LoginBody {
+            username,
+            password,
+            issue: self.issue(),
+        };
         let (status, bytes) = send(
             self.client.post(self.url(&self.login_path)).json(&body),
             WHAT,
@@ -140,8 +159,10 @@ impl TokenApi {
         if claims.expires_at_ms() <= now_ms() {
             return Err(ApiError::TokenExpired);
         }
-        let mut body = self.issue_body();
-        body["name"] = json!("pilot-portal");
+        let body = RenewBody {
+            name: "pilot-portal",
+            issue: self.issue(),
+        };
         let request = self
             .client
             .post(self.url(&self.tokens_path))
@@ -212,5 +233,41 @@ fn grant(issued: Issued, fallback_user: &str) -> TokenGrant {
         user: issued.user.unwrap_or_else(|| User {
             name: fallback_user.to_owned(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_bodies_have_the_platforms_field_names() {
+        let scopes = vec!["GET /tokens".to_owned()];
+        let issue = IssueRequest {
+            expires_in: "12 hours",
+            scopes: &scopes,
+        };
+        let login = LoginBody {
+            username: "pilot",
+            password: "pw",
+            issue,
+        };
+        assert_eq!(
+            serde_json::to_value(&login).expect("json"),
+            json!({"username": "pilot", "password": "pw", "expiresIn": "12 hours", "scopes": ["GET /tokens"]})
+        );
+        let renew = RenewBody {
+            name: "pilot-portal",
+            issue: IssueRequest {
+                expires_in: "1d",
+                scopes: &[],
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&renew).expect("json"),
+            json!({"name": "pilot-portal", "expiresIn": "1d"}),
+            "no scopes: unrestricted, and the field is left out"
+        );
     }
 }

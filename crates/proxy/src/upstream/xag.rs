@@ -7,11 +7,10 @@
 use super::send;
 use crate::config::{Config, TimestampUnit};
 use crate::error::ApiError;
+use crate::{clock, random};
 use md5::{Digest, Md5};
 use reqwest::{Client, StatusCode};
-use serde::Deserialize;
-use serde_json::json;
-use std::time::{SystemTime, UNIX_EPOCH};
+use serde::{Deserialize, Serialize};
 
 const WHAT: &str = "XAG cloud";
 
@@ -56,9 +55,21 @@ fn int_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error
     }
 }
 
+/// `POST /v1/auth/create_preauthcode`'s body.
+#[derive(Serialize)]
+struct PreAuthRequest<'a> {
+    component_appid: &'a str,
+}
+
 #[derive(Deserialize)]
 struct PreAuth {
     pre_auth_code: String,
+}
+
+/// `POST /v1/auth/token`'s body.
+#[derive(Serialize)]
+struct TokenRequest<'a> {
+    authorization_code: &'a str,
 }
 
 /// `md5(appid + secret + timestamp + nonce)`, lowercase hex.
@@ -95,14 +106,12 @@ impl XagClient {
     }
 
     fn auth_header(&self) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let now = clock::since_epoch();
         let timestamp = match self.unit {
             TimestampUnit::Seconds => now.as_secs().to_string(),
             TimestampUnit::Milliseconds => now.as_millis().to_string(),
         };
-        let nonce = crate::random_hex(16);
+        let nonce = random::hex(16);
         authorization(&self.appid, &self.secret, &timestamp, &nonce)
     }
 
@@ -113,7 +122,9 @@ impl XagClient {
             .post(format!("{}/v1/auth/create_preauthcode", self.base_url))
             .query(&[("component_access_token", &self.component_token)])
             .header(reqwest::header::AUTHORIZATION, self.auth_header())
-            .json(&json!({ "component_appid": self.appid }));
+            .json(&PreAuthRequest {
+                component_appid: &self.appid,
+            });
         let (status, body) = send(request, WHAT).await?;
         if !status.is_success() {
             return Err(refused(status, &body));
@@ -148,7 +159,7 @@ impl XagClient {
             .client
             .post(format!("{}/v1/auth/token", self.base_url))
             .header(reqwest::header::AUTHORIZATION, self.auth_header())
-            .json(&json!({ "authorization_code": authorization_code }));
+            .json(&TokenRequest { authorization_code });
         let (status, body) = send(request, WHAT).await.map_err(ExchangeError::Other)?;
         if status == StatusCode::BAD_REQUEST {
             return Err(ExchangeError::CodeRejected);

@@ -1,4 +1,5 @@
-//! Test harness: the real proxy router against the real token API simulator on 127.0.0.1.
+//! Test harness: the real proxy router against the real simulators on 127.0.0.1, as
+//! `pilot-portal-testkit` assembles them (the demo settings), with a placeholder page.
 
 #![allow(dead_code)]
 
@@ -7,32 +8,35 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{app, AppState};
-use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
-use pilot_portal_sim::xag::{XagConfig, DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
-use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
+use pilot_portal_sim::demo::{DemoOptions, DEMO_PILOTS};
+use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
+use pilot_portal_testkit::{Stack, StackOptions};
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub const SIM_SECRET: &[u8] = b"test-platform-secret";
-
+/// The stack under test and the placeholder page it serves. Derefs to the [`Stack`]
+/// (`h.config`, `h.router`, `h.base`) and on to its simulators (`h.token_api`, `h.xag`,
+/// `h.flighthub`).
 pub struct Harness {
-    pub sim: TokenApiSim,
-    pub xag: XagSimServer,
-    pub flighthub: FlightHubSimServer,
-    pub app: Router,
+    pub stack: Stack,
     pub dist: tempfile::TempDir,
-    pub config: Config,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Stack;
+
+    fn deref(&self) -> &Stack {
+        &self.stack
+    }
 }
 
 pub async fn harness() -> Harness {
     harness_with(|_| {}).await
 }
 
+/// A fresh stack (no MQTT broker: these tests configure the broker address themselves) with
+/// `tweak` applied to the proxy's config.
 pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
-    let sim = TokenApiSim::start(SIM_SECRET, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("sim starts");
     let dist = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dist.path().join("index.html"),
@@ -44,41 +48,22 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
         b"\0asm",
     )
     .expect("write");
-    let xag = XagSimServer::start(XagConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("xag sim starts");
-    let flighthub =
-        FlightHubSimServer::start(FlightHubSim::demo(), "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("flighthub sim starts");
-    let mut config = Config::for_token_api(&sim.base_url());
-    config.flighthub_url = flighthub.base_url();
-    config.flighthub_org_key = DEMO_ORG_KEY.into();
-    config.flighthub_page_size = 5;
-    config.dist = dist.path().to_owned();
-    config.upstream_timeout_secs = 1;
-    config.database_url = sqlite_url(dist.path());
-    let demo = XagConfig::demo();
-    config.xag_base_url = xag.base_url();
-    config.xag_component_appid = demo.component_appid;
-    config.xag_app_secret = demo.app_secret;
-    config.xag_component_access_token = demo.component_access_token;
-    config.xag_callback_url = "http://127.0.0.1:8080/api/xag/callback".into();
-    tweak(&mut config);
-    let app = app(AppState::new(config.clone()).await.expect("state"));
-    Harness {
-        sim,
-        xag,
-        flighthub,
-        app,
-        dist,
-        config,
-    }
-}
-
-/// A SQLite database file in `dir`, created on connect.
-pub fn sqlite_url(dir: &std::path::Path) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join("proxy.db").display())
+    let options = StackOptions {
+        demo: DemoOptions {
+            mqtt: None,
+            ..DemoOptions::default()
+        },
+    };
+    let page = dist.path().to_owned();
+    let stack = Stack::start_with(options, |config| {
+        config.dist = page;
+        config.flighthub_page_size = 5;
+        config.upstream_timeout_secs = 1;
+        tweak(config);
+    })
+    .await
+    .expect("stack");
+    Harness { stack, dist }
 }
 
 pub struct Reply {
@@ -101,7 +86,7 @@ impl Reply {
 
 impl Harness {
     pub async fn call(&self, req: Request<Body>) -> Reply {
-        call_on(&self.app, req).await
+        call_on(&self.router, req).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -121,12 +106,14 @@ impl Harness {
             .await
     }
 
+    /// Signs the first demo pilot in: their token.
     pub async fn login(&self) -> String {
+        let pilot = DEMO_PILOTS[0];
         let r = self
             .post_json(
                 "/api/auth/login",
                 None,
-                serde_json::json!({"username":"pilot","password":"pilot123"}),
+                serde_json::json!({"username": pilot.username, "password": pilot.password}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -153,8 +140,8 @@ pub async fn authorize(authorize_url: &str, action: &str) -> (String, String, St
         page.text().await.unwrap_or_default()
     );
     let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let origin = format!("{}://{}", url.scheme(), url.host_str().expect("host"))
-        + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let origin = format!("{}://{}{port}", url.scheme(), url.host_str().expect("host"));
     let html = client
         .post(format!("{origin}/v1/auth/user_auth"))
         .form(&[
@@ -195,9 +182,12 @@ pub async fn callback_form(h: &Harness, path: &str, form: &str) -> Reply {
 }
 
 pub async fn start_link(h: &Harness, token: &str) -> String {
-    let r = h
-        .post_json("/api/xag/link", Some(token), serde_json::json!({}))
-        .await;
+    start_link_with(h, token, serde_json::json!({})).await
+}
+
+/// [`start_link`] with this body (`{"return_to": …}`).
+pub async fn start_link_with(h: &Harness, token: &str, body: Value) -> String {
+    let r = h.post_json("/api/xag/link", Some(token), body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(
         !r.text.contains(&h.config.xag_component_access_token),
@@ -216,6 +206,18 @@ pub fn location(r: &Reply) -> &str {
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
+}
+
+/// How many XAG links the database holds (read directly: the proxy has no such query).
+pub async fn count_links(h: &Harness) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&h.config.database_url)
+        .await
+        .expect("db");
+    sqlx::query_scalar("SELECT COUNT(*) FROM xag_links")
+        .fetch_one(&pool)
+        .await
+        .expect("count")
 }
 
 /// One request to `app` (e.g. a second proxy instance on the same database).

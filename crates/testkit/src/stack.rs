@@ -1,0 +1,85 @@
+//! The stack under test: the demo simulators plus the real proxy, configured the way
+//! `cargo xtask serve` configures it (from [`DemoStack::proxy_env`]), each test free to tweak
+//! the [`Config`] before the proxy starts. The proxy listens on a free port (for a browser)
+//! and its [`Router`] is at hand for `oneshot` requests; both share one state.
+
+use axum::Router;
+use pilot_portal_proxy::config::Config;
+use pilot_portal_proxy::{app, serve, AppState};
+use pilot_portal_sim::demo::{DemoOptions, DemoStack};
+use std::net::{Ipv4Addr, SocketAddr};
+use tokio::sync::oneshot;
+
+/// What to start.
+#[derive(Debug, Clone, Default)]
+pub struct StackOptions {
+    /// The simulators (`Default`: all of them and the broker, on free ports).
+    pub demo: DemoOptions,
+}
+
+/// A running stack; the proxy stops when it is dropped.
+pub struct Stack {
+    /// The simulators, with their handles (fault switches, minted tokens, …).
+    pub demo: DemoStack,
+    /// The proxy's configuration, as started (the demo settings, then the tweaks).
+    pub config: Config,
+    /// The proxy itself, for `oneshot` requests (the same state as the listening one).
+    pub router: Router,
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Holds the SQLite database.
+    pub dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for Stack {
+    type Target = DemoStack;
+
+    fn deref(&self) -> &DemoStack {
+        &self.demo
+    }
+}
+
+impl Stack {
+    /// The demo stack with the proxy as `cargo xtask serve` runs it, on a temporary SQLite
+    /// database.
+    pub async fn start(options: StackOptions) -> anyhow::Result<Stack> {
+        Self::start_with(options, |_| {}).await
+    }
+
+    /// [`Stack::start`], with `tweak` applied to the proxy's config last (a dead upstream, a
+    /// wrong key, another database, …).
+    pub async fn start_with(
+        options: StackOptions,
+        tweak: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Stack> {
+        let demo = DemoStack::start(options.demo).await?;
+        let dir = tempfile::tempdir()?;
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        let mut config = Config::from_env_pairs(demo.proxy_env())?;
+        // XAG's callback defaults to this address
+        config.listen = addr;
+        config.database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("pilot-portal.db").display()
+        );
+        tweak(&mut config);
+        let state = AppState::new(config.clone()).await?;
+        let router = app(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Ok(Stack {
+            demo,
+            config,
+            router,
+            addr,
+            base: format!("http://{addr}"),
+            dir,
+            _stop: stop,
+        })
+    }
+}
