@@ -1,24 +1,23 @@
 //! End-to-end harness: the release build of the page (`dist/`, after wasm-opt) served by the
-//! real proxy, backed by the real token API simulator, driven in headless Chromium through
+//! real proxy, backed by the real simulators, driven in headless Chromium through
 //! chromedriver, with the Pilot 2 emulator injected before the page's own scripts run.
+//!
+//! The stack and the browser come from `pilot-portal-testkit` (the same ones the proxy tests
+//! and `cargo xtask bench` use); this file adds what only the e2e tests need.
 
 #![allow(dead_code)]
 
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{serve, AppState};
-use pilot_portal_sim::flighthub::{FlightHubSim, DEMO_ORG_KEY};
+use pilot_portal_sim::demo::{DemoOptions, MqttOptions, DEMO_PILOTS};
 use pilot_portal_sim::mqtt::MqttBroker;
-use pilot_portal_sim::xag::XagConfig;
 use pilot_portal_sim::{FlightHubSimServer, TokenApiSim, XagSimServer};
+use pilot_portal_testkit::chromium::{self, BrowserProcess, ChromiumOptions};
+use pilot_portal_testkit::StackOptions;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use thirtyfour::prelude::*;
-use thirtyfour::ChromiumLikeCapabilities;
 
-pub const SIM_SECRET: &[u8] = b"e2e-platform-secret";
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// The built page; `cargo xtask test` builds it first.
@@ -32,25 +31,6 @@ pub fn dist() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-/// Kills chromedriver's whole process group (and so Chromium) even when a test panics.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.0.id())])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// What the simulated Pilot 2 holds when the page opens.
@@ -69,16 +49,21 @@ pub struct Preset {
     pub aircraft_sn: Option<String>,
 }
 
+/// A browser on a [`Stack`]. Derefs to the stack, so `e.sim`, `e.xag`, `e.base`, … read as
+/// the stack's.
 pub struct E2e {
-    pub sim: TokenApiSim,
-    pub xag: XagSimServer,
-    pub flighthub: Option<FlightHubSimServer>,
-    pub broker: Option<MqttBroker>,
-    pub base: String,
-    _db_dir: tempfile::TempDir,
     pub driver: WebDriver,
-    _chromedriver: KillOnDrop,
-    _profile: tempfile::TempDir,
+    _browser: BrowserProcess,
+    /// Dropped last: the servers outlive the browser.
+    pub stack: Stack,
+}
+
+impl std::ops::Deref for E2e {
+    type Target = Stack;
+
+    fn deref(&self) -> &Stack {
+        &self.stack
+    }
 }
 
 /// What a [`Stack`] runs besides the token API and XAG simulators.
@@ -86,7 +71,7 @@ pub struct E2e {
 pub struct Options {
     /// Where the proxy sends token API calls (e.g. a dead port) instead of the simulator.
     pub token_api_url: Option<String>,
-    /// FlightHub 2 simulator and an MQTT broker: the pilot gets connected and chooses a
+    /// FlightHub 2 and an MQTT broker for the proxy: the pilot gets connected and chooses a
     /// workspace.
     pub cloud: bool,
     /// The organization key the proxy uses (default: the simulator's).
@@ -95,56 +80,23 @@ pub struct Options {
     pub mqtt_password: Option<String>,
 }
 
-pub const MQTT_USER: &str = "mqtt-pilot";
-pub const MQTT_PASSWORD: &str = "mqtt-pilot-secret";
+/// The first demo pilot's MQTT account, as the broker knows it.
+pub const MQTT_USER: &str = DEMO_PILOTS[0].mqtt_username;
+pub const MQTT_PASSWORD: &str = DEMO_PILOTS[0].mqtt_password;
 
-async fn start_proxy(
-    token_api_url: String,
-    xag_url: String,
-    db_dir: &std::path::Path,
-    cloud: Option<(&FlightHubSimServer, &MqttBroker)>,
-    options: &Options,
-) -> SocketAddr {
-    let mut config = Config::for_token_api(&token_api_url);
-    if let Some((fh, broker)) = cloud {
-        config.flighthub_url = fh.base_url();
-        config.flighthub_org_key = options
-            .org_key
-            .clone()
-            .unwrap_or_else(|| DEMO_ORG_KEY.into());
-        config.mqtt_broker = broker.ws_url();
-        let password = options
-            .mqtt_password
-            .clone()
-            .unwrap_or_else(|| MQTT_PASSWORD.into());
-        config.mqtt_credentials = vec![format!("pilot={MQTT_USER}:{password}")];
-    }
-    config.dist = dist();
-    config.upstream_timeout_secs = 5;
-    config.database_url = format!("sqlite://{}?mode=rwc", db_dir.join("proxy.db").display());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind proxy");
-    let addr = listener.local_addr().expect("addr");
-    let demo = XagConfig::demo();
-    config.xag_base_url = xag_url;
-    config.xag_component_appid = demo.component_appid;
-    config.xag_app_secret = demo.app_secret;
-    config.xag_component_access_token = demo.component_access_token;
-    config.xag_callback_url = format!("http://{addr}/api/xag/callback");
-    let state = AppState::new(config).await.expect("proxy state");
-    tokio::spawn(serve(listener, state, std::future::pending()));
-    addr
-}
-
-/// The servers: token API simulator and the proxy serving the built page.
+/// The servers: the testkit's stack (simulators, and the proxy serving the built page), with
+/// handles to what these tests look at.
 pub struct Stack {
+    pub kit: pilot_portal_testkit::Stack,
+    /// The token API simulator.
     pub sim: TokenApiSim,
     pub xag: XagSimServer,
+    /// The FlightHub 2 simulator, when the proxy uses it ([`Options::cloud`]).
     pub flighthub: Option<FlightHubSimServer>,
+    /// The MQTT broker ([`Options::cloud`]).
     pub broker: Option<MqttBroker>,
+    /// The proxy: `http://127.0.0.1:<port>`.
     pub base: String,
-    pub db_dir: tempfile::TempDir,
 }
 
 impl Stack {
@@ -158,39 +110,44 @@ impl Stack {
     }
 
     pub async fn with(options: Options) -> Stack {
-        let token_api_url = options.token_api_url.clone();
-        let sim = TokenApiSim::start(SIM_SECRET, "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("simulator");
-        let xag = XagSimServer::start(XagConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("xag simulator");
-        let db_dir = tempfile::tempdir().expect("db dir");
-        let token_api = token_api_url.unwrap_or_else(|| sim.base_url());
-        let (flighthub, broker) = if options.cloud {
-            let fh = FlightHubSimServer::start(
-                FlightHubSim::demo(),
-                "127.0.0.1:0".parse().expect("addr"),
-            )
-            .await
-            .expect("flighthub simulator");
-            let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-            let credentials =
-                std::collections::HashMap::from([(MQTT_USER.to_owned(), MQTT_PASSWORD.to_owned())]);
-            let broker = pilot_portal_sim::mqtt::start(credentials, any, any).expect("mqtt broker");
-            (Some(fh), Some(broker))
-        } else {
-            (None, None)
+        let demo = DemoOptions {
+            mqtt: options.cloud.then(MqttOptions::default),
+            ..DemoOptions::default()
         };
-        let cloud = flighthub.as_ref().zip(broker.as_ref());
-        let proxy = start_proxy(token_api, xag.base_url(), db_dir.path(), cloud, &options).await;
+        let tweak = |config: &mut Config| {
+            config.dist = dist();
+            config.upstream_timeout_secs = 5;
+            if let Some(url) = &options.token_api_url {
+                config.token_api_url = url.clone();
+            }
+            if options.cloud {
+                if let Some(key) = &options.org_key {
+                    config.flighthub_org_key = key.clone();
+                }
+                if let Some(password) = &options.mqtt_password {
+                    let pilot = DEMO_PILOTS[0];
+                    config.mqtt_credentials =
+                        vec![format!("{}={MQTT_USER}:{password}", pilot.username)];
+                }
+            } else {
+                // no workspace step, no cloud module
+                config.flighthub_org_key.clear();
+            }
+        };
+        let kit = pilot_portal_testkit::Stack::start_with(StackOptions { demo }, tweak)
+            .await
+            .expect("stack");
+        let demo = &kit.demo;
         Stack {
-            sim,
-            xag,
-            flighthub,
-            broker,
-            base: format!("http://{proxy}"),
-            db_dir,
+            sim: demo.token_api.clone(),
+            xag: demo.xag.clone(),
+            flighthub: options.cloud.then(|| demo.flighthub.clone()),
+            broker: demo.broker.as_ref().map(|b| MqttBroker {
+                tcp: b.tcp,
+                ws: b.ws,
+            }),
+            base: kit.base.clone(),
+            kit,
         }
     }
 }
@@ -202,93 +159,31 @@ impl E2e {
 
     /// A fresh headless Chromium with the emulator preset, on `stack`.
     pub async fn on(stack: Stack, preset: Preset) -> E2e {
-        let Stack {
-            sim,
-            xag,
-            flighthub,
-            broker,
-            base,
-            db_dir,
-        } = stack;
-        let port = free_port();
-        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let child = std::os::unix::process::CommandExt::process_group(
-            Command::new(&chromedriver).arg(format!("--port={port}")),
-            0,
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {chromedriver}: {e} (cargo xtask test installs it)")
-        });
-        let chromedriver = KillOnDrop(child);
-
-        let profile = tempfile::tempdir().expect("profile dir");
-        let mut caps = DesiredCapabilities::chrome();
-        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        caps.set_binary(&chrome).expect("binary");
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--window-size=960,600",
-        ] {
-            caps.add_arg(arg).expect("arg");
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-            .expect("arg");
-
-        let url = format!("http://127.0.0.1:{port}");
-        let mut driver = None;
-        for _ in 0..100 {
-            match WebDriver::new(&url, caps.clone()).await {
-                Ok(d) => {
-                    driver = Some(d);
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-        let driver = driver.expect("chromedriver session");
-        if !preset.no_bridge {
+        let browser = chromium::start(ChromiumOptions::default())
+            .await
+            .unwrap_or_else(|e| {
+                panic!("{e:#} (cargo xtask test installs chromium and chromedriver)")
+            });
+        let source = if preset.no_bridge {
+            LOGIN_WATCH.to_owned()
+        } else {
             let emulator =
                 std::fs::read_to_string(dist().join("pilot2-emulator.js")).expect("emulator");
-            let source = format!("{}\n{}\n{}", prelude(&preset), LOGIN_WATCH, emulator);
-            driver
-                .cdp()
-                .send_raw(
-                    "Page.addScriptToEvaluateOnNewDocument",
-                    json!({ "source": source }),
-                )
-                .await
-                .expect("inject emulator");
-        } else {
-            driver
-                .cdp()
-                .send_raw(
-                    "Page.addScriptToEvaluateOnNewDocument",
-                    json!({ "source": LOGIN_WATCH }),
-                )
-                .await
-                .expect("inject watcher");
-        }
+            format!("{}\n{}\n{}", prelude(&preset), LOGIN_WATCH, emulator)
+        };
+        browser
+            .driver
+            .cdp()
+            .send_raw(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": source }),
+            )
+            .await
+            .expect("inject the emulator");
         E2e {
-            sim,
-            xag,
-            flighthub,
-            broker,
-            base,
-            _db_dir: db_dir,
-            driver,
-            _chromedriver: chromedriver,
-            _profile: profile,
+            driver: browser.driver,
+            _browser: browser.process,
+            stack,
         }
     }
 
@@ -315,6 +210,15 @@ impl E2e {
                 panic!("{css} did not appear: {e}\npage errors: {errors}\nbridge calls: {calls:#?}\npage text: {body}");
             }
         }
+    }
+
+    /// Waits for an element and clicks it.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -522,10 +426,12 @@ pub fn assert_contract_order(calls: &[Call], api_loaded_at_start: bool) {
     }
 }
 
-/// A token of `user` issued `age_ms` ago and valid for `left_ms` more, signed by the simulator.
+/// A token of the first demo pilot issued `age_ms` ago and valid for `left_ms` more, signed by
+/// the simulator: `(id, jwt)`.
 pub fn mint(sim: &TokenApiSim, age_ms: i64, left_ms: i64) -> (String, String) {
     let now = pilot_portal_sim::token_api::now_ms();
-    sim.api.mint("pilot", now - age_ms, now + left_ms)
+    sim.api
+        .mint(DEMO_PILOTS[0].username, now - age_ms, now + left_ms)
 }
 
 pub const HOUR: i64 = 3_600_000;
