@@ -4,18 +4,15 @@
 //! runs. Measured the way shared/reference/performance-anchors.md measured DJI's demo page.
 
 use crate::page::{brotli_bytes, gzip_bytes};
-use crate::run::spawn_group;
-
-use crate::stack::{self, free_port, Ports};
+use crate::stack::{self, Ports};
 use crate::{page, tools};
 use anyhow::Context;
+use pilot_portal_testkit::chromium::{self, ChromiumOptions};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::time::Duration;
 use thirtyfour::prelude::*;
-use thirtyfour::ChromiumLikeCapabilities;
 
 /// A fake Pilot 2 like the anchor's: license valid, no token stored. Also records when the
 /// password field becomes visible and when the bridge is first called.
@@ -123,35 +120,12 @@ async fn measure(
     url: &str,
     setting: Setting,
 ) -> anyhow::Result<Sample> {
-    let port = free_port()?;
-    let _driver_process = spawn_group(Command::new(chromedriver).arg(format!("--port={port}")))?;
-    let profile = tempfile::tempdir()?;
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(&chromium.to_string_lossy())?;
-    for arg in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=960,600",
-    ] {
-        caps.add_arg(arg)?;
-    }
-    caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
-    let mut driver = None;
-    for _ in 0..100 {
-        if let Ok(d) = WebDriver::new(&format!("http://127.0.0.1:{port}"), caps.clone()).await {
-            driver = Some(d);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let driver = driver.context("chromedriver session")?;
+    let browser = chromium::start(ChromiumOptions {
+        chromedriver: chromedriver.to_owned(),
+        chromium: chromium.to_owned(),
+    })
+    .await?;
+    let driver = &browser.driver;
     let cdp = driver.cdp();
     cdp.send_raw(
         "Page.addScriptToEvaluateOnNewDocument",
@@ -195,7 +169,7 @@ async fn measure(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _ = driver.quit().await;
+    browser.quit().await;
     Ok(Sample {
         password_ms: got["p"].as_f64().context("password time")?,
         first_call_ms: got["f"].as_f64().unwrap_or(f64::NAN),

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 pub fn workspace_root() -> anyhow::Result<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -45,35 +45,15 @@ pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// A child process in its own process group, killed with its children when dropped (even on a
-/// panic), so no Chromium or server is left behind.
-pub struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.0.id())])
-            .status();
-        let _ = self.0.wait();
-    }
-}
+/// A child process in its own process group, killed with its children when dropped.
+pub use pilot_portal_testkit::Guard;
 
 /// Starts `cmd` in a new process group; output goes to the null device.
 pub fn spawn_group(cmd: &mut Command) -> anyhow::Result<Guard> {
-    quiet_group(cmd).stdout(Stdio::null()).stderr(Stdio::null());
-    Ok(Guard(cmd.spawn().with_context(|| {
-        format!("cannot start {}", describe(cmd))
-    })?))
+    spawn_group_loud(cmd.stdout(Stdio::null()).stderr(Stdio::null()))
 }
 
 /// Starts `cmd` in a new process group with its output on ours.
 pub fn spawn_group_loud(cmd: &mut Command) -> anyhow::Result<Guard> {
-    quiet_group(cmd);
-    Ok(Guard(cmd.spawn().with_context(|| {
-        format!("cannot start {}", describe(cmd))
-    })?))
-}
-
-fn quiet_group(cmd: &mut Command) -> &mut Command {
-    std::os::unix::process::CommandExt::process_group(cmd, 0)
+    Guard::spawn(cmd).with_context(|| format!("cannot start {}", describe(cmd)))
 }

@@ -1,12 +1,15 @@
 //! The demo servers — simulators and proxy — as `serve` and `bench` run them: built, started
 //! in their own process groups, stopped when dropped.
+//!
+//! The proxy's settings come from the simulator itself (`pilot-portal-sim --proxy-env-file`),
+//! so no demo credential is typed here.
 
 use crate::run::{cargo, run, spawn_group, spawn_group_loud, Guard};
-use anyhow::bail;
-use std::net::TcpStream;
+use anyhow::{bail, Context};
+use pilot_portal_testkit::{free_port, wait_port};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The ports of every listener.
 pub struct Ports {
@@ -34,32 +37,26 @@ impl Ports {
 
     /// Free ports for all, so a benchmark never clashes with a running demo.
     pub fn free() -> anyhow::Result<Ports> {
-        let free = free_port;
         Ok(Ports {
-            proxy: free()?,
-            token_api: free()?,
-            xag: free()?,
-            flighthub: free()?,
-            mqtt_tcp: free()?,
-            mqtt_ws: free()?,
+            proxy: free_port()?,
+            token_api: free_port()?,
+            xag: free_port()?,
+            flighthub: free_port()?,
+            mqtt_tcp: free_port()?,
+            mqtt_ws: free_port()?,
         })
     }
 }
 
-/// A port nothing listens on right now.
-pub fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
+/// The running servers; dropping it stops the proxy, then the simulators.
 pub struct Stack {
-    _sim: Guard,
     _proxy: Guard,
+    _sim: Guard,
+    _env_dir: tempfile::TempDir,
 }
 
 /// Builds and starts the simulators and the proxy (serving `dist`, storing in `database_url`)
-/// with the simulators' demo credentials; waits until the proxy listens. `loud`: their output
+/// with the simulators' demo settings; waits until the proxy listens. `loud`: their output
 /// on ours.
 pub fn start(dist: &Path, ports: &Ports, database_url: &str, loud: bool) -> anyhow::Result<Stack> {
     run(cargo().args([
@@ -73,51 +70,61 @@ pub fn start(dist: &Path, ports: &Ports, database_url: &str, loud: bool) -> anyh
     let bin = std::env::current_dir()?.join("target/debug");
     let spawn = if loud { spawn_group_loud } else { spawn_group };
     let local = |port: u16| format!("127.0.0.1:{port}");
-    let sim = spawn(
+    let env_dir = tempfile::tempdir()?;
+    let env_file = env_dir.path().join("proxy.env");
+    let mut sim = spawn(
         Command::new(bin.join("pilot-portal-sim"))
             .env("SIM_TOKEN_API_ADDR", local(ports.token_api))
             .env("SIM_XAG_ADDR", local(ports.xag))
             .env("SIM_FLIGHTHUB_ADDR", local(ports.flighthub))
             .env("SIM_MQTT_TCP_ADDR", local(ports.mqtt_tcp))
             .env("SIM_MQTT_WS_ADDR", local(ports.mqtt_ws))
-            .env("SIM_MQTT_USERS", "mqtt-pilot:mqtt-pilot-secret"),
+            .arg("--proxy-env-file")
+            .arg(&env_file),
     )?;
+    let proxy_env = read_proxy_env(&env_file, &mut sim, Duration::from_secs(60))?;
     let proxy = spawn(
         Command::new(bin.join("pilot-portal-proxy"))
+            .envs(proxy_env)
             .env("PROXY_LISTEN", local(ports.proxy))
             .env("PROXY_DIST", dist)
-            .env(
-                "TOKEN_API_URL",
-                format!("http://{}", local(ports.token_api)),
-            )
-            .env("DATABASE_URL", database_url)
-            // the XAG simulator's demo credentials (pilot-portal-sim prints them)
-            .env("XAG_BASE_URL", format!("http://{}", local(ports.xag)))
-            .env("XAG_COMPONENT_APPID", "xag-demo-app")
-            .env("XAG_APP_SECRET", "xag-demo-secret")
-            .env("XAG_COMPONENT_ACCESS_TOKEN", "xag-demo-component-token")
-            // the FlightHub simulator's organization key and the broker's demo account
-            .env(
-                "FLIGHTHUB_URL",
-                format!("http://{}", local(ports.flighthub)),
-            )
-            .env("FLIGHTHUB_ORG_KEY", "fh2-demo-organization-key")
-            .env("MQTT_BROKER", format!("ws://{}/mqtt", local(ports.mqtt_ws)))
-            .env("MQTT_CREDENTIALS", "pilot=mqtt-pilot:mqtt-pilot-secret"),
+            .env("DATABASE_URL", database_url),
     )?;
-    wait_port(ports.proxy)?;
+    wait_port(ports.proxy, Duration::from_secs(20))
+        .context("the proxy did not start (its output says why)")?;
     Ok(Stack {
-        _sim: sim,
         _proxy: proxy,
+        _sim: sim,
+        _env_dir: env_dir,
     })
 }
 
-fn wait_port(port: u16) -> anyhow::Result<()> {
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
+/// The `NAME=value` lines the simulator writes to `path` once everything listens.
+fn read_proxy_env(
+    path: &Path,
+    sim: &mut Guard,
+    timeout: Duration,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let start = Instant::now();
+    let text = loop {
+        // written in one rename, so present means complete
+        if let Ok(text) = std::fs::read_to_string(path) {
+            break text;
+        }
+        if let Some(status) = sim.try_wait()? {
+            bail!("pilot-portal-sim stopped ({status}) before its simulators listened");
+        }
+        if start.elapsed() > timeout {
+            bail!("pilot-portal-sim did not start in {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    bail!("nothing listens on {port}")
+    };
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            line.split_once('=')
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .with_context(|| format!("not NAME=value in {}: {line}", path.display()))
+        })
+        .collect()
 }
