@@ -113,11 +113,6 @@ impl Api {
         Self::fetch(self.authed(Request::post(paths::SESSION_RENEW))?).await
     }
 
-    /// `POST /api/session/logout`: revokes the token on the platform.
-    pub async fn logout(&self) -> Result<(), AppError> {
-        Self::fetch_empty(self.authed(Request::post(paths::SESSION_LOGOUT))?).await
-    }
-
     /// `GET /api/pilot/bootstrap`: session, cloud module params, workspace, in one round trip.
     pub async fn bootstrap(&self) -> Result<PilotBootstrap, AppError> {
         Self::fetch(self.authed(Request::get(paths::PILOT_BOOTSTRAP))?).await
@@ -168,4 +163,26 @@ impl Api {
     pub async fn xag_unlink(&self) -> Result<(), AppError> {
         Self::fetch_empty(self.authed(Request::delete(paths::XAG_LINK))?).await
     }
+}
+
+/// `POST /api/session/logout` for `token`, with `keepalive` so it completes even if the page
+/// closes right after (Exit, Pilot's own exit). Best effort: nobody waits for the answer.
+pub fn revoke_on_the_way_out(token: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    // web-sys has no stable setter for `keepalive` yet.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    let Ok(headers) = web_sys::Headers::new() else {
+        return;
+    };
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    init.set_headers(&headers);
+    let promise = window.fetch_with_str_and_init(paths::SESSION_LOGOUT, &init);
+    // A failure (offline) must not reach the page's "could not start" handler.
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = promise.catch(&ignore);
+    ignore.forget();
 }

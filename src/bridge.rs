@@ -54,8 +54,14 @@ extern "C" {
     fn api_get_token(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = apiSetToken)]
     fn api_set_token(this: &DjiBridge, token: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = apiGetHost)]
+    fn api_get_host(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = thingGetConnectState)]
     fn thing_get_connect_state(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = thingGetConfigs)]
+    fn thing_get_configs(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = thingDisconnect)]
+    fn thing_disconnect(this: &DjiBridge) -> Result<JsValue, JsValue>;
 }
 
 /// Names of Pilot 2 modules (`platformLoadComponent`).
@@ -261,19 +267,50 @@ pub fn stop_self() -> Result<(), BridgeError> {
     unit("platformStopSelf", |b| b.platform_stop_self())
 }
 
-/// `apiGetToken`; only valid while the `api` module is loaded. `None` for no token.
+/// `apiGetToken`; only valid while the `api` module is loaded. `None` for no token (Pilot 2
+/// answers `""` or `{}`).
 pub fn api_get_token() -> Result<Option<String>, BridgeError> {
-    string("apiGetToken", |b| b.api_get_token()).map(|t| Some(t).filter(|t| !t.trim().is_empty()))
+    let method = "apiGetToken";
+    envelope::parse_optional_string(&call(method, |b| b.api_get_token())?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
-/// `apiSetToken`; only valid while the `api` module is loaded. `""` clears it.
+/// `apiSetToken(token)`; only valid while the `api` module is loaded. DJI documents no way to
+/// clear it with this call: unloading the module is how Pilot 2 forgets a token.
 pub fn api_set_token(token: &str) -> Result<(), BridgeError> {
     unit("apiSetToken", |b| b.api_set_token(token))
+}
+
+/// `apiGetHost`: where the loaded `api` module sends Pilot 2's own requests.
+pub fn api_get_host() -> Result<String, BridgeError> {
+    string("apiGetHost", |b| b.api_get_host())
 }
 
 /// `thingGetConnectState`.
 pub fn thing_connect_state() -> Result<bool, BridgeError> {
     boolean("thingGetConnectState", |b| b.thing_get_connect_state())
+}
+
+/// What the loaded `thing` module was loaded with (`thingGetConfigs`, a JSON document that
+/// Pilot 2 encodes once more as a string).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ThingConfigs {
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub username: String,
+}
+
+/// `thingGetConfigs`.
+pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
+    let method = "thingGetConfigs";
+    envelope::parse_json(&call(method, |b| b.thing_get_configs())?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+/// `thingDisconnect`: closes the cloud module's MQTT connection.
+pub fn thing_disconnect() -> Result<(), BridgeError> {
+    unit("thingDisconnect", |b| b.thing_disconnect())
 }
 
 /// Sets `window.djiBridge.onBackClick`. Pilot 2 calls it synchronously: `true` means the page

@@ -20,11 +20,18 @@ thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Starts the cloud module with this pilot's MQTT account, unless Pilot 2 still runs it.
+/// Puts Pilot 2's cloud module on this pilot's MQTT account. A module Pilot 2 still runs is
+/// kept only if it was loaded with this account (`thingGetConfigs`: host and username);
+/// another pilot's is disconnected and unloaded first.
 pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, AppError)> {
     watch(ctx);
-    match bridge::is_component_loaded(Module::Thing) {
-        Ok(true) => {
+    let loaded = bridge::is_component_loaded(Module::Thing)
+        .map_err(|e| (Failure::CheckCloud, e.into()))?;
+    if loaded {
+        let ours = bridge::thing_configs().ok().is_some_and(|c| {
+            thing.is_some_and(|t| c.host == t.host && c.username == t.username)
+        });
+        if ours {
             let connected = bridge::thing_connect_state().unwrap_or(false);
             set_conn(
                 ctx,
@@ -34,31 +41,57 @@ pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, Ap
                     Conn::Connecting
                 },
             );
+            if connected {
+                announce(ctx);
+            }
+            return Ok(());
+        }
+        shut_down(ctx);
+    }
+    match thing {
+        Some(thing) => {
+            let param = json!({
+                "host": thing.host,
+                "username": thing.username,
+                "password": thing.password,
+                "connectCallback": CONNECT_CALLBACK,
+            });
+            set_conn(ctx, Conn::Connecting);
+            bridge::load_component(Module::Thing, &param)
+                .map_err(|e| (Failure::StartCloud, e.into()))
+        }
+        None => {
+            // No cloud module for this pilot: nothing will report online.
+            set_conn(ctx, Conn::Off);
+            announce(ctx);
             Ok(())
         }
-        Ok(false) => match thing {
-            Some(thing) => {
-                let param = json!({
-                    "host": thing.host,
-                    "username": thing.username,
-                    "password": thing.password,
-                    "connectCallback": CONNECT_CALLBACK,
-                });
-                set_conn(ctx, Conn::Connecting);
-                bridge::load_component(Module::Thing, &param)
-                    .map_err(|e| (Failure::StartCloud, e.into()))
-            }
-            None => {
-                set_conn(ctx, Conn::Off);
-                Ok(())
-            }
-        },
-        Err(e) => Err((Failure::CheckCloud, e.into())),
     }
 }
 
+/// Disconnects and unloads the cloud module, whoever loaded it. Best effort.
+pub fn shut_down(ctx: Ctx) {
+    if bridge::is_component_loaded(Module::Thing).unwrap_or(false) {
+        let _ = bridge::thing_disconnect();
+        let _ = bridge::unload_component(Module::Thing);
+    }
+    set_conn(ctx, Conn::Off);
+}
+
+/// `platformSetInformation(platform name, workspace name or "", description or "")`: Pilot 2's
+/// tab bar and cloud entry, whether or not a workspace is set.
+pub fn announce(ctx: Ctx) {
+    let ws = ctx.workspace.get_untracked();
+    let (name, description) = ws
+        .as_ref()
+        .map(|w| (w.name.as_str(), w.introduction.as_str()))
+        .unwrap_or(("", ""));
+    let _ = bridge::set_information(&ctx.platform_name(), name, description);
+}
+
 /// Defines the `thing` module's connect callback (once per bundle): the state shown follows
-/// Pilot 2's reports, confirmed with `thingGetConnectState`.
+/// Pilot 2's reports, confirmed with `thingGetConnectState`; online, the platform information
+/// goes to Pilot 2.
 pub fn watch(ctx: Ctx) {
     if WATCHING.with(|w| w.replace(true)) {
         return;
@@ -70,9 +103,12 @@ pub fn watch(ctx: Ctx) {
         let next = match (confirmed, ctx.conn.get_untracked()) {
             (true, _) => Conn::Connected,
             (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
-            (false, _) => Conn::Refused,
+            (false, _) => Conn::Failed,
         };
         set_conn(ctx, next);
+        if next == Conn::Connected && ctx.signed.get_untracked().is_some() {
+            announce(ctx);
+        }
     });
 }
 
@@ -108,8 +144,8 @@ pub fn apply_workspace(ctx: Ctx, ws: &Workspace) -> Result<(), AppError> {
         return Err(AppError::InvalidWorkspaceId(ws.uuid.clone()));
     }
     bridge::set_workspace_id(&ws.uuid)?;
-    bridge::set_information(&ctx.platform_name(), &ws.name, &ws.introduction)?;
     ctx.workspace.set(Some(ws.clone()));
+    bridge::set_information(&ctx.platform_name(), &ws.name, &ws.introduction)?;
     Ok(())
 }
 

@@ -46,7 +46,10 @@ pub async fn start(ctx: Ctx) {
         time::now_ms(),
         config.renew_below_fraction,
     ) {
-        StartPlan::Login => ctx.screen.set(Screen::Login { reason: None }),
+        StartPlan::Login => {
+            session::clear_leftovers(ctx);
+            ctx.screen.set(Screen::Login { reason: None });
+        }
         StartPlan::ClearAndLogin(reason) => session::end(ctx, reason),
         StartPlan::Check => session::enter(ctx, Failure::CheckSession).await,
         StartPlan::Renew => session::renew(ctx).await,
@@ -73,8 +76,5 @@ pub fn register_callbacks(ctx: Ctx) {
     }
     // No in-page history to go back through: let Pilot 2 close the page.
     let _ = bridge::on_back_click(|| false);
-    let _ = bridge::on_stop_platform(move || {
-        token::clear_page_copy();
-        ctx.config.set_value(None);
-    });
+    let _ = bridge::on_stop_platform(move || session::stopped_by_pilot(ctx));
 }

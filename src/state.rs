@@ -30,8 +30,9 @@ pub enum Conn {
     Connected,
     /// Was connected, now is not (Pilot 2 reconnects by itself).
     Disconnected,
-    /// The broker never accepted the connection.
-    Refused,
+    /// Never connected: the broker is unreachable or refused the account (Pilot 2's callback
+    /// cannot tell which).
+    Failed,
 }
 
 impl Conn {
@@ -41,7 +42,7 @@ impl Conn {
             Conn::Connecting => "connecting",
             Conn::Connected => "connected",
             Conn::Disconnected => "disconnected",
-            Conn::Refused => "refused",
+            Conn::Failed => "failed",
         }
     }
 
@@ -50,7 +51,7 @@ impl Conn {
             "connecting" => Conn::Connecting,
             "connected" => Conn::Connected,
             "disconnected" => Conn::Disconnected,
-            "refused" => Conn::Refused,
+            "failed" => Conn::Failed,
             _ => Conn::Off,
         }
     }

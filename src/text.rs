@@ -86,7 +86,7 @@ fn api(
         }
         ErrorCode::TokenExpired => "Your session has expired. Please log in again.".into(),
         ErrorCode::TokenRevoked => {
-            "Your session was ended on the platform. Please log in again.".into()
+            "This controller's access was revoked on the platform. Please log in again.".into()
         }
         ErrorCode::TokenInvalid | ErrorCode::TokenMissing => {
             "Your session is no longer valid. Please log in again.".into()
@@ -154,7 +154,7 @@ pub fn login_reason(reason: &LoginReason) -> String {
             "Your session has expired. Please log in again.".into()
         }
         LoginReason::Revoked => {
-            "Your session was ended on the platform. Please log in again.".into()
+            "This controller's access was revoked on the platform. Please log in again.".into()
         }
         LoginReason::Invalid => "Your session is no longer valid. Please log in again.".into(),
         LoginReason::LoggedOut => "You have logged out.".into(),
@@ -206,10 +206,11 @@ pub fn conn(c: Conn) -> (&'static str, &'static str) {
             "warn",
             "Disconnected — Pilot 2 keeps retrying. Check the controller's network.",
         ),
-        Conn::Refused => (
+        Conn::Failed => (
             "bad",
-            "The MQTT broker refused the connection. Ask your platform administrator to check \
-             your MQTT account.",
+            "Cannot connect to the platform's MQTT broker: it cannot be reached from this \
+             controller, or it refused your MQTT account. Check the controller's network; if \
+             the network is fine, ask your platform administrator to check your MQTT account.",
         ),
     }
 }
@@ -245,6 +246,8 @@ pub const XAG_UNLINK_QUESTION: &str =
 pub const WORKSPACE_INTRO: &str =
     "Your FlightHub 2 projects. The one you choose is shown in Pilot 2's cloud entry.";
 pub const NO_AIRCRAFT: &str = "No aircraft connected";
+pub const NO_WORKSPACE: &str = "No workspace is set in Pilot 2. Ask your platform administrator \
+     to set a default workspace (DEFAULT_WORKSPACE_ID) or to connect FlightHub 2.";
 
 /// "Pilot 2 did not close the page: …"
 pub fn exit_failed(e: &BridgeError) -> String {

@@ -40,15 +40,20 @@ fn api_module_loaded() -> Result<bool, BridgeError> {
 }
 
 /// At start: the token Pilot 2's `api` module holds, or the page's copy (then loaded into a
-/// fresh `api` module). Never loads the module without a token.
+/// fresh `api` module). Never loads the module without a token. An `api` module that sends
+/// Pilot 2's requests somewhere else than this platform is reloaded with ours.
 pub fn read_stored(config: &PageConfig) -> Result<Option<String>, BridgeError> {
     let token = if api_module_loaded()? {
         match bridge::api_get_token()? {
             Some(token) => {
+                if bridge::api_get_host()? != crate::config::api_module_host(config) {
+                    bridge::unload_component(Module::Api)?;
+                    load_api_module(config, &token)?;
+                }
                 copy::set(&token);
                 Some(token)
             }
-            // Loaded but empty (cleared by another page): fall back to our copy.
+            // Loaded but empty: fall back to our copy.
             None => match copy::get() {
                 Some(token) => {
                     bridge::api_set_token(&token)?;
@@ -101,20 +106,20 @@ pub fn adopt(config: &PageConfig, grant: &TokenGrant) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Clears the token in Pilot 2 (if its `api` module is loaded), in the page's copy and in
-/// memory.
-pub fn clear() {
-    if api_module_loaded().unwrap_or(false) {
-        let _ = bridge::api_set_token("");
+/// Makes Pilot 2 and the page forget the token, by documented means only: the modules that
+/// depend on the `api` module are unloaded, then the `api` module itself (DJI documents no
+/// way to empty it in place). Synchronous and best effort: every step is tried. Returns the
+/// token that was forgotten, for a last revocation.
+pub fn forget() -> Option<String> {
+    let forgotten = current().or_else(copy::get);
+    for module in Module::DEPENDS_ON_API.into_iter().chain([Module::Api]) {
+        if bridge::is_component_loaded(module).unwrap_or(false) {
+            let _ = bridge::unload_component(module);
+        }
     }
     copy::clear();
     set_current(None);
-}
-
-/// Clears only the page's own copies: `onStopPlatform` may not call the bridge for long.
-pub fn clear_page_copy() {
-    copy::clear();
-    set_current(None);
+    forgotten
 }
 
 /// The page's own copy in `localStorage`.

@@ -153,12 +153,14 @@ async fn expired_token_is_cleared_and_login_says_when_it_expired() {
     assert!(reason.contains("20"), "the date is shown: {reason}");
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
-    let set = calls
-        .iter()
-        .find(|c| c.method == "apiSetToken")
-        .expect("token cleared");
-    assert_eq!(set.arg(0), "");
-    assert_eq!(e.pilot_state().await["modules"]["api"]["token"], "");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "platformUnloadComponent" && c.arg(0) == "api"),
+        "Pilot 2 forgets the token by unloading the api module: {:?}",
+        methods(&calls)
+    );
+    assert!(!e.modules().await.contains(&"api".to_owned()));
     assert_eq!(e.page_token().await, None);
     assert!(
         e.api_requests().await.is_empty(),
@@ -182,16 +184,10 @@ async fn revoked_token_is_cleared_and_login_says_so() {
     .await;
     e.open().await;
     let reason = e.text("[data-testid=login-reason]").await;
-    assert!(reason.contains("ended on the platform"), "{reason}");
+    assert!(reason.contains("access was revoked"), "{reason}");
     let calls = e.calls().await;
     assert_contract_order(&calls, true);
-    assert_eq!(
-        calls
-            .iter()
-            .rfind(|c| c.method == "apiSetToken")
-            .map(|c| c.arg(0).to_owned()),
-        Some(String::new())
-    );
+    assert!(!e.modules().await.contains(&"api".to_owned()));
     assert_eq!(e.page_token().await, None);
     e.quit().await;
 }
@@ -338,34 +334,33 @@ async fn log_out_revokes_and_clears_then_shows_login() {
         .expect("click");
     let reason = e.text("[data-testid=login-reason]").await;
     assert!(reason.contains("logged out"), "{reason}");
-    assert!(
-        e.sim.api.live_token_ids("pilot").is_empty(),
-        "revoked on the platform"
-    );
-    assert_eq!(e.pilot_state().await["modules"]["api"]["token"], "");
+    e.eventually("the token is revoked on the platform", || async {
+        e.sim.api.live_token_ids("pilot").is_empty()
+    })
+    .await;
+    assert!(!e.modules().await.contains(&"api".to_owned()));
     assert_eq!(e.page_token().await, None);
     assert_contract_order(&e.calls().await, false);
     e.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn exit_asks_pilot_to_close_the_page() {
+async fn exit_ends_the_session_then_asks_pilot_to_close_the_page() {
     let e = E2e::start(Preset::default()).await;
     e.open().await;
     e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=exit]")
-        .await
-        .click()
-        .await
-        .expect("click");
-    e.wait_for("#pilot2-emulator-stopped").await;
-    let m = e
-        .calls()
-        .await
-        .iter()
-        .map(|c| c.method.clone())
-        .collect::<Vec<_>>();
-    assert_eq!(m.last().map(String::as_str), Some("platformStopSelf"));
+    e.wait_for("[data-testid=main-page]").await;
+    e.click("[data-testid=exit]").await;
+    e.wait_closed().await;
+    e.eventually("the token is revoked on the platform", || async {
+        e.sim.api.live_token_ids("pilot").is_empty()
+    })
+    .await;
+    // reopened: nobody is signed in
+    e.open().await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert!(!e.modules().await.contains(&"api".to_owned()));
+    assert_eq!(e.page_token().await, None);
     e.quit().await;
 }
 

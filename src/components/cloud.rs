@@ -82,17 +82,58 @@ fn DeviceList(
     view! { <ul class="devices" data-testid="devices">{rows}</ul> }.into_any()
 }
 
+/// The connected aircraft's SN as Pilot 2 reports it now: read again on Refresh, when the page
+/// becomes visible, and every few seconds while the panel is shown (an aircraft switched on
+/// after the page opened must appear).
+#[derive(Clone, Copy)]
+struct AircraftSn(RwSignal<Option<String>>);
+
+impl AircraftSn {
+    fn get(&self) -> Option<String> {
+        self.0.get()
+    }
+
+    fn refresh(&self) {
+        // "" from Pilot 2 means no aircraft connected, not an error.
+        let now = bridge::aircraft_sn().ok().flatten();
+        if self.0.get_untracked() != now {
+            self.0.set(now);
+        }
+    }
+}
+
+const AIRCRAFT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn use_aircraft_sn() -> AircraftSn {
+    let sn = AircraftSn(RwSignal::new(None));
+    sn.refresh();
+    if let Ok(timer) = set_interval_with_handle(move || sn.refresh(), AIRCRAFT_POLL) {
+        on_cleanup(move || timer.clear());
+    }
+    // `visibilitychange` is fired at the document and reaches the window.
+    let listener = window_event_listener_untyped("visibilitychange", move |_| {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+        if visible {
+            sn.refresh();
+        }
+    });
+    on_cleanup(move || listener.remove());
+    sn
+}
+
 /// Connection, workspace, FlightHub 2 and devices.
 #[component]
 pub fn CloudPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let rc_sn = bridge::remote_controller_sn().unwrap_or_default();
-    // "" from Pilot 2 means no aircraft connected, not an error.
-    let aircraft_sn = bridge::aircraft_sn().ok().flatten();
+    let aircraft_sn = use_aircraft_sn();
     let status = Loader::<FlightHubStatus>::new();
     let devices = Loader::<Vec<FlightHubDeviceEntry>>::new();
     let refresh = move || {
         status.load(|api| async move { api.flighthub_status().await });
+        aircraft_sn.refresh();
         let ws = ctx.workspace.get_untracked();
         devices.load(|api| async move {
             match ws {
@@ -103,9 +144,6 @@ pub fn CloudPanel() -> impl IntoView {
     };
     refresh();
     let change = Action::new_local(move |_: &()| change_workspace(ctx));
-    let aircraft_text = aircraft_sn
-        .clone()
-        .unwrap_or_else(|| text::NO_AIRCRAFT.into());
 
     view! {
         <section class="card" data-testid="cloud-panel">
@@ -118,7 +156,17 @@ pub fn CloudPanel() -> impl IntoView {
                 </dd>
                 <dt>"Workspace"</dt>
                 <dd data-testid="workspace-name">
-                    {move || ctx.workspace.get().map(|w| w.name).unwrap_or_else(|| "—".into())}
+                    {move || match ctx.workspace.get() {
+                        Some(w) => view! { <span>{w.name}</span> }.into_any(),
+                        None => {
+                            view! {
+                                <span class="muted" data-testid="no-workspace">
+                                    {text::NO_WORKSPACE}
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    }}
                 </dd>
                 <dt>"FlightHub 2"</dt>
                 <dd data-testid="flighthub-status">
@@ -129,7 +177,9 @@ pub fn CloudPanel() -> impl IntoView {
                     }}
                 </dd>
                 <dt>"Aircraft"</dt>
-                <dd data-testid="aircraft">{aircraft_text}</dd>
+                <dd data-testid="aircraft">
+                    {move || aircraft_sn.get().unwrap_or_else(|| text::NO_AIRCRAFT.into())}
+                </dd>
             </dl>
             {move || {
                 change
@@ -161,7 +211,7 @@ pub fn CloudPanel() -> impl IntoView {
                         <DeviceList
                             entries
                             rc_sn=rc_sn.clone()
-                            aircraft_sn=aircraft_sn.clone()
+                            aircraft_sn=aircraft_sn.get()
                         />
                     }
                         .into_any()

@@ -1,11 +1,12 @@
-//! The main page: who is logged in, until when; log out; exit; the panels.
+//! The main page: who is logged in, until when; log out; exit (both end the session); the
+//! panels.
 
 use crate::components::cloud::CloudPanel;
 use crate::components::error_view::ErrorText;
 use crate::components::xag_card::XagCard;
 use crate::error::AppError;
 use crate::state::Ctx;
-use crate::{bridge, session, time};
+use crate::{session, time};
 use leptos::prelude::*;
 
 /// The signed-in pilot's page.
@@ -18,11 +19,10 @@ pub fn MainPage() -> impl IntoView {
         .as_ref()
         .map(|s| time::format_ms(s.expires_at))
         .unwrap_or_default();
-    let logout = Action::new_local(move |_: &()| session::logout(ctx));
     let exit_error = RwSignal::new(None::<AppError>);
     let on_exit = move |_| {
-        if let Err(e) = bridge::stop_self() {
-            exit_error.set(Some(e.into()));
+        if let Err(e) = session::exit(ctx) {
+            exit_error.set(Some(e));
         }
     };
     view! {
@@ -39,10 +39,7 @@ pub fn MainPage() -> impl IntoView {
                 <button
                     class="secondary"
                     data-testid="logout"
-                    on:click=move |_| {
-                        logout.dispatch_local(());
-                    }
-                    disabled=move || logout.pending().get()
+                    on:click=move |_| session::logout(ctx)
                 >
                     "Log out"
                 </button>

@@ -4,8 +4,8 @@
 pub mod plan;
 
 use leptos::prelude::*;
-use crate::api::Api;
-use crate::cloud;
+use crate::api::{self, Api};
+use crate::{bridge, cloud};
 use crate::error::AppError;
 use crate::state::{Ctx, Failure, Screen, Signed};
 use crate::token;
@@ -83,18 +83,48 @@ pub fn refused(ctx: Ctx, error: AppError, token: &str, failure: Failure) {
     }
 }
 
-/// Log out: revoke on the platform (best effort: the pilot leaves either way), then end.
-pub async fn logout(ctx: Ctx) {
-    let _ = Api::new().logout().await;
+/// Log out: the session ends here and the token is revoked on the platform.
+pub fn logout(ctx: Ctx) {
     end(ctx, LoginReason::LoggedOut);
 }
 
-/// Ends the session: the token cleared in Pilot 2 and the page, the login page says why.
+/// **Exit**: the session ends (on a shared controller, the next person must not find it),
+/// then Pilot 2 closes the page. Depends on no callback: `onStopPlatform` is for Pilot's own
+/// exit.
+pub fn exit(ctx: Ctx) -> Result<(), AppError> {
+    end(ctx, LoginReason::LoggedOut);
+    bridge::stop_self().map_err(AppError::from)
+}
+
+/// Pilot's own "Exit cloud platform" (`onStopPlatform`): Pilot 2 waits for this to return,
+/// then closes, so everything here is synchronous.
+pub fn stopped_by_pilot(ctx: Ctx) {
+    end(ctx, LoginReason::LoggedOut);
+}
+
+/// The one way out. Every end of a session comes here: log out, Exit, Pilot's exit, a token
+/// found expired, revoked or invalid. First, synchronously, Pilot 2 forgets the token
+/// (documented means: unload the `api` module and its dependents), the cloud module is
+/// disconnected and unloaded, the page's copies and everything naming the pilot are cleared;
+/// then a token that may still be live is revoked with a request that outlives the page.
 pub fn end(ctx: Ctx, reason: LoginReason) {
-    token::clear();
+    let forgotten = token::forget();
+    cloud::shut_down(ctx);
     ctx.signed.set(None);
     ctx.workspace.set(None);
+    cloud::announce(ctx);
+    let may_be_live = matches!(reason, LoginReason::LoggedOut);
+    if let Some(token) = forgotten.filter(|_| may_be_live) {
+        api::revoke_on_the_way_out(&token);
+    }
     ctx.screen.set(Screen::Login {
         reason: Some(reason),
     });
+}
+
+/// No session, yet Pilot 2 still runs a cloud module (or modules that need a token) from an
+/// earlier pilot: they go before the login page shows.
+pub fn clear_leftovers(ctx: Ctx) {
+    let _ = token::forget();
+    cloud::shut_down(ctx);
 }

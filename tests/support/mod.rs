@@ -47,6 +47,60 @@ pub struct Preset {
     pub no_bridge: bool,
     /// Serial number of the aircraft connected to the controller.
     pub aircraft_sn: Option<String>,
+    /// The remote controller's serial number (default: the emulator's).
+    pub rc_sn: Option<String>,
+    /// Which of the behaviours DJI leaves open the simulated Pilot 2 shows.
+    pub world: World,
+}
+
+/// The simulated Pilot 2's settings for what DJI does not document. The page must be right in
+/// every one of them: the session journeys run under each.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct World {
+    /// `platformStopSelf` also calls `onStopPlatform` (documented: only Pilot's own exit does).
+    pub stop_callback: bool,
+    /// Closing the page unloads every module (documented: modules keep running).
+    pub stop_unloads: bool,
+    /// `apiSetToken("")` is accepted (undocumented either way; the page never relies on it).
+    pub accept_empty_token: bool,
+    /// `apiGetToken` with nothing stored answers `{}` instead of `""`.
+    pub no_token_reply_object: bool,
+}
+
+impl World {
+    /// What DJI documents, and each plausible alternative on its own.
+    pub fn all() -> [World; 5] {
+        let d = World::default();
+        [
+            d,
+            World {
+                stop_callback: true,
+                ..d
+            },
+            World {
+                stop_unloads: true,
+                ..d
+            },
+            World {
+                accept_empty_token: true,
+                ..d
+            },
+            World {
+                no_token_reply_object: true,
+                ..d
+            },
+        ]
+    }
+
+    /// Every alternative at once.
+    pub fn contrary() -> World {
+        World {
+            stop_callback: true,
+            stop_unloads: true,
+            accept_empty_token: true,
+            no_token_reply_object: true,
+        }
+    }
 }
 
 /// A browser on a [`Stack`]. Derefs to the stack, so `e.sim`, `e.xag`, `e.base`, … read as
@@ -78,6 +132,8 @@ pub struct Options {
     pub org_key: Option<String>,
     /// MQTT password configured for the pilot (default: the broker's).
     pub mqtt_password: Option<String>,
+    /// `DEFAULT_WORKSPACE_ID` and `DEFAULT_WORKSPACE_NAME` (used without FlightHub 2).
+    pub default_workspace: Option<(String, String)>,
 }
 
 /// The first demo pilot's MQTT account, as the broker knows it.
@@ -119,6 +175,10 @@ impl Stack {
             config.upstream_timeout_secs = 5;
             if let Some(url) = &options.token_api_url {
                 config.token_api_url = url.clone();
+            }
+            if let Some((id, name)) = &options.default_workspace {
+                config.default_workspace_id = id.clone();
+                config.default_workspace_name = name.clone();
             }
             if options.cloud {
                 if let Some(key) = &options.org_key {
@@ -300,6 +360,40 @@ impl E2e {
         p.send_keys(Key::Enter).await.expect("enter");
     }
 
+    /// Waits until `check` holds (polling), or fails naming `what`.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + WAIT;
+        while !check().await {
+            assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The simulated Pilot 2 closed the page (it navigates to its "closed" page).
+    pub async fn wait_closed(&self) {
+        self.wait_for("#pilot2-emulator-stopped").await;
+    }
+
+    /// The modules Pilot 2 runs now (names), read from the emulator's state.
+    pub async fn modules(&self) -> Vec<String> {
+        let state = self.pilot_state().await;
+        state["modules"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The `thing` module's MQTT username, if it is loaded.
+    pub async fn cloud_account(&self) -> Option<String> {
+        self.pilot_state().await["modules"]["thing"]["username"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
     pub async fn quit(self) {
         let _ = self.driver.quit().await;
     }
@@ -318,6 +412,14 @@ fn prelude(preset: &Preset) -> String {
     if let Some(sn) = &preset.aircraft_sn {
         config["aircraftSn"] = json!(sn);
     }
+    if let Some(sn) = &preset.rc_sn {
+        config["rcSn"] = json!(sn);
+    }
+    let w = preset.world;
+    config["stopCallback"] = json!(w.stop_callback);
+    config["stopUnloads"] = json!(w.stop_unloads);
+    config["acceptEmptyToken"] = json!(w.accept_empty_token);
+    config["noTokenReply"] = json!(if w.no_token_reply_object { "{}" } else { "" });
     let page_token = preset
         .page_token
         .clone()
@@ -391,7 +493,8 @@ pub fn methods(calls: &[Call]) -> Vec<&str> {
 }
 
 /// The contract's ordering rules, checked on every test's calls:
-/// license first; `apiGetToken`/`apiSetToken` only while `api` is loaded; no failed calls.
+/// license first; `apiGetToken`/`apiSetToken` only while `api` is loaded; a token is never
+/// "cleared" with `apiSetToken("")`; no failed calls.
 pub fn assert_contract_order(calls: &[Call], api_loaded_at_start: bool) {
     let m = methods(calls);
     assert!(m.len() >= 2, "at least the license calls: {m:?}");
@@ -418,7 +521,11 @@ pub fn assert_contract_order(calls: &[Call], api_loaded_at_start: bool) {
                     api_loaded,
                     "{} while the api module is not loaded: {m:?}",
                     c.method
-                )
+                );
+                assert!(
+                    c.method != "apiSetToken" || !c.arg(0).is_empty(),
+                    "apiSetToken(\"\") is not documented: unload the module: {m:?}"
+                );
             }
             _ => {}
         }

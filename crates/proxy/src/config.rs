@@ -172,6 +172,19 @@ pub struct Config {
     #[arg(long, env = "FLIGHTHUB_PAGE_SIZE", default_value_t = 100)]
     pub flighthub_page_size: usize,
 
+    /// Workspace (a UUID) set in Pilot 2 for every pilot when FlightHub 2 is not configured
+    /// (`platformSetWorkspaceId`). Empty: none; the main page says so.
+    #[arg(long, env = "DEFAULT_WORKSPACE_ID", default_value = "", value_parser = workspace_id)]
+    pub default_workspace_id: String,
+
+    /// Name of the default workspace (Pilot 2's cloud entry).
+    #[arg(long, env = "DEFAULT_WORKSPACE_NAME", default_value = "")]
+    pub default_workspace_name: String,
+
+    /// Description of the default workspace.
+    #[arg(long, env = "DEFAULT_WORKSPACE_DESCRIPTION", default_value = "")]
+    pub default_workspace_description: String,
+
     /// MQTT broker address given to Pilot 2's `thing` module (`tcp://host:1883`,
     /// `ws://host:8083/mqtt`, `wss://…`). Empty: no cloud module.
     #[arg(long, env = "MQTT_BROKER", default_value = "")]
@@ -192,6 +205,19 @@ pub struct Config {
     /// How long a started XAG link stays valid, in seconds (the pre-auth code lives 600 s).
     #[arg(long, env = "XAG_LINK_TTL_SECS", default_value_t = 600)]
     pub xag_link_ttl_secs: i64,
+}
+
+/// A canonical UUID or nothing: Pilot 2 refuses any other workspace id.
+fn workspace_id(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    uuid::Uuid::parse_str(raw)
+        .ok()
+        .filter(|_| raw.len() == 36)
+        .map(|u| u.to_string())
+        .ok_or_else(|| format!("{raw:?} is not a UUID (8-4-4-4-12 hex)"))
 }
 
 /// Unit of the XAG signature timestamp.
@@ -272,6 +298,15 @@ impl Config {
 
     /// The page config: what the page needs before it talks to Pilot 2 (`GET /api/config`,
     /// also inlined into `index.html`). Nothing secret goes in here.
+    /// The workspace every pilot gets when FlightHub 2 is off, if one is configured.
+    pub fn default_workspace(&self) -> Option<pilot_portal_shared::Workspace> {
+        (!self.default_workspace_id.is_empty()).then(|| pilot_portal_shared::Workspace {
+            uuid: self.default_workspace_id.clone(),
+            name: self.default_workspace_name.clone(),
+            introduction: self.default_workspace_description.clone(),
+        })
+    }
+
     pub fn page_config(&self) -> PageConfig {
         PageConfig {
             platform_name: self.platform_name.clone(),

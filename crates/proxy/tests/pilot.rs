@@ -93,3 +93,29 @@ async fn the_chosen_workspace_is_checked_remembered_and_forgotten() {
     assert_eq!(h.call(del).await.status, StatusCode::NO_CONTENT);
     assert!(h.get("/api/pilot/bootstrap", Some(&token)).await.json()["workspace"].is_null());
 }
+
+#[tokio::test]
+async fn without_flighthub_the_bootstrap_carries_the_configured_default_workspace() {
+    const DEFAULT: &str = "3f6f3b8e-5a4c-4f57-9d0e-1b2c3d4e5f60";
+    let h = harness_with(|c| {
+        c.flighthub_org_key.clear();
+        c.default_workspace_id = DEFAULT.into();
+        c.default_workspace_name = "Field team".into();
+    })
+    .await;
+    let token = h.login().await;
+    let b = h.get("/api/pilot/bootstrap", Some(&token)).await.json();
+    assert_eq!(b["workspaces_enabled"], false);
+    assert_eq!(b["workspace"]["uuid"], DEFAULT);
+    assert_eq!(b["workspace"]["name"], "Field team");
+}
+
+#[test]
+fn a_default_workspace_that_is_not_a_uuid_stops_the_proxy_at_start() {
+    let bad = pilot_portal_proxy::config::Config::from_env_pairs([(
+        "DEFAULT_WORKSPACE_ID",
+        "field-team".to_owned(),
+    )]);
+    let message = bad.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("not a UUID"), "{message}");
+}

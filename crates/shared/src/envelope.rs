@@ -161,6 +161,22 @@ pub fn parse_string(raw: &str) -> Result<String, EnvelopeError> {
     }
 }
 
+/// A string that may be absent: `""`, `null` and an empty object (`{}`, how some Pilot 2
+/// versions answer `apiGetToken` with nothing stored) all mean `None`.
+pub fn parse_optional_string(raw: &str) -> Result<Option<String>, EnvelopeError> {
+    let data = BridgeEnvelope::parse(raw)?.into_data()?;
+    match data {
+        Value::String(s) if s.trim().is_empty() || s.trim() == "{}" => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Null => Ok(None),
+        Value::Object(o) if o.is_empty() => Ok(None),
+        other => Err(EnvelopeError::UnexpectedData {
+            expected: "a string",
+            found: kind(&other),
+        }),
+    }
+}
+
 /// A JSON document, given either as an object or encoded once more as a string.
 pub fn parse_json<T: DeserializeOwned>(raw: &str) -> Result<T, EnvelopeError> {
     let data = BridgeEnvelope::parse(raw)?.into_data()?;
@@ -184,6 +200,24 @@ pub fn parse_json<T: DeserializeOwned>(raw: &str) -> Result<T, EnvelopeError> {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn an_absent_string_is_none_in_every_spelling() {
+        for raw in [
+            r#"{"code":0,"message":"","data":""}"#,
+            r#"{"code":0,"message":"","data":"  "}"#,
+            r#"{"code":0,"message":"","data":null}"#,
+            r#"{"code":0,"message":"","data":{}}"#,
+            r#"{"code":0,"message":"","data":"{}"}"#,
+        ] {
+            assert_eq!(parse_optional_string(raw), Ok(None), "{raw}");
+        }
+        assert_eq!(
+            parse_optional_string(r#"{"code":0,"message":"","data":"eyJ.x.y"}"#),
+            Ok(Some("eyJ.x.y".into()))
+        );
+        assert!(parse_optional_string(r#"{"code":0,"message":"","data":{"a":1}}"#).is_err());
+    }
 
     #[test]
     fn success_with_boolean_data() {

@@ -10,8 +10,8 @@ use axum::Json;
 use pilot_portal_shared::{PilotBootstrap, ThingParams, Workspace};
 use serde::Deserialize;
 
-/// `GET /api/pilot/bootstrap`: session, `thing` params, platform name and the remembered
-/// workspace, in one round trip.
+/// `GET /api/pilot/bootstrap`: session, `thing` params, platform name and the workspace
+/// (remembered, or the configured default without FlightHub 2), in one round trip.
 pub async fn bootstrap(
     State(state): State<AppState>,
     user: SessionUser,
@@ -25,7 +25,12 @@ pub async fn bootstrap(
             username,
             password,
         });
-    let workspace = state.db.workspace(user.name()).await?;
+    // With FlightHub 2 the pilot chooses (and the choice is remembered); without it, the
+    // configured default workspace, if any.
+    let workspace = match state.flighthub() {
+        Ok(_) => state.db.workspace(user.name()).await?,
+        Err(_) => config.default_workspace(),
+    };
     Ok(Json(PilotBootstrap {
         session: user.session,
         platform_name: config.platform_name.clone(),
