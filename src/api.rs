@@ -7,6 +7,10 @@
 use crate::error::AppError;
 use crate::token;
 use gloo_net::http::{Request, RequestBuilder, Response};
+use pilot_portal_shared::unlock::{
+    self, DeviceModelDomain, UnlockLicensesResponse, UnlockSwitchRequest, UnlockSwitchResponse,
+    UnlockUpdateRequest, UnlockUpdateResponse, UpdateSource,
+};
 use pilot_portal_shared::{
     paths, ErrorBody, FlightHubDeviceEntry, FlightHubProject, FlightHubStatus, LoginRequest,
     PageConfig, PilotBootstrap, TokenGrant, Workspace, XagLinkStart, XagLinkStatus,
@@ -162,6 +166,49 @@ impl Api {
     /// `DELETE /api/xag/link`.
     pub async fn xag_unlink(&self) -> Result<(), AppError> {
         Self::fetch_empty(self.authed(Request::delete(paths::XAG_LINK))?).await
+    }
+
+    /// `GET /api/unlock/licenses?domain=…&gateway_sn=…`: the licenses `gateway_sn` reports for
+    /// `domain` (the device's own answer, with the platform's last change of each).
+    pub async fn unlock_licenses(
+        &self,
+        domain: DeviceModelDomain,
+        gateway_sn: &str,
+    ) -> Result<UnlockLicensesResponse, AppError> {
+        let req = Request::get(unlock::paths::UNLOCK_LICENSES)
+            .query([("domain", domain.as_query()), ("gateway_sn", gateway_sn)]);
+        Self::fetch(self.authed(req)?).await
+    }
+
+    /// `POST /api/unlock/licenses/{id}/switch`: enables or disables one license; the answer is
+    /// the state the device confirmed.
+    pub async fn unlock_switch(
+        &self,
+        license_id: i64,
+        gateway_sn: &str,
+        enable: bool,
+    ) -> Result<UnlockSwitchResponse, AppError> {
+        let path = unlock::paths::unlock_license_switch(license_id);
+        let body = UnlockSwitchRequest {
+            gateway_sn: gateway_sn.to_owned(),
+            enable,
+        };
+        Self::fetch_with(self.authed(Request::post(&path))?, &body).await
+    }
+
+    /// `POST /api/unlock/update`: the device updates its licenses from `source`, answered once
+    /// it reports the outcome.
+    pub async fn unlock_update(
+        &self,
+        gateway_sn: &str,
+        source: UpdateSource,
+    ) -> Result<UnlockUpdateResponse, AppError> {
+        let body = UnlockUpdateRequest {
+            gateway_sn: gateway_sn.to_owned(),
+            source: Some(source),
+        };
+        let req = self.authed(Request::post(unlock::paths::UNLOCK_UPDATE))?;
+        Self::fetch_with(req, &body).await
     }
 }
 

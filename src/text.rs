@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::session::plan::LoginReason;
 use crate::state::{Conn, Failure};
 use crate::time;
+use pilot_portal_shared::unlock::{LicenseChange, LicenseKind, RidLevel, Validity};
 use pilot_portal_shared::{ErrorCode, XagOutcome};
 
 /// What the pilot reads for a failure: what happened and what to do.
@@ -46,7 +47,9 @@ fn api(
     upstream_code: Option<i64>,
     message: &str,
 ) -> String {
-    let device_code = upstream_code.map(|c| format!(" (code {c})")).unwrap_or_default();
+    let device_code = upstream_code
+        .map(|c| format!(" (code {c})"))
+        .unwrap_or_default();
     match code {
         ErrorCode::DeviceOffline => "This controller is not online on the platform's cloud. \
              Check the cloud connection above, then try again."
@@ -252,6 +255,366 @@ pub const NO_WORKSPACE: &str = "No workspace is set in Pilot 2. Ask your platfor
 /// "Pilot 2 did not close the page: …"
 pub fn exit_failed(e: &BridgeError) -> String {
     format!("Pilot 2 did not close the page: {}", bridge(e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flight unlocking (issue 8): every sentence of the unlock panel (`components::unlock`).
+// Dates are formatted by the caller's `date` (epoch milliseconds → text), so these are tested
+// natively.
+// ---------------------------------------------------------------------------------------------
+
+pub const UNLOCK_TITLE: &str = "Flight unlocking";
+pub const UNLOCK_TAB_AIRCRAFT: &str = "Aircraft";
+pub const UNLOCK_TAB_DOCK: &str = "Dock";
+pub const UNLOCK_INTRO_AIRCRAFT: &str = "The unlock licenses imported on the aircraft. Enable the \
+     one your flight needs before take-off.";
+pub const UNLOCK_INTRO_DOCK: &str = "The unlock licenses approved on DJI's Flysafe website. To \
+     fly with one, update the aircraft's licenses, then enable it on the Aircraft tab.";
+pub const UNLOCK_OFFLINE: &str = "This controller is not connected to the platform's cloud, so \
+     its licenses cannot be read or changed. This panel looks again by itself once the \
+     connection is back (see Cloud above).";
+pub const UNLOCK_NO_AIRCRAFT: &str = "No aircraft is connected to this controller. Turn the \
+     aircraft on and link it to the controller, then tap Refresh.";
+pub const UNLOCK_NO_CONTROLLER: &str = "DJI Pilot 2 did not give this controller's serial \
+     number, so its licenses cannot be read. Close this page and open it again.";
+pub const UNLOCK_LOADING: &str = "Reading the licenses…";
+pub const UNLOCK_NONE_AIRCRAFT: &str = "The aircraft carries no unlock licenses.";
+pub const UNLOCK_NONE_DOCK: &str = "No unlock licenses are approved on Flysafe.";
+pub const UNLOCK_INCONSISTENT: &str =
+    "The aircraft's licenses differ from the ones approved — update them.";
+pub const UNLOCK_REFRESH: &str = "Refresh";
+pub const UNLOCK_UPDATE: &str = "Update from the platform's license file";
+pub const UNLOCK_UPDATING: &str = "Updating…";
+pub const UNLOCK_UPDATE_PROGRESS: &str = "Updating… the aircraft downloads the file and imports \
+     its licenses. This can take a minute.";
+pub const UNLOCK_UPDATED: &str =
+    "Licenses updated. The list below is what the aircraft carries now.";
+pub const UNLOCK_CANCEL: &str = "Cancel";
+
+pub const UNLOCK_GROUP_AREA: &str = "Authorization zones";
+pub const UNLOCK_GROUP_CIRCLE: &str = "Circular areas";
+pub const UNLOCK_GROUP_COUNTRY: &str = "Countries and regions";
+pub const UNLOCK_GROUP_ALTITUDE: &str = "Altitude limits";
+pub const UNLOCK_GROUP_POLYGON: &str = "Polygon areas";
+pub const UNLOCK_GROUP_POWER: &str = "Power";
+pub const UNLOCK_GROUP_RID: &str = "Remote ID";
+pub const UNLOCK_GROUP_OTHER: &str = "Other licenses";
+
+/// A license's state: "Enabled" / "Disabled".
+pub fn unlock_state(enabled: bool) -> &'static str {
+    if enabled {
+        "Enabled"
+    } else {
+        "Disabled"
+    }
+}
+
+/// The switch's label: what tapping it asks for.
+pub fn unlock_toggle(enable: bool) -> &'static str {
+    if enable {
+        "Enable"
+    } else {
+        "Disable"
+    }
+}
+
+/// The switch's label while the device is asked.
+pub fn unlock_switching(enable: bool) -> &'static str {
+    if enable {
+        "Enabling…"
+    } else {
+        "Disabling…"
+    }
+}
+
+/// A license's name as shown: its own, else its id.
+pub fn unlock_name(name: &str, license_id: Option<i64>) -> String {
+    match (name.trim(), license_id) {
+        ("", Some(id)) => format!("License {id}"),
+        ("", None) => "Unnamed license".into(),
+        (name, _) => name.to_owned(),
+    }
+}
+
+/// "Enable 'Nanshan Science Park inspection circle'?"
+pub fn unlock_confirm(enable: bool, name: &str) -> String {
+    format!("{} '{name}'?", unlock_toggle(enable))
+}
+
+/// What a license unlocks, in a sentence.
+pub fn unlock_what(kind: &LicenseKind) -> String {
+    match kind {
+        LicenseKind::Area(a) => {
+            let ids: Vec<String> = a.area_ids.iter().map(i64::to_string).collect();
+            match ids.len() {
+                0 => "Unlocks authorization zones (none listed).".into(),
+                1 => format!("Unlocks authorization zone {}.", ids[0]),
+                _ => format!("Unlocks authorization zones {}.", ids.join(", ")),
+            }
+        }
+        LicenseKind::Circle(c) => format!(
+            "Unlocks a circle of radius {} m around {}{}.",
+            metres(c.radius),
+            coordinates(c.latitude, c.longitude),
+            up_to(c.height)
+        ),
+        LicenseKind::Country(c) => format!(
+            "Unlocks {}{}.",
+            pilot_portal_shared::unlock::country_label(c.country_number),
+            up_to(c.height)
+        ),
+        LicenseKind::Altitude(h) => format!("Raises the altitude limit to {} m.", h.height),
+        LicenseKind::Polygon(p) => {
+            let vertices = match p.vertex_count() {
+                1 => "1 vertex".to_owned(),
+                n => format!("{n} vertices"),
+            };
+            match p.extent() {
+                Some(e) => format!(
+                    "Unlocks a polygon area with {vertices}, latitude {:.5} to {:.5}, longitude \
+                     {:.5} to {:.5}.",
+                    e.min_latitude, e.max_latitude, e.min_longitude, e.max_longitude
+                ),
+                None => "Unlocks a polygon area without vertices.".into(),
+            }
+        }
+        LicenseKind::Power(_) => "Unlocks higher power output.".into(),
+        LicenseKind::Rid(r) => match r.level {
+            RidLevel::Eu => "Remote ID unlocking: EU.".into(),
+            RidLevel::China => "Remote ID unlocking: China.".into(),
+            RidLevel::Unknown(level) => format!("Remote ID unlocking, level {level}."),
+        },
+        LicenseKind::Other { type_code, .. } => match type_code {
+            -1 => "A license this page cannot read.".into(),
+            0..=6 => format!(
+                "A license of type {type_code} ({}) in a form this page cannot read.",
+                pilot_portal_shared::unlock::type_name(*type_code)
+            ),
+            _ => {
+                format!("Unknown license type {type_code}: this page cannot show what it unlocks.")
+            }
+        },
+    }
+}
+
+/// "1581 m" (a fractional radius keeps one decimal).
+fn metres(m: f64) -> String {
+    if m.fract() == 0.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m:.1}")
+    }
+}
+
+/// "22.60309, 113.94782": latitude, longitude to 5 decimals (about a metre).
+fn coordinates(latitude: f64, longitude: f64) -> String {
+    format!("{latitude:.5}, {longitude:.5}")
+}
+
+/// ", up to 500 m altitude", or nothing without a limit.
+fn up_to(height: Option<i64>) -> String {
+    height
+        .map(|h| format!(", up to {h} m altitude"))
+        .unwrap_or_default()
+}
+
+/// Whether a license applies now. `date` formats epoch milliseconds.
+pub fn unlock_validity(v: Validity, date: impl Fn(i64) -> String) -> String {
+    let at = |secs: i64| date(secs.saturating_mul(1000));
+    match v {
+        Validity::NotYetValid { from } => format!("Not yet valid (from {}).", at(from)),
+        Validity::Valid { until: Some(until) } => format!("Valid until {}.", at(until)),
+        Validity::Valid { until: None } => "Valid, without end date.".into(),
+        Validity::Expired { at: ended } => format!("Expired on {}.", at(ended)),
+    }
+}
+
+/// "Last changed by pilot at … (enabled)." `date` formats epoch milliseconds.
+pub fn unlock_last_change(change: &LicenseChange, date: impl Fn(i64) -> String) -> String {
+    let state = if change.new_enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    format!(
+        "Last changed by {} at {} ({state}).",
+        change.by,
+        date(change.at_ms)
+    )
+}
+
+#[cfg(test)]
+mod unlock_tests {
+    use super::*;
+    use pilot_portal_shared::unlock::{
+        AreaUnlock, CircleUnlock, CountryUnlock, GeoPoint, HeightUnlock, JsonMap, PolygonUnlock,
+        PowerUnlock, RidUnlock,
+    };
+
+    fn date(ms: i64) -> String {
+        format!("<{ms}>")
+    }
+
+    #[test]
+    fn each_kind_says_what_it_unlocks() {
+        let area = LicenseKind::Area(AreaUnlock {
+            area_ids: vec![115001769, 8724],
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&area),
+            "Unlocks authorization zones 115001769, 8724."
+        );
+        let circle = LicenseKind::Circle(CircleUnlock {
+            radius: 1581.0,
+            latitude: 22.60309,
+            longitude: 113.947815,
+            height: Some(500),
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&circle),
+            "Unlocks a circle of radius 1581 m around 22.60309, 113.94782, up to 500 m altitude."
+        );
+        let country = LicenseKind::Country(CountryUnlock {
+            country_number: 156,
+            height: None,
+            ..Default::default()
+        });
+        assert_eq!(unlock_what(&country), "Unlocks China.");
+        let unknown_country = LicenseKind::Country(CountryUnlock {
+            country_number: 999,
+            height: Some(120),
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&unknown_country),
+            "Unlocks country code 999, up to 120 m altitude."
+        );
+        let altitude = LicenseKind::Altitude(HeightUnlock {
+            height: 500,
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&altitude),
+            "Raises the altitude limit to 500 m."
+        );
+        let point = |latitude, longitude| GeoPoint {
+            latitude,
+            longitude,
+        };
+        let polygon = LicenseKind::Polygon(PolygonUnlock {
+            points: vec![
+                point(22.54, 113.93),
+                point(22.55, 113.95),
+                point(22.545, 113.94),
+            ],
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&polygon),
+            "Unlocks a polygon area with 3 vertices, latitude 22.54000 to 22.55000, longitude \
+             113.93000 to 113.95000."
+        );
+        assert_eq!(
+            unlock_what(&LicenseKind::Power(PowerUnlock::default())),
+            "Unlocks higher power output."
+        );
+        let rid = |level| {
+            unlock_what(&LicenseKind::Rid(RidUnlock {
+                level,
+                extra: JsonMap::new(),
+            }))
+        };
+        assert!(rid(RidLevel::Eu).contains("EU"));
+        assert!(rid(RidLevel::China).contains("China"));
+        assert!(rid(RidLevel::Unknown(7)).contains("level 7"));
+    }
+
+    #[test]
+    fn other_licenses_say_what_is_unknown() {
+        let other = |type_code| {
+            unlock_what(&LicenseKind::Other {
+                type_code,
+                fields: JsonMap::new(),
+            })
+        };
+        assert!(other(9).contains("Unknown license type 9"), "{}", other(9));
+        assert!(other(1).contains("type 1 (Custom circular area unlocking)"));
+        assert_eq!(other(-1), "A license this page cannot read.");
+    }
+
+    #[test]
+    fn odd_shapes_are_still_said() {
+        let empty_area = LicenseKind::Area(AreaUnlock::default());
+        assert!(unlock_what(&empty_area).contains("none listed"));
+        let one_zone = LicenseKind::Area(AreaUnlock {
+            area_ids: vec![8724],
+            ..Default::default()
+        });
+        assert_eq!(unlock_what(&one_zone), "Unlocks authorization zone 8724.");
+        let empty_polygon = LicenseKind::Polygon(PolygonUnlock::default());
+        assert!(unlock_what(&empty_polygon).contains("without vertices"));
+        let fractional = LicenseKind::Circle(CircleUnlock {
+            radius: 12.25,
+            latitude: -33.5,
+            longitude: -70.25,
+            height: None,
+            ..Default::default()
+        });
+        assert_eq!(
+            unlock_what(&fractional),
+            "Unlocks a circle of radius 12.2 m around -33.50000, -70.25000."
+        );
+    }
+
+    #[test]
+    fn validity_in_words() {
+        assert_eq!(
+            unlock_validity(Validity::NotYetValid { from: 10 }, date),
+            "Not yet valid (from <10000>)."
+        );
+        assert_eq!(
+            unlock_validity(Validity::Valid { until: Some(20) }, date),
+            "Valid until <20000>."
+        );
+        assert_eq!(
+            unlock_validity(Validity::Valid { until: None }, date),
+            "Valid, without end date."
+        );
+        assert_eq!(
+            unlock_validity(Validity::Expired { at: 30 }, date),
+            "Expired on <30000>."
+        );
+    }
+
+    #[test]
+    fn the_question_names_the_license() {
+        assert_eq!(
+            unlock_confirm(true, "Nanshan Science Park inspection circle"),
+            "Enable 'Nanshan Science Park inspection circle'?"
+        );
+        assert_eq!(unlock_confirm(false, "X"), "Disable 'X'?");
+        assert_eq!(unlock_name("  ", Some(240330)), "License 240330");
+        assert_eq!(unlock_name("", None), "Unnamed license");
+        assert_eq!(unlock_name("Zone", Some(1)), "Zone");
+        assert_eq!(unlock_switching(true), "Enabling…");
+        assert_eq!(unlock_switching(false), "Disabling…");
+    }
+
+    #[test]
+    fn last_change_names_who_and_when() {
+        let change = LicenseChange {
+            by: "pilot".into(),
+            at_ms: 5,
+            old_enabled: Some(false),
+            new_enabled: true,
+        };
+        assert_eq!(
+            unlock_last_change(&change, date),
+            "Last changed by pilot at <5> (enabled)."
+        );
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::components::cloud::CloudPanel;
 use crate::components::error_view::ErrorText;
+use crate::components::unlock::UnlockPanel;
 use crate::components::xag_card::XagCard;
 use crate::error::AppError;
 use crate::state::Ctx;
@@ -49,6 +50,7 @@ pub fn MainPage() -> impl IntoView {
             </div>
         </section>
         <CloudPanel />
+        <UnlockPanel />
         <XagCard />
     }
 }

@@ -1,0 +1,760 @@
+//! The "Flight unlocking" panel (issue 8): the unlock licenses of the aircraft connected to
+//! this controller (the gateway) and the ones approved on Flysafe, grouped by type with what
+//! each one unlocks; enable or disable one (confirmed first; the state shown changes only with
+//! the device's answer); update the aircraft's licenses from the platform's license file.
+//!
+//! Nothing that would fail is offered: without the cloud connection, or on the aircraft tab
+//! without an aircraft, the panel says so and sends nothing; it looks again when the connection
+//! changes or on Refresh. In the `full` bundle only; the pure helpers at the top are also
+//! compiled for the native unit tests.
+
+use crate::api::Api;
+use crate::components::error_view::ErrorText;
+use crate::error::AppError;
+use crate::load::{Load, Loader};
+use crate::state::{Conn, Ctx};
+use crate::{bridge, text, time};
+use leptos::prelude::*;
+use pilot_portal_shared::unlock::{
+    DeviceModelDomain, LicenseKind, UnlockLicense, UnlockLicensesResponse, UnlockSwitchResponse,
+    UnlockUpdateResponse, UpdateSource, Validity,
+};
+use pilot_portal_shared::ErrorCode;
+
+// --- pure helpers --------------------------------------------------------------------------------
+
+/// A group of the list: the document's seven types in its order, then the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Area,
+    Circle,
+    Country,
+    Altitude,
+    Polygon,
+    Power,
+    Rid,
+    Other,
+}
+
+impl Group {
+    pub fn of(kind: &LicenseKind) -> Group {
+        match kind {
+            LicenseKind::Area(_) => Group::Area,
+            LicenseKind::Circle(_) => Group::Circle,
+            LicenseKind::Country(_) => Group::Country,
+            LicenseKind::Altitude(_) => Group::Altitude,
+            LicenseKind::Polygon(_) => Group::Polygon,
+            LicenseKind::Power(_) => Group::Power,
+            LicenseKind::Rid(_) => Group::Rid,
+            LicenseKind::Other { .. } => Group::Other,
+        }
+    }
+
+    /// The group's `data-type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Area => "area",
+            Group::Circle => "circle",
+            Group::Country => "country",
+            Group::Altitude => "altitude",
+            Group::Polygon => "polygon",
+            Group::Power => "power",
+            Group::Rid => "rid",
+            Group::Other => "other",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Group::Area => text::UNLOCK_GROUP_AREA,
+            Group::Circle => text::UNLOCK_GROUP_CIRCLE,
+            Group::Country => text::UNLOCK_GROUP_COUNTRY,
+            Group::Altitude => text::UNLOCK_GROUP_ALTITUDE,
+            Group::Polygon => text::UNLOCK_GROUP_POLYGON,
+            Group::Power => text::UNLOCK_GROUP_POWER,
+            Group::Rid => text::UNLOCK_GROUP_RID,
+            Group::Other => text::UNLOCK_GROUP_OTHER,
+        }
+    }
+}
+
+/// The licenses by group, groups in [`Group`] order, only those with licenses; in a group by
+/// name (ASCII case ignored), then id, so the list does not move between reads.
+pub fn grouped(mut licenses: Vec<UnlockLicense>) -> Vec<(Group, Vec<UnlockLicense>)> {
+    licenses.sort_by_cached_key(|l| {
+        (
+            Group::of(&l.license.kind),
+            l.license.common.name.trim().to_ascii_lowercase(),
+            l.license.id(),
+        )
+    });
+    let mut groups: Vec<(Group, Vec<UnlockLicense>)> = Vec::new();
+    for license in licenses {
+        let group = Group::of(&license.license.kind);
+        match groups.last_mut() {
+            Some((last, items)) if *last == group => items.push(license),
+            _ => groups.push((group, vec![license])),
+        }
+    }
+    groups
+}
+
+/// Whether the panel can ask the gateway anything, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// The cloud connection is not up: nothing reaches the controller.
+    Offline,
+    /// Pilot 2 gave no remote controller SN.
+    NoController,
+    /// The aircraft tab, and no aircraft connected.
+    NoAircraft,
+    /// Requests go to this gateway (the remote controller).
+    Ready { gateway_sn: String },
+}
+
+/// Decides from the cloud connection, the tab and what Pilot 2 reports.
+pub fn readiness(
+    conn: Conn,
+    domain: DeviceModelDomain,
+    gateway_sn: &str,
+    aircraft_sn: Option<&str>,
+) -> Readiness {
+    let gateway_sn = gateway_sn.trim();
+    if conn != Conn::Connected {
+        Readiness::Offline
+    } else if gateway_sn.is_empty() {
+        Readiness::NoController
+    } else if domain == DeviceModelDomain::Aircraft
+        && aircraft_sn.is_none_or(|sn| sn.trim().is_empty())
+    {
+        Readiness::NoAircraft
+    } else {
+        Readiness::Ready {
+            gateway_sn: gateway_sn.to_owned(),
+        }
+    }
+}
+
+/// Whether "Try again" can help: not when the platform refused for a reason that stays (a bad
+/// license file, another pilot's controller, no setup, the session).
+pub fn retry_helps(error: &AppError) -> bool {
+    if matches!(error, AppError::NoSession) {
+        return false;
+    }
+    !matches!(
+        error.code(),
+        Some(
+            ErrorCode::FingerprintMismatch
+                | ErrorCode::DeviceForbidden
+                | ErrorCode::DeviceNotConfigured
+                | ErrorCode::Forbidden
+                | ErrorCode::BadRequest
+                | ErrorCode::NotFound
+                | ErrorCode::TokenExpired
+                | ErrorCode::TokenRevoked
+                | ErrorCode::TokenInvalid
+                | ErrorCode::TokenMissing
+        )
+    )
+}
+
+/// The state shown: the device's confirmation of the last switch, else the list's. Never the
+/// state asked for.
+pub fn shown_enabled(listed: bool, confirmed: Option<&UnlockSwitchResponse>) -> bool {
+    confirmed.map_or(listed, |reply| reply.enabled)
+}
+
+/// `data-validity` and the style class of a validity.
+fn validity_style(v: Validity) -> (&'static str, &'static str) {
+    match v {
+        Validity::NotYetValid { .. } => ("not_yet_valid", "warn-text"),
+        Validity::Valid { .. } => ("valid", "muted"),
+        Validity::Expired { .. } => ("expired", "warn-text"),
+    }
+}
+
+// --- the panel -----------------------------------------------------------------------------------
+
+type SwitchAction = Action<bool, Result<UnlockSwitchResponse, AppError>>;
+type UpdateAction = Action<String, Result<UnlockUpdateResponse, AppError>>;
+
+/// This controller's and its aircraft's SNs as Pilot 2 reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sns {
+    gateway: String,
+    aircraft: Option<String>,
+}
+
+impl Sns {
+    fn read() -> Sns {
+        Sns {
+            gateway: bridge::remote_controller_sn().unwrap_or_default(),
+            // "" from Pilot 2 means no aircraft connected, not an error.
+            aircraft: bridge::aircraft_sn().ok().flatten(),
+        }
+    }
+}
+
+/// A failure, with "Try again" when trying again can help.
+fn failure(error: AppError, testid: &'static str, retry: Callback<()>) -> AnyView {
+    if retry_helps(&error) {
+        view! { <ErrorText error testid retry /> }.into_any()
+    } else {
+        view! { <ErrorText error testid /> }.into_any()
+    }
+}
+
+/// Enable / Disable for one license: a question naming it, then the request; the state shown
+/// changes only with the device's answer.
+#[component]
+fn Switch(
+    license_id: i64,
+    /// The license's name as shown.
+    name: String,
+    /// Where the request goes.
+    gateway_sn: String,
+    /// The state shown.
+    enabled: Signal<bool>,
+    /// Set to the device's answer when a switch succeeds.
+    confirmed: RwSignal<Option<UnlockSwitchResponse>>,
+) -> impl IntoView {
+    let name = StoredValue::new(name);
+    let confirming = RwSignal::new(false);
+    // The state asked for last: the label while pending, and what "Try again" asks again.
+    let wanted = StoredValue::new(true);
+    let switch: SwitchAction = Action::new_local(move |enable: &bool| {
+        let (enable, gateway_sn) = (*enable, gateway_sn.clone());
+        async move {
+            let result = Api::new()
+                .unlock_switch(license_id, &gateway_sn, enable)
+                .await;
+            if let Ok(reply) = &result {
+                confirmed.try_set(Some(reply.clone()));
+            }
+            result
+        }
+    });
+    let send = move |enable: bool| {
+        wanted.set_value(enable);
+        switch.dispatch_local(enable);
+    };
+    let pending = switch.pending();
+    let error = move || {
+        if pending.get() {
+            return None;
+        }
+        let error = switch.value().get()?.err()?;
+        let retry = Callback::new(move |()| send(wanted.get_value()));
+        Some(failure(error, "unlock-error", retry))
+    };
+
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || {
+                view! {
+                    <button
+                        class:secondary=move || enabled.get()
+                        data-testid="unlock-toggle"
+                        disabled=move || pending.get()
+                        on:click=move |_| confirming.set(true)
+                    >
+                        {move || {
+                            if pending.get() {
+                                text::unlock_switching(wanted.get_value())
+                            } else {
+                                text::unlock_toggle(!enabled.get())
+                            }
+                        }}
+                    </button>
+                }
+            }
+        >
+            <p data-testid="unlock-question">
+                {move || name.with_value(|n| text::unlock_confirm(!enabled.get(), n))}
+            </p>
+            <div class="actions">
+                <button
+                    class:danger=move || enabled.get()
+                    data-testid="unlock-confirm"
+                    on:click=move |_| {
+                        confirming.set(false);
+                        send(!enabled.get_untracked());
+                    }
+                >
+                    {move || text::unlock_toggle(!enabled.get())}
+                </button>
+                <button class="secondary" data-testid="unlock-cancel" on:click=move |_| confirming.set(false)>
+                    {text::UNLOCK_CANCEL}
+                </button>
+            </div>
+        </Show>
+        {error}
+    }
+}
+
+/// One license: name, state, what it unlocks, validity, last change, and its switch.
+#[component]
+fn LicenseRow(
+    item: UnlockLicense,
+    /// Where switches go; `None` where the licenses are only shown (the Flysafe list).
+    gateway_sn: Option<String>,
+    /// Now, UNIX seconds.
+    now_secs: i64,
+) -> impl IntoView {
+    let UnlockLicense {
+        license,
+        last_change,
+    } = item;
+    let id = license.id();
+    let name = text::unlock_name(&license.common.name, id);
+    let listed = license.common.enabled;
+    let confirmed = RwSignal::new(None::<UnlockSwitchResponse>);
+    let enabled = Signal::derive(move || shown_enabled(listed, confirmed.get().as_ref()));
+    let change = move || match confirmed.get() {
+        Some(reply) => reply.last_change,
+        None => last_change.clone(),
+    };
+    let validity = license.common.validity(now_secs);
+    let (validity_kind, validity_class) = validity_style(validity);
+    // An `Other` without an id cannot be addressed.
+    let switch = id.zip(gateway_sn).map(|(license_id, gateway_sn)| {
+        view! { <Switch license_id name=name.clone() gateway_sn enabled confirmed /> }
+    });
+
+    view! {
+        <li
+            class="license"
+            class:enabled=move || enabled.get()
+            data-testid="unlock-license"
+            data-license-id=id.map(|id| id.to_string())
+            data-enabled=move || enabled.get().to_string()
+        >
+            <div class="head">
+                <span class="name">{name}</span>
+                <span class="badge" class:ok=move || enabled.get() data-testid="unlock-state">
+                    {move || text::unlock_state(enabled.get())}
+                </span>
+            </div>
+            <p data-testid="unlock-what">{text::unlock_what(&license.kind)}</p>
+            <p class=validity_class data-testid="unlock-validity" data-validity=validity_kind>
+                {text::unlock_validity(validity, time::format_ms)}
+            </p>
+            {move || {
+                change()
+                    .map(|c| {
+                        view! {
+                            <p class="muted" data-testid="unlock-last-change">
+                                {text::unlock_last_change(&c, time::format_ms)}
+                            </p>
+                        }
+                    })
+            }}
+            {switch}
+        </li>
+    }
+}
+
+/// The licenses of one answer, by group.
+#[component]
+fn LicenseList(
+    response: UnlockLicensesResponse,
+    /// This controller.
+    gateway_sn: String,
+) -> impl IntoView {
+    let aircraft = response.domain == DeviceModelDomain::Aircraft;
+    if response.licenses.is_empty() {
+        let none = if aircraft {
+            text::UNLOCK_NONE_AIRCRAFT
+        } else {
+            text::UNLOCK_NONE_DOCK
+        };
+        return view! { <p class="muted" data-testid="unlock-empty">{none}</p> }.into_any();
+    }
+    // Switches act on the aircraft's licenses; the Flysafe list is for reading.
+    let gateway_sn = aircraft.then_some(gateway_sn);
+    let now_secs = time::now_ms() / 1000;
+    grouped(response.licenses)
+        .into_iter()
+        .map(|(group, items)| {
+            let count = items.len();
+            let rows = items
+                .into_iter()
+                .map(|item| view! { <LicenseRow item gateway_sn=gateway_sn.clone() now_secs /> })
+                .collect_view();
+            view! {
+                <section class="unlock-group" data-testid="unlock-group" data-type=group.as_str()>
+                    <h3>{group.title()} " (" {count} ")"</h3>
+                    <ul class="licenses">{rows}</ul>
+                </section>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// "Update from the platform's license file", its progress and its outcome.
+#[component]
+fn UpdateLicenses(
+    /// This controller.
+    gateway_sn: String,
+    /// Owned by the panel, so the outcome stays across tabs.
+    update: UpdateAction,
+) -> impl IntoView {
+    let gateway_sn = StoredValue::new(gateway_sn);
+    let run = move || {
+        update.dispatch_local(gateway_sn.get_value());
+    };
+    let pending = update.pending();
+    let outcome = move || {
+        if pending.get() {
+            let progress = view! {
+                <p class="notice" role="status" data-testid="unlock-update-progress">
+                    {text::UNLOCK_UPDATE_PROGRESS}
+                </p>
+            };
+            return Some(progress.into_any());
+        }
+        Some(match update.value().get()? {
+            Ok(_) => view! {
+                <p class="notice ok" role="status" data-testid="unlock-update-outcome" data-outcome="updated">
+                    {text::UNLOCK_UPDATED}
+                </p>
+            }
+            .into_any(),
+            Err(error) => failure(error, "unlock-update-outcome", Callback::new(move |()| run())),
+        })
+    };
+
+    view! {
+        <div class="actions">
+            <button data-testid="unlock-update" disabled=move || pending.get() on:click=move |_| run()>
+                {move || if pending.get() { text::UNLOCK_UPDATING } else { text::UNLOCK_UPDATE }}
+            </button>
+        </div>
+        {outcome}
+    }
+}
+
+/// What the panel shows when it can ask the gateway.
+#[component]
+fn Licenses(
+    /// This controller.
+    gateway_sn: String,
+    tab: RwSignal<DeviceModelDomain>,
+    list: Loader<UnlockLicensesResponse>,
+    update: UpdateAction,
+    /// Reads the list again.
+    reload: Callback<()>,
+) -> impl IntoView {
+    let gateway_sn = StoredValue::new(gateway_sn);
+    let inconsistent = move || {
+        matches!(list.get(), Load::Ready(r) if r.consistence == Some(false)).then(|| {
+            view! {
+                <p class="notice" role="status" data-testid="unlock-consistence-banner">
+                    {text::UNLOCK_INCONSISTENT}
+                </p>
+            }
+        })
+    };
+
+    view! {
+        {inconsistent}
+        <Show when=move || tab.get() == DeviceModelDomain::Aircraft>
+            <UpdateLicenses gateway_sn=gateway_sn.get_value() update />
+        </Show>
+        {move || match list.get() {
+            Load::Loading => {
+                view! { <p class="muted" data-testid="unlock-loading">{text::UNLOCK_LOADING}</p> }
+                    .into_any()
+            }
+            Load::Ready(response) => {
+                view! { <LicenseList response gateway_sn=gateway_sn.get_value() /> }.into_any()
+            }
+            Load::Failed(error) => failure(error, "unlock-error", reload),
+        }}
+    }
+}
+
+/// A sentence saying why nothing is offered.
+fn notice(testid: &'static str, sentence: &'static str) -> AnyView {
+    view! { <p class="notice" role="status" data-testid=testid>{sentence}</p> }.into_any()
+}
+
+/// The "Flight unlocking" panel.
+#[component]
+pub fn UnlockPanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let sns = RwSignal::new(Sns::read());
+    let tab = RwSignal::new(DeviceModelDomain::Aircraft);
+    let reloads = RwSignal::new(0u32);
+    // A memo: the connection state may be set again unchanged; only a change matters.
+    let ready = Memo::new(move |_| {
+        sns.with(|s| readiness(ctx.conn.get(), tab.get(), &s.gateway, s.aircraft.as_deref()))
+    });
+    let list = Loader::<UnlockLicensesResponse>::new();
+    // Reads the list once it can be read, and again when the tab, the gateway or the
+    // connection changes, or on Refresh; never while rendering.
+    Effect::new(move |_| {
+        reloads.track();
+        let domain = tab.get();
+        if let Readiness::Ready { gateway_sn } = ready.get() {
+            list.load(move |api| async move { api.unlock_licenses(domain, &gateway_sn).await });
+        }
+    });
+    let reload = move || reloads.update(|n| *n = n.wrapping_add(1));
+    let refresh = move |_| {
+        let now = Sns::read();
+        if sns.get_untracked() != now {
+            sns.set(now);
+        }
+        reload();
+    };
+    let update: UpdateAction = Action::new_local(move |gateway_sn: &String| {
+        let gateway_sn = gateway_sn.clone();
+        async move {
+            let result = Api::new()
+                .unlock_update(&gateway_sn, UpdateSource::OfflineFile)
+                .await;
+            if result.is_ok() {
+                // The aircraft's licenses changed: read them again.
+                reloads.try_update(|n| *n = n.wrapping_add(1));
+            }
+            result
+        }
+    });
+    let tab_button = move |domain: DeviceModelDomain, label: &'static str, testid: &'static str| {
+        view! {
+            <button
+                class="secondary"
+                role="tab"
+                data-testid=testid
+                aria-selected=move || (tab.get() == domain).to_string()
+                on:click=move |_| {
+                    if tab.get_untracked() != domain {
+                        tab.set(domain);
+                    }
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+
+    view! {
+        <section class="card" data-testid="unlock-panel">
+            <h2>{text::UNLOCK_TITLE}</h2>
+            <div class="tabs" role="tablist">
+                {tab_button(DeviceModelDomain::Aircraft, text::UNLOCK_TAB_AIRCRAFT, "unlock-tab-aircraft")}
+                {tab_button(DeviceModelDomain::Dock, text::UNLOCK_TAB_DOCK, "unlock-tab-dock")}
+            </div>
+            <p class="muted">
+                {move || match tab.get() {
+                    DeviceModelDomain::Aircraft => text::UNLOCK_INTRO_AIRCRAFT,
+                    DeviceModelDomain::Dock => text::UNLOCK_INTRO_DOCK,
+                }}
+            </p>
+            {move || match ready.get() {
+                Readiness::Offline => notice("unlock-offline", text::UNLOCK_OFFLINE),
+                Readiness::NoController => notice("unlock-no-controller", text::UNLOCK_NO_CONTROLLER),
+                Readiness::NoAircraft => notice("unlock-no-aircraft", text::UNLOCK_NO_AIRCRAFT),
+                Readiness::Ready { gateway_sn } => {
+                    let reload = Callback::new(move |()| reload());
+                    view! { <Licenses gateway_sn tab list update reload /> }.into_any()
+                }
+            }}
+            <div class="actions">
+                <button class="secondary" data-testid="unlock-refresh" on:click=refresh>
+                    {text::UNLOCK_REFRESH}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pilot_portal_shared::unlock::{
+        AreaUnlock, CircleUnlock, CommonFields, HeightUnlock, JsonMap, License, PowerUnlock,
+    };
+
+    fn license(id: Option<i64>, name: &str, kind: LicenseKind) -> UnlockLicense {
+        UnlockLicense {
+            license: License {
+                common: CommonFields {
+                    license_id: id,
+                    name: name.into(),
+                    ..Default::default()
+                },
+                kind,
+                extra: JsonMap::new(),
+            },
+            last_change: None,
+        }
+    }
+
+    fn circle() -> LicenseKind {
+        LicenseKind::Circle(CircleUnlock::default())
+    }
+
+    fn other(type_code: i64) -> LicenseKind {
+        LicenseKind::Other {
+            type_code,
+            fields: JsonMap::new(),
+        }
+    }
+
+    fn summary(groups: &[(Group, Vec<UnlockLicense>)]) -> Vec<(&'static str, Vec<Option<i64>>)> {
+        groups
+            .iter()
+            .map(|(g, items)| (g.as_str(), items.iter().map(|l| l.license.id()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn licenses_are_grouped_in_the_documents_order_then_by_name() {
+        let groups = grouped(vec![
+            license(Some(9), "unknown", other(42)),
+            license(Some(3), "b circle", circle()),
+            license(Some(1), "Power", LicenseKind::Power(PowerUnlock::default())),
+            license(Some(2), "A circle", circle()),
+            license(None, "broken", other(-1)),
+            license(
+                Some(5),
+                "zones",
+                LicenseKind::Area(AreaUnlock {
+                    area_ids: vec![1],
+                    ..Default::default()
+                }),
+            ),
+            license(
+                Some(4),
+                "500 m",
+                LicenseKind::Altitude(HeightUnlock {
+                    height: 500,
+                    ..Default::default()
+                }),
+            ),
+        ]);
+        assert_eq!(
+            summary(&groups),
+            vec![
+                ("area", vec![Some(5)]),
+                ("circle", vec![Some(2), Some(3)]),
+                ("altitude", vec![Some(4)]),
+                ("power", vec![Some(1)]),
+                ("other", vec![None, Some(9)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn same_names_keep_a_stable_order() {
+        let groups = grouped(vec![
+            license(Some(8), "Same", circle()),
+            license(Some(7), "same", circle()),
+        ]);
+        assert_eq!(summary(&groups), vec![("circle", vec![Some(7), Some(8)])]);
+        assert!(grouped(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn every_kind_has_its_group() {
+        assert_eq!(Group::of(&other(1)), Group::Other);
+        assert_eq!(Group::of(&circle()), Group::Circle);
+        let all = [
+            Group::Area,
+            Group::Circle,
+            Group::Country,
+            Group::Altitude,
+            Group::Polygon,
+            Group::Power,
+            Group::Rid,
+            Group::Other,
+        ];
+        let names: Vec<_> = all.iter().map(|g| g.as_str()).collect();
+        assert_eq!(
+            names,
+            ["area", "circle", "country", "altitude", "polygon", "power", "rid", "other"]
+        );
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn nothing_is_asked_offline_or_without_an_aircraft() {
+        use DeviceModelDomain::{Aircraft, Dock};
+        let ready = Readiness::Ready {
+            gateway_sn: "RC1".into(),
+        };
+        for conn in [Conn::Off, Conn::Connecting, Conn::Disconnected] {
+            assert_eq!(
+                readiness(conn, Aircraft, "RC1", Some("AC1")),
+                Readiness::Offline
+            );
+            assert_eq!(readiness(conn, Dock, "RC1", None), Readiness::Offline);
+        }
+        assert_eq!(
+            readiness(Conn::Connected, Aircraft, "RC1", None),
+            Readiness::NoAircraft
+        );
+        assert_eq!(
+            readiness(Conn::Connected, Aircraft, "RC1", Some(" ")),
+            Readiness::NoAircraft
+        );
+        assert_eq!(
+            readiness(Conn::Connected, Aircraft, "", Some("AC1")),
+            Readiness::NoController
+        );
+        assert_eq!(
+            readiness(Conn::Connected, Aircraft, " RC1 ", Some("AC1")),
+            ready
+        );
+        // The Flysafe list needs the controller only.
+        assert_eq!(readiness(Conn::Connected, Dock, "RC1", None), ready);
+    }
+
+    fn api_error(code: ErrorCode) -> AppError {
+        AppError::Api {
+            status: 400,
+            code,
+            message: "m".into(),
+            retry_after_secs: None,
+            upstream_code: None,
+        }
+    }
+
+    #[test]
+    fn retry_is_offered_where_it_can_help() {
+        assert!(retry_helps(&api_error(ErrorCode::DeviceTimeout)));
+        assert!(retry_helps(&api_error(ErrorCode::DeviceOffline)));
+        assert!(retry_helps(&api_error(ErrorCode::DeviceError)));
+        assert!(retry_helps(&AppError::Network("x".into())));
+        assert!(!retry_helps(&api_error(ErrorCode::FingerprintMismatch)));
+        assert!(!retry_helps(&api_error(ErrorCode::DeviceForbidden)));
+        assert!(!retry_helps(&api_error(ErrorCode::TokenExpired)));
+        assert!(!retry_helps(&AppError::NoSession));
+    }
+
+    #[test]
+    fn the_state_shown_is_the_devices() {
+        let reply = |enabled| UnlockSwitchResponse {
+            license_id: 1,
+            enabled,
+            last_change: None,
+        };
+        assert!(!shown_enabled(false, None));
+        assert!(shown_enabled(false, Some(&reply(true))));
+        assert!(!shown_enabled(true, Some(&reply(false))));
+    }
+
+    #[test]
+    fn validity_is_marked() {
+        assert_eq!(validity_style(Validity::Expired { at: 1 }).0, "expired");
+        assert_eq!(
+            validity_style(Validity::NotYetValid { from: 1 }).0,
+            "not_yet_valid"
+        );
+        assert_eq!(validity_style(Validity::Valid { until: None }).0, "valid");
+    }
+}
