@@ -9,6 +9,7 @@ use pilot_portal_shared::{DjiAppLicense, PageConfig};
 use std::ffi::{OsStr, OsString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Parser, Clone)]
 #[command(
@@ -205,6 +206,101 @@ pub struct Config {
     /// How long a started XAG link stays valid, in seconds (the pre-auth code lives 600 s).
     #[arg(long, env = "XAG_LINK_TTL_SECS", default_value_t = 600)]
     pub xag_link_ttl_secs: i64,
+
+    /// Remote unlocking: the MQTT broker the proxy itself connects to, to call services on the
+    /// pilots' gateways (`tcp://host:1883`, `mqtt://host:1883` or `host:1883`). Plain TCP only:
+    /// the MQTT client here is built without TLS and WebSocket support, so `ssl://`, `ws://`
+    /// and `wss://` are refused at start. Empty: remote unlocking is off
+    /// (`device_not_configured`).
+    #[arg(long, env = "DEVICE_MQTT_BROKER", default_value = "")]
+    pub device_mqtt_broker: String,
+
+    /// The platform's own MQTT username on that broker (not a pilot's account).
+    #[arg(long, env = "DEVICE_MQTT_USERNAME", default_value = "")]
+    pub device_mqtt_username: String,
+
+    /// The platform's own MQTT password.
+    #[arg(
+        long,
+        env = "DEVICE_MQTT_PASSWORD",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub device_mqtt_password: String,
+
+    /// Seconds to wait for a gateway's reply to a service before answering 504
+    /// `device_timeout`.
+    #[arg(long, env = "DEVICE_CALL_TIMEOUT_SECS", default_value_t = 10)]
+    pub device_call_timeout_secs: u64,
+
+    /// A gateway nothing was heard from (update_topo, osd heartbeat, a reply) for this many
+    /// seconds is offline: services to it fail at once with 409 `device_offline`.
+    #[arg(long, env = "DEVICE_OFFLINE_AFTER_SECS", default_value_t = 30)]
+    pub device_offline_after_secs: u64,
+
+    /// `unlock_license_update` result codes that mean "the file's MD5 is not the fingerprint",
+    /// comma separated (answered as `fingerprint_mismatch`). DJI documents no codes: the
+    /// default is the simulator's choice. Empty: none.
+    #[arg(
+        long,
+        env = "DEVICE_FINGERPRINT_MISMATCH_CODES",
+        default_value = "314003",
+        value_parser = parse_codes
+    )]
+    pub device_fingerprint_mismatch_codes: Codes,
+
+    /// Who may manage a gateway when FlightHub 2 is not configured, comma separated
+    /// `platform_user=GATEWAY_SN`. With FlightHub 2 configured this is not used: the gateway
+    /// must be among the devices of the pilot's workspace. Empty (and FlightHub off): nobody.
+    #[arg(long, env = "DEVICE_OWNERS", value_delimiter = ',', default_value = "")]
+    pub device_owners: Vec<String>,
+
+    /// Directory where the operator places offline unlock license files; an update sends the
+    /// newest (regular files named `[A-Za-z0-9._-]`, no leading dot). Empty: none.
+    #[arg(long, env = "UNLOCK_LICENSE_DIR", default_value = "")]
+    pub unlock_license_dir: String,
+
+    /// How long a license file download URL given to a gateway stays valid, in seconds.
+    #[arg(long, env = "UNLOCK_FILE_URL_TTL_SECS", default_value_t = 600)]
+    pub unlock_file_url_ttl_secs: u64,
+
+    /// Largest license file the admin upload accepts, in bytes (separate from
+    /// MAX_BODY_BYTES).
+    #[arg(long, env = "UNLOCK_MAX_FILE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub unlock_max_file_bytes: usize,
+
+    /// Bearer token of the admin upload route `PUT /api/unlock/files/{name}`. Empty: no
+    /// upload route.
+    #[arg(
+        long,
+        env = "UNLOCK_ADMIN_TOKEN",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub unlock_admin_token: String,
+
+    /// How gateways reach this proxy to download license files, e.g.
+    /// `https://portal.example.com`. Empty: `http://{listen}`.
+    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "")]
+    pub public_base_url: String,
+}
+
+/// A comma separated list of integer codes (`DEVICE_FINGERPRINT_MISMATCH_CODES`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Codes(pub Vec<i64>);
+
+fn parse_codes(raw: &str) -> Result<Codes, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse()
+                .map_err(|_| format!("{c:?} is not an integer code"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Codes)
 }
 
 /// A canonical UUID or nothing: Pilot 2 refuses any other workspace id.
@@ -240,6 +336,8 @@ impl std::fmt::Debug for Config {
             .field("xag_component_appid", &self.xag_component_appid)
             .field("xag_timestamp_unit", &self.xag_timestamp_unit)
             .field("flighthub_url", &self.flighthub_url)
+            .field("device_mqtt_broker", &self.device_mqtt_broker)
+            .field("unlock_license_dir", &self.unlock_license_dir)
             .finish_non_exhaustive()
     }
 }
@@ -329,6 +427,52 @@ impl Config {
         })
     }
 
+    /// Remote unlocking's MQTT link settings; `None` when `DEVICE_MQTT_BROKER` is empty.
+    pub fn device_link(&self) -> Option<crate::devices::DeviceLinkConfig> {
+        let broker = self.device_mqtt_broker.trim();
+        (!broker.is_empty()).then(|| {
+            let mut link = crate::devices::DeviceLinkConfig::new(
+                broker,
+                &self.device_mqtt_username,
+                &self.device_mqtt_password,
+            );
+            link.offline_after = Duration::from_secs(self.device_offline_after_secs.max(1));
+            link
+        })
+    }
+
+    /// How long to wait for a gateway's reply.
+    pub fn device_call_timeout(&self) -> Duration {
+        Duration::from_secs(self.device_call_timeout_secs.max(1))
+    }
+
+    /// Whether `DEVICE_OWNERS` lets `user` manage `gateway_sn`.
+    pub fn owns_device(&self, user: &str, gateway_sn: &str) -> bool {
+        self.device_owners.iter().any(|entry| {
+            entry
+                .trim()
+                .split_once('=')
+                .is_some_and(|(who, sn)| who.trim() == user && sn.trim() == gateway_sn)
+        })
+    }
+
+    /// The offline license directory, when configured.
+    pub fn license_dir(&self) -> Option<PathBuf> {
+        let dir = self.unlock_license_dir.trim();
+        (!dir.is_empty()).then(|| PathBuf::from(dir))
+    }
+
+    /// Where gateways download from: `PUBLIC_BASE_URL` without its trailing `/`, or
+    /// `http://{listen}`.
+    pub fn public_base(&self) -> String {
+        let base = self.public_base_url.trim().trim_end_matches('/');
+        if base.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            base.to_owned()
+        }
+    }
+
     /// The callback URL XAG posts the authorization code to.
     pub fn xag_callback(&self) -> String {
         if self.xag_callback_url.is_empty() {
@@ -397,6 +541,60 @@ mod tests {
         assert!(Config::from_env_pairs([("NO_SUCH_SETTING", "x".to_owned())]).is_err());
         assert!(Config::from_env_pairs([("UPSTREAM_TIMEOUT_SECS", "soon".to_owned())]).is_err());
         assert!(Config::from_env_pairs([("TRUST_FORWARDED_FOR", "maybe".to_owned())]).is_err());
+    }
+
+    #[test]
+    fn remote_unlocking_settings() {
+        let defaults = Config::from_env_pairs([]).expect("defaults");
+        assert!(defaults.device_link().is_none(), "off without a broker");
+        assert_eq!(
+            defaults.device_fingerprint_mismatch_codes,
+            Codes(vec![314003])
+        );
+        assert_eq!(defaults.device_call_timeout(), Duration::from_secs(10));
+        assert_eq!(defaults.unlock_file_url_ttl_secs, 600);
+        assert!(defaults.license_dir().is_none());
+        assert!(defaults.unlock_admin_token.is_empty());
+        assert_eq!(defaults.public_base(), "http://127.0.0.1:8080");
+
+        let config = Config::from_env_pairs([
+            ("DEVICE_MQTT_BROKER", "tcp://127.0.0.1:1883".to_owned()),
+            ("DEVICE_MQTT_USERNAME", "platform".to_owned()),
+            ("DEVICE_MQTT_PASSWORD", "mqtt-secret-value".to_owned()),
+            ("DEVICE_OFFLINE_AFTER_SECS", "12".to_owned()),
+            ("DEVICE_FINGERPRINT_MISMATCH_CODES", "7, 314003".to_owned()),
+            (
+                "DEVICE_OWNERS",
+                "pilot=5YSZL260021E9W,copilot=X1".to_owned(),
+            ),
+            ("UNLOCK_LICENSE_DIR", "/srv/licenses".to_owned()),
+            ("UNLOCK_ADMIN_TOKEN", "admin-secret-value".to_owned()),
+            ("PUBLIC_BASE_URL", "https://portal.example.com/".to_owned()),
+        ])
+        .expect("config");
+        let link = config.device_link().expect("on");
+        assert_eq!(link.broker, "tcp://127.0.0.1:1883");
+        assert_eq!(link.username, "platform");
+        assert_eq!(link.offline_after, Duration::from_secs(12));
+        assert_eq!(
+            config.device_fingerprint_mismatch_codes,
+            Codes(vec![7, 314003])
+        );
+        assert!(config.owns_device("pilot", "5YSZL260021E9W"));
+        assert!(!config.owns_device("copilot", "5YSZL260021E9W"));
+        assert_eq!(config.license_dir(), Some(PathBuf::from("/srv/licenses")));
+        assert_eq!(config.public_base(), "https://portal.example.com");
+        let debug = format!("{config:?} {link:?}");
+        assert!(!debug.contains("mqtt-secret-value"), "{debug}");
+        assert!(!debug.contains("admin-secret-value"), "{debug}");
+
+        let none = Config::from_env_pairs([("DEVICE_FINGERPRINT_MISMATCH_CODES", String::new())])
+            .expect("empty list");
+        assert_eq!(none.device_fingerprint_mismatch_codes, Codes(vec![]));
+        assert!(
+            Config::from_env_pairs([("DEVICE_FINGERPRINT_MISMATCH_CODES", "x".to_owned())])
+                .is_err()
+        );
     }
 
     #[test]

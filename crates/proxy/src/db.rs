@@ -1,5 +1,8 @@
 //! The proxy's database: SQLite by default, PostgreSQL by URL, created and migrated on start.
-//! Holds XAG links (with XAG's access token, which never leaves the proxy) and link attempts.
+//! Holds XAG links (with XAG's access token, which never leaves the proxy) and link attempts,
+//! and the remote unlocking audit ([`unlock`]).
+
+pub mod unlock;
 
 use pilot_portal_shared::{Workspace, XagLinkStatus};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};

@@ -66,12 +66,18 @@ pub enum ApiError {
     DeviceMalformed { detail: String },
     #[error("not the gateway of this session")]
     DeviceForbidden,
+    /// [`ApiError::DeviceForbidden`] with the reason the pilot reads.
+    #[error("gateway not allowed: {0}")]
+    DeviceNotAllowed(String),
     #[error("no MQTT service account configured")]
     DeviceNotConfigured,
     #[error("the gateway rejected the license file's fingerprint (result {code})")]
     FingerprintMismatch { code: i64 },
     #[error("not found")]
     NotFound,
+    /// [`ApiError::NotFound`] with a message saying what is missing.
+    #[error("not found: {0}")]
+    NotFoundWhy(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -106,9 +112,9 @@ impl ApiError {
             ApiError::DeviceRefused { .. }
             | ApiError::DeviceMalformed { .. }
             | ApiError::FingerprintMismatch { .. } => StatusCode::BAD_GATEWAY,
-            ApiError::DeviceForbidden => StatusCode::FORBIDDEN,
+            ApiError::DeviceForbidden | ApiError::DeviceNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::DeviceNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -140,10 +146,10 @@ impl ApiError {
             ApiError::DeviceRefused { .. } | ApiError::DeviceMalformed { .. } => {
                 ErrorCode::DeviceError
             }
-            ApiError::DeviceForbidden => ErrorCode::DeviceForbidden,
+            ApiError::DeviceForbidden | ApiError::DeviceNotAllowed(_) => ErrorCode::DeviceForbidden,
             ApiError::DeviceNotConfigured => ErrorCode::DeviceNotConfigured,
             ApiError::FingerprintMismatch { .. } => ErrorCode::FingerprintMismatch,
-            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::NotFound | ApiError::NotFoundWhy(_) => ErrorCode::NotFound,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -203,6 +209,7 @@ impl ApiError {
                 "The aircraft rejected the license file: its fingerprint does not match.".into()
             }
             ApiError::NotFound => "Not found.".into(),
+            ApiError::NotFoundWhy(m) | ApiError::DeviceNotAllowed(m) => m.clone(),
             ApiError::Internal(_) => "Internal error.".into(),
         }
     }

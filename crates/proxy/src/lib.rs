@@ -7,6 +7,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod extract;
+pub mod license_files;
 pub mod random;
 pub mod rate_limit;
 mod routes;
@@ -18,6 +19,7 @@ use axum::http::Request;
 use axum::Router;
 use config::Config;
 use db::Db;
+use devices::DeviceLink;
 use error::ApiError;
 use rate_limit::LoginLimits;
 use std::sync::Arc;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub flighthub: Option<FlightHub>,
     pub db: Db,
     pub login_limits: LoginLimits,
+    /// The MQTT link to the pilots' gateways; `None` when `DEVICE_MQTT_BROKER` is empty.
+    pub devices: Option<DeviceLink>,
 }
 
 impl AppState {
@@ -51,7 +55,20 @@ impl AppState {
             .user_agent(concat!("pilot-portal-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let db = Db::connect(&config.database_url).await?;
+        // Connects in the background and keeps retrying: a broker that is down now does not
+        // stop the proxy; an address it cannot use does.
+        let devices = match config.device_link() {
+            Some(link) => {
+                tracing::info!(broker = %link.broker, "remote unlocking: MQTT link starting");
+                Some(DeviceLink::start(link)?)
+            }
+            None => None,
+        };
+        if let Some(dir) = config.license_dir().filter(|d| !d.is_dir()) {
+            tracing::warn!(dir = %dir.display(), "UNLOCK_LICENSE_DIR is not a directory (yet)");
+        }
         Ok(AppState {
+            devices,
             xag: XagClient::new(client.clone(), &config),
             flighthub: FlightHub::new(client.clone(), &config),
             db,
@@ -71,6 +88,11 @@ impl AppState {
         self.flighthub
             .as_ref()
             .ok_or(ApiError::FlightHubNotConfigured)
+    }
+
+    /// The MQTT link to the gateways, or `device_not_configured`.
+    pub fn devices(&self) -> Result<&DeviceLink, ApiError> {
+        self.devices.as_ref().ok_or(ApiError::DeviceNotConfigured)
     }
 
     /// The XAG client, or `xag_not_configured`.

@@ -5,6 +5,7 @@ mod config;
 mod flighthub;
 mod pilot;
 mod session;
+mod unlock;
 mod xag;
 
 use crate::error::ApiError;
@@ -12,6 +13,7 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use pilot_portal_shared::paths;
+use pilot_portal_shared::unlock::paths as unlock_paths;
 
 /// Everything under `/api`; unknown paths answer a JSON 404, never the page.
 pub fn api_routes() -> Router<AppState> {
@@ -39,6 +41,16 @@ pub fn api_routes() -> Router<AppState> {
             get(flighthub::project_devices),
         )
         .route(paths::FLIGHTHUB_DEVICES, get(flighthub::org_devices))
+        .route(unlock_paths::UNLOCK_LICENSES, get(unlock::list))
+        .route(
+            unlock_paths::UNLOCK_LICENSE_SWITCH_ROUTE,
+            post(unlock::switch),
+        )
+        .route(unlock_paths::UNLOCK_UPDATE, post(unlock::update))
+        .route(
+            unlock::FILE_ROUTE,
+            get(unlock::download).put(unlock::upload),
+        )
         .route("/api", get(not_found))
         .route(
             "/api/{*rest}",
