@@ -4,12 +4,21 @@
 //! One place for what `pilot-portal-sim` runs, what `cargo xtask serve` and `bench` pass to
 //! the proxy (through `--proxy-env-file`) and what the tests start (`pilot-portal-testkit`):
 //! the settings are built from the simulators' own constants, never re-typed.
+//!
+//! Remote unlocking: the broker also knows the platform's own MQTT account (the proxy's link to
+//! the gateways), and the stack owns a temporary license directory holding one demo offline
+//! license file. No gateway runs here by default: in the browser demo and the e2e tests the
+//! gateway is the simulated Pilot 2 in the page (`public/pilot2-emulator.js` answers the
+//! services on its own MQTT connection, as Pilot 2 does). [`DemoOptions::gateway`] starts the
+//! Rust [`SimGateway`] instead, for tests without a browser.
 
 use crate::flighthub::{FlightHubSim, DEMO_ORG_KEY};
+use crate::gateway::{GatewayConfig, SimGateway, DEMO_GATEWAY_SN};
 use crate::mqtt::MqttBroker;
 use crate::xag::XagConfig;
 use crate::{FlightHubSimServer, TokenApiSim, XagSimServer};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 
 /// A demo pilot: a platform account (token API simulator) and its own MQTT account (broker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +46,16 @@ pub const DEMO_PILOTS: &[DemoPilot] = &[
     },
 ];
 
+/// The platform's own MQTT account on the demo broker: the proxy's link to the gateways
+/// (`DEVICE_MQTT_USERNAME` / `DEVICE_MQTT_PASSWORD`), not a pilot's.
+pub const DEMO_PLATFORM_MQTT_USERNAME: &str = "mqtt-platform";
+pub const DEMO_PLATFORM_MQTT_PASSWORD: &str = "mqtt-platform-secret";
+
+/// The demo offline license file, written into the stack's license directory at start.
+pub const DEMO_LICENSE_FILE_NAME: &str = "demo-offline-license.bin";
+pub const DEMO_LICENSE_FILE: &[u8] =
+    b"DJI offline unlock license (pilot-portal demo) for aircraft 1581F6Q8D243D00D3E9\n";
+
 /// The HS256 secret the simulated platform signs its tokens with, unless told otherwise.
 pub const DEMO_JWT_SECRET: &str = "sim-platform-secret";
 
@@ -52,6 +71,10 @@ pub struct DemoOptions {
     pub mqtt: Option<MqttOptions>,
     /// What the XAG simulator knows about the proxy (appid, secret, redirect hosts, …).
     pub xag: XagConfig,
+    /// Start the Rust simulated gateway ([`SimGateway`]) as [`DEMO_GATEWAY_SN`], connected
+    /// with the first demo pilot's MQTT account as Pilot 2 connects with the pilot's. Needs
+    /// `mqtt`. Off by default: the browser's simulated Pilot 2 is the gateway.
+    pub gateway: bool,
 }
 
 /// The MQTT broker's listeners and accounts.
@@ -89,6 +112,7 @@ impl Default for DemoOptions {
             flighthub_addr: any_port(),
             mqtt: Some(MqttOptions::default()),
             xag: XagConfig::demo(),
+            gateway: false,
         }
     }
 }
@@ -100,12 +124,17 @@ pub struct DemoStack {
     pub xag: XagSimServer,
     pub flighthub: FlightHubSimServer,
     pub broker: Option<MqttBroker>,
+    /// The simulated gateway ([`DemoOptions::gateway`]).
+    pub gateway: Option<SimGateway>,
+    /// With the broker: the offline license directory (removed when the stack is dropped).
+    license_dir: Option<tempfile::TempDir>,
     xag_config: XagConfig,
 }
 
 impl DemoStack {
     /// Starts the token API, XAG and FlightHub 2 simulators and, unless `options.mqtt` is
-    /// `None`, the MQTT broker; returns once all of them listen.
+    /// `None`, the MQTT broker (with the platform's account added) and the license directory;
+    /// then the simulated gateway if asked for. Returns once all of them listen.
     pub async fn start(options: DemoOptions) -> anyhow::Result<DemoStack> {
         let token_api =
             TokenApiSim::start(options.jwt_secret.as_bytes(), options.token_api_addr).await?;
@@ -113,25 +142,61 @@ impl DemoStack {
         let flighthub =
             FlightHubSimServer::start(FlightHubSim::demo(), options.flighthub_addr).await?;
         let broker = match options.mqtt {
-            Some(mqtt) => Some(crate::mqtt::start(
-                mqtt.users.into_iter().collect(),
-                mqtt.tcp_addr,
-                mqtt.ws_addr,
-            )?),
+            Some(mqtt) => {
+                let mut users: std::collections::HashMap<_, _> = mqtt.users.into_iter().collect();
+                users.insert(
+                    DEMO_PLATFORM_MQTT_USERNAME.to_owned(),
+                    DEMO_PLATFORM_MQTT_PASSWORD.to_owned(),
+                );
+                Some(crate::mqtt::start(users, mqtt.tcp_addr, mqtt.ws_addr)?)
+            }
             None => None,
+        };
+        let license_dir = match &broker {
+            Some(_) => {
+                let dir = tempfile::Builder::new()
+                    .prefix("pilot-portal-licenses-")
+                    .tempdir()?;
+                std::fs::write(dir.path().join(DEMO_LICENSE_FILE_NAME), DEMO_LICENSE_FILE)?;
+                Some(dir)
+            }
+            None => None,
+        };
+        let gateway = match (&broker, options.gateway) {
+            (_, false) => None,
+            (None, true) => anyhow::bail!("the simulated gateway needs the MQTT broker"),
+            (Some(broker), true) => {
+                let pilot = DEMO_PILOTS[0];
+                let config = GatewayConfig::new(
+                    broker.tcp,
+                    pilot.mqtt_username,
+                    pilot.mqtt_password,
+                    DEMO_GATEWAY_SN,
+                );
+                Some(SimGateway::start(config).await?)
+            }
         };
         Ok(DemoStack {
             token_api,
             xag,
             flighthub,
             broker,
+            gateway,
+            license_dir,
             xag_config: options.xag,
         })
     }
 
+    /// The offline license directory (`UNLOCK_LICENSE_DIR`), with the broker.
+    pub fn license_dir(&self) -> Option<&Path> {
+        self.license_dir.as_ref().map(tempfile::TempDir::path)
+    }
+
     /// The proxy's settings for this stack, as `(environment variable, value)` pairs: the
     /// upstream addresses and the demo credentials. Pilot 2's `thing` module is given the
-    /// broker's WebSocket listener, the one the browser emulator can reach.
+    /// broker's WebSocket listener, the one the browser emulator can reach; the proxy's own
+    /// link to the gateways uses the TCP listener and the platform's account.
+    /// `PUBLIC_BASE_URL` is left to the proxy's default (`http://{listen}`).
     pub fn proxy_env(&self) -> Vec<(&'static str, String)> {
         let xag = &self.xag_config;
         let mut env = vec![
@@ -158,6 +223,18 @@ impl DemoStack {
         if let Some(broker) = &self.broker {
             env.push(("MQTT_BROKER", broker.ws_url()));
             env.push(("MQTT_CREDENTIALS", mqtt_credentials(DEMO_PILOTS)));
+            env.push(("DEVICE_MQTT_BROKER", broker.tcp_url()));
+            env.push((
+                "DEVICE_MQTT_USERNAME",
+                DEMO_PLATFORM_MQTT_USERNAME.to_owned(),
+            ));
+            env.push((
+                "DEVICE_MQTT_PASSWORD",
+                DEMO_PLATFORM_MQTT_PASSWORD.to_owned(),
+            ));
+        }
+        if let Some(dir) = self.license_dir() {
+            env.push(("UNLOCK_LICENSE_DIR", dir.display().to_string()));
         }
         env
     }
@@ -194,6 +271,18 @@ mod tests {
             env["MQTT_CREDENTIALS"],
             "pilot=mqtt-pilot:mqtt-pilot-secret,copilot=mqtt-copilot:mqtt-copilot-secret"
         );
+        assert_eq!(env["DEVICE_MQTT_BROKER"], broker.tcp_url());
+        assert_eq!(env["DEVICE_MQTT_USERNAME"], DEMO_PLATFORM_MQTT_USERNAME);
+        assert!(!env.contains_key("PUBLIC_BASE_URL"));
+        let dir = std::path::PathBuf::from(&env["UNLOCK_LICENSE_DIR"]);
+        assert_eq!(
+            std::fs::read(dir.join(DEMO_LICENSE_FILE_NAME)).expect("demo license"),
+            DEMO_LICENSE_FILE
+        );
+        assert!(
+            demo.gateway.is_none(),
+            "the page's simulated Pilot 2 is the gateway"
+        );
         // both pilots can sign in to the simulated platform
         for pilot in DEMO_PILOTS {
             let status = login_status(&demo, pilot.username, pilot.password).await;
@@ -211,10 +300,33 @@ mod tests {
         .await
         .expect("demo stack");
         assert!(demo.broker.is_none());
-        assert!(demo
-            .proxy_env()
-            .iter()
-            .all(|(name, _)| !name.starts_with("MQTT_")));
+        assert!(demo.proxy_env().iter().all(|(name, _)| {
+            !name.starts_with("MQTT_")
+                && !name.starts_with("DEVICE_")
+                && !name.starts_with("UNLOCK_")
+        }));
+        assert!(DemoStack::start(DemoOptions {
+            mqtt: None,
+            gateway: true,
+            ..DemoOptions::default()
+        })
+        .await
+        .is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_simulated_gateway_connects_as_a_pilot() {
+        let demo = DemoStack::start(DemoOptions {
+            gateway: true,
+            ..DemoOptions::default()
+        })
+        .await
+        .expect("demo stack");
+        let gateway = demo.gateway.as_ref().expect("gateway");
+        assert_eq!(gateway.sn, DEMO_GATEWAY_SN);
+        let dir = demo.license_dir().expect("license dir").to_owned();
+        drop(demo);
+        assert!(!dir.exists(), "the license directory goes with the stack");
     }
 
     /// `POST /api/v1/auth/token` on the simulated platform: the HTTP status.

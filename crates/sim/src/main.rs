@@ -100,6 +100,8 @@ async fn main() -> anyhow::Result<()> {
         flighthub_addr: args.flighthub_addr,
         mqtt: Some(mqtt),
         xag: xag.clone(),
+        // the gateway is the simulated Pilot 2 in the page
+        gateway: false,
     })
     .await?;
 
@@ -124,6 +126,9 @@ async fn main() -> anyhow::Result<()> {
             broker.tcp_url(),
             broker.ws_url()
         );
+    }
+    if let Some(dir) = demo.license_dir() {
+        println!("offline unlock license files in {}", dir.display());
     }
     if let Some(path) = &args.proxy_env_file {
         write_env_file(path, &demo.proxy_env())?;
