@@ -103,11 +103,18 @@ impl Api {
         Self::fetch(self.prepare(Request::get(paths::CONFIG))).await
     }
 
-    /// `POST /api/auth/login`: a platform token for username and password.
-    pub async fn login(&self, username: &str, password: &str) -> Result<TokenGrant, AppError> {
+    /// `POST /api/auth/login`: a platform token for username and password, named by the proxy
+    /// after this controller's serial number (`None` outside Pilot 2).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        controller_sn: Option<String>,
+    ) -> Result<TokenGrant, AppError> {
         let body = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
+            controller_sn,
         };
         Self::fetch_with(self.prepare(Request::post(paths::LOGIN)), &body).await
     }

@@ -117,6 +117,14 @@ fn api(
         ErrorCode::Forbidden => "The platform does not allow this with your account. Ask your \
              platform administrator."
             .into(),
+        ErrorCode::TokenScopeMissing => TOKENS_NO_PERMISSION.into(),
+        ErrorCode::TokenRequestRefused => TOKENS_REQUEST_REFUSED.into(),
+        ErrorCode::RenewalInProgress => {
+            "Your session is being renewed on another screen. Try again in a moment.".into()
+        }
+        ErrorCode::UpstreamUnsupported => "The platform answered in a way this portal is not set \
+             up for. Tell your platform administrator."
+            .into(),
         ErrorCode::NotFound => "The platform does not know this request. Update the page (close \
              and reopen it); if it persists, tell your platform administrator."
             .into(),
@@ -156,9 +164,12 @@ pub fn login_reason(reason: &LoginReason) -> String {
         LoginReason::Expired { at_ms: None } => {
             "Your session has expired. Please log in again.".into()
         }
-        LoginReason::Revoked => {
-            "This controller's access was revoked on the platform. Please log in again.".into()
-        }
+        LoginReason::Revoked => "This controller's access was revoked on the platform (for \
+             example from another controller's Access tokens panel). Please log in again."
+            .into(),
+        LoginReason::RevokedHere => "You revoked this controller's access, so you are logged \
+             out here. Log in again to use the platform from this controller."
+            .into(),
         LoginReason::Invalid => "Your session is no longer valid. Please log in again.".into(),
         LoginReason::LoggedOut => "You have logged out.".into(),
     }
@@ -255,6 +266,139 @@ pub const NO_WORKSPACE: &str = "No workspace is set in Pilot 2. Ask your platfor
 /// "Pilot 2 did not close the page: …"
 pub fn exit_failed(e: &BridgeError) -> String {
     format!("Pilot 2 did not close the page: {}", bridge(e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access tokens (issue 9): every sentence of the Access tokens panel (`components::tokens`).
+// Times are epoch milliseconds and `now` is passed in, so these are tested natively.
+// ---------------------------------------------------------------------------------------------
+
+pub const TOKENS_TITLE: &str = "Access tokens";
+pub const TOKENS_INTRO: &str = "Every token that can use the platform in your project. Revoke the \
+     ones you no longer trust; a token's value is shown only once, when it is issued.";
+pub const TOKENS_LOADING: &str = "Reading the tokens…";
+pub const TOKENS_NONE: &str = "No tokens.";
+pub const TOKENS_THIS_CONTROLLER: &str = "this controller";
+pub const TOKENS_EXPIRED_BADGE: &str = "expired";
+pub const TOKENS_UNNAMED: &str = "Unnamed token";
+pub const TOKENS_NO_EXPIRY: &str = "No expiry given";
+pub const TOKENS_ALL_METHODS: &str = "All of the account's methods";
+pub const TOKENS_REFRESH: &str = "Refresh";
+pub const TOKENS_REVOKE: &str = "Revoke";
+pub const TOKENS_KEEP: &str = "Keep";
+pub const TOKENS_NEW: &str = "New token";
+pub const TOKENS_NEW_TITLE: &str = "New token for another tool";
+pub const TOKENS_NAME_LABEL: &str = "Name";
+pub const TOKENS_NAME_PLACEHOLDER: &str = "e.g. Laptop ground station";
+pub const TOKENS_LIFETIME_LABEL: &str = "Lifetime";
+pub const TOKENS_CUSTOM: &str = "Custom…";
+pub const TOKENS_CUSTOM_PLACEHOLDER: &str = "e.g. 90 days, 12 hours";
+pub const TOKENS_METHODS_LABEL: &str = "Allowed methods";
+pub const TOKENS_METHODS_LOADING: &str = "Reading the methods the platform offers…";
+pub const TOKENS_PICK_ONE: &str = "Pick at least one method.";
+pub const TOKENS_ISSUE: &str = "Issue token";
+pub const TOKENS_ISSUING: &str = "Issuing…";
+pub const TOKENS_CANCEL: &str = "Cancel";
+pub const TOKENS_SHOWN_ONCE: &str = "Copy this token now. It will not be shown again: the \
+     platform cannot give it back, and closing this box forgets it.";
+pub const TOKENS_COPY: &str = "Copy";
+pub const TOKENS_COPIED: &str = "Copied.";
+pub const TOKENS_SELECTED: &str = "Selected: press Copy in the menu (or Ctrl+C) to copy it.";
+pub const TOKENS_DONE: &str = "I have copied it";
+pub const TOKENS_NO_PERMISSION: &str = "Your account has no permission to list, issue or revoke \
+     tokens on the platform. Ask your platform administrator.";
+pub const TOKENS_REQUEST_REFUSED: &str = "The platform refused this token: check its name, \
+     lifetime and methods, then try again.";
+
+/// The lifetimes offered for a new token: (label, the platform's `expiresIn`).
+pub const TOKENS_LIFETIMES: [(&str, &str); 4] = [
+    ("1 day", "1 day"),
+    ("7 days", "7 days"),
+    ("30 days", "30 days"),
+    ("1 year", "1 year"),
+];
+
+/// "Revoke 'Pilot 2 · 5YSZL'?", and what revoking this controller's own token means.
+pub fn tokens_revoke_question(name: &str, current: bool) -> String {
+    if current {
+        format!(
+            "Revoke '{name}'? It is the token this controller uses: you will be logged out here."
+        )
+    } else {
+        format!("Revoke '{name}'? Whatever uses it loses access to the platform at once.")
+    }
+}
+
+/// "3 more methods" under a collapsed scope list.
+pub fn tokens_more_methods(hidden: usize) -> String {
+    match hidden {
+        1 => "1 more method".into(),
+        n => format!("{n} more methods"),
+    }
+}
+
+/// A token's expiry relative to `now`: "in 3 h", "in 2 days", "expired 2 days ago".
+pub fn tokens_relative(expires_at: i64, now: i64) -> String {
+    const MIN: i64 = 60_000;
+    const HOUR: i64 = 60 * MIN;
+    const DAY: i64 = 24 * HOUR;
+    let span = |ms: i64| -> String {
+        if ms < HOUR {
+            format!("{} min", (ms / MIN).max(1))
+        } else if ms < 2 * DAY {
+            format!("{} h", ms / HOUR)
+        } else if ms < 365 * DAY {
+            format!("{} days", ms / DAY)
+        } else {
+            let years = ms / (365 * DAY);
+            if years == 1 {
+                "1 year".into()
+            } else {
+                format!("{years} years")
+            }
+        }
+    };
+    if expires_at > now {
+        format!("in {}", span(expires_at - now))
+    } else {
+        format!("expired {} ago", span(now - expires_at))
+    }
+}
+
+#[cfg(test)]
+mod tokens_tests {
+    use super::*;
+
+    #[test]
+    fn expiry_in_words() {
+        let now = 1_800_000_000_000;
+        let h = 3_600_000;
+        assert_eq!(tokens_relative(now + 3 * h + 5, now), "in 3 h");
+        assert_eq!(tokens_relative(now + 30 * 60_000, now), "in 30 min");
+        assert_eq!(tokens_relative(now + 10_000, now), "in 1 min");
+        assert_eq!(tokens_relative(now + 3 * 24 * h, now), "in 3 days");
+        assert_eq!(tokens_relative(now - 2 * 24 * h, now), "expired 2 days ago");
+        assert_eq!(tokens_relative(now - 5 * h, now), "expired 5 h ago");
+        assert_eq!(tokens_relative(now + 400 * 24 * h, now), "in 1 year");
+        assert_eq!(tokens_relative(now + 5 * 366 * 24 * h, now), "in 5 years");
+    }
+
+    #[test]
+    fn the_revoke_question_names_the_token_and_warns_about_this_controller() {
+        assert_eq!(
+            tokens_revoke_question("Pilot 2 · B", false),
+            "Revoke 'Pilot 2 · B'? Whatever uses it loses access to the platform at once."
+        );
+        assert!(tokens_revoke_question("Pilot 2 · A", true).contains("logged out here"));
+        assert_eq!(tokens_more_methods(1), "1 more method");
+        assert_eq!(tokens_more_methods(4), "4 more methods");
+    }
+
+    #[test]
+    fn revoked_reasons_say_whose_access_ended() {
+        assert!(login_reason(&LoginReason::Revoked).contains("access was revoked"));
+        assert!(login_reason(&LoginReason::RevokedHere).contains("You revoked"));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

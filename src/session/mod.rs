@@ -19,7 +19,15 @@ pub async fn login(ctx: Ctx, username: String, password: String) -> Result<(), A
         .config
         .get_value()
         .ok_or_else(|| AppError::Page("the platform settings are not loaded".into()))?;
-    let grant = Api::new().login(&username, &password).await?;
+    // The proxy names the token after this controller, so the pilot can tell it apart in
+    // the Access tokens panel (and revoke it from another controller).
+    let controller_sn = bridge::remote_controller_sn()
+        .ok()
+        .map(|sn| sn.trim().to_owned())
+        .filter(|sn| !sn.is_empty());
+    let grant = Api::new()
+        .login(&username, &password, controller_sn)
+        .await?;
     token::adopt(&config, &grant)?;
     enter(ctx, Failure::Bootstrap).await;
     Ok(())

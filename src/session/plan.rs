@@ -13,8 +13,10 @@ use pilot_portal_shared::ErrorCode;
 pub enum LoginReason {
     /// The token's lifetime ended at this time (epoch ms).
     Expired { at_ms: Option<i64> },
-    /// The platform revoked the token.
+    /// The platform revoked the token (from another controller, the platform's admin page).
     Revoked,
+    /// The pilot revoked this controller's own token in the Access tokens panel.
+    RevokedHere,
     /// The platform rejected the token (bad signature, unknown token).
     Invalid,
     /// The pilot logged out.

@@ -52,6 +52,10 @@ pub struct PageConfig {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The remote controller's serial number as Pilot 2 reports it: the proxy names the
+    /// controller's token after it (`Pilot 2 · <SN>`). `None` outside Pilot 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_sn: Option<String>,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -59,6 +63,7 @@ impl std::fmt::Debug for LoginRequest {
         f.debug_struct("LoginRequest")
             .field("username", &self.username)
             .field("password", &"<redacted>")
+            .field("controller_sn", &self.controller_sn)
             .finish()
     }
 }
@@ -268,6 +273,7 @@ mod tests {
         let req = LoginRequest {
             username: "pilot".into(),
             password: "hunter2".into(),
+            controller_sn: None,
         };
         assert!(!format!("{req:?}").contains("hunter2"));
         let grant = TokenGrant {

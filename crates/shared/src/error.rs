@@ -25,6 +25,16 @@ pub enum ErrorCode {
     TokenInvalid,
     /// The token is valid but not allowed to do this (scopes).
     Forbidden,
+    /// The platform refused a token method (list, issue, revoke tokens) with 403: the pilot's
+    /// token or account lacks that permission.
+    TokenScopeMissing,
+    /// The platform refused the name, lifetime or methods asked for a new token (400).
+    TokenRequestRefused,
+    /// Another renewal of the same token is still running; try again in a moment.
+    RenewalInProgress,
+    /// The platform answered in a form this proxy's settings do not support; the message
+    /// names the setting an administrator should change.
+    UpstreamUnsupported,
     /// The platform could not be reached.
     UpstreamUnreachable,
     /// The platform did not answer in time.
@@ -82,6 +92,10 @@ impl ErrorCode {
             ErrorCode::TokenRevoked => "token_revoked",
             ErrorCode::TokenInvalid => "token_invalid",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::TokenScopeMissing => "token_scope_missing",
+            ErrorCode::TokenRequestRefused => "token_request_refused",
+            ErrorCode::RenewalInProgress => "renewal_in_progress",
+            ErrorCode::UpstreamUnsupported => "upstream_unsupported",
             ErrorCode::UpstreamUnreachable => "upstream_unreachable",
             ErrorCode::UpstreamTimeout => "upstream_timeout",
             ErrorCode::UpstreamError => "upstream_error",
@@ -174,6 +188,10 @@ mod tests {
             ErrorCode::TokenRevoked,
             ErrorCode::TokenInvalid,
             ErrorCode::Forbidden,
+            ErrorCode::TokenScopeMissing,
+            ErrorCode::TokenRequestRefused,
+            ErrorCode::RenewalInProgress,
+            ErrorCode::UpstreamUnsupported,
             ErrorCode::UpstreamUnreachable,
             ErrorCode::UpstreamTimeout,
             ErrorCode::UpstreamError,

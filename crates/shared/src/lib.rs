@@ -6,6 +6,7 @@ pub mod api;
 pub mod envelope;
 pub mod error;
 pub mod jwt;
+pub mod tokens;
 pub mod unlock;
 
 pub use api::*;

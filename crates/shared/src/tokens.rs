@@ -1,0 +1,306 @@
+//! Access tokens (issue 9): the `/api/tokens` contract, and the rules for `expiresIn` and scope
+//! strings, written once so the page and the proxy judge a value alike.
+//!
+//! The platform's own vocabulary (`platform-token-api.ru.txt`) shows `expiresIn` as
+//! `30 minutes`, `12 hours`, `8 days`, `5 years` and scopes as `"<METHOD> <path>"` with an
+//! optional `/api/v1` prefix, `:param` segments (`GET /objects/:id`) and, per the vendor's
+//! Grafana plugin, a `*` tail (`GET /models/*`). Only those forms are accepted, so nothing the
+//! platform might read differently goes upstream.
+
+use serde::{Deserialize, Serialize};
+
+/// Route paths of the token panel.
+pub mod paths {
+    /// `GET` lists the project's tokens, `POST` issues one.
+    pub const TOKENS: &str = "/api/tokens";
+    /// `GET`: the methods a new token may be given.
+    pub const TOKEN_SCOPES: &str = "/api/tokens/scopes";
+    /// `DELETE`: revokes one token (route pattern; [`token`] fills it).
+    pub const TOKEN: &str = "/api/tokens/{id}";
+
+    /// `/api/tokens/{id}`.
+    pub fn token(id: &str) -> String {
+        format!("/api/tokens/{id}")
+    }
+}
+
+/// One token of the project as the platform lists it. The value itself is never listed: the
+/// platform cannot give it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenEntry {
+    /// The platform's `_id` (24 hex characters).
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Epoch milliseconds; `None` if the platform did not say.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The token the caller itself is using (this controller's).
+    #[serde(default)]
+    pub current: bool,
+}
+
+/// `POST /api/tokens`: a token for another tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTokenRequest {
+    pub name: String,
+    /// `<n> minutes|hours|days|years`, see [`parse_expires_in`].
+    pub expires_in: String,
+    pub scopes: Vec<String>,
+}
+
+/// The answer to `POST /api/tokens`: the only time the value is shown.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    /// Epoch milliseconds.
+    pub expires_at: i64,
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewToken")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// `GET /api/tokens/scopes`: what a new token may be allowed to call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChoices {
+    pub methods: Vec<String>,
+    /// Where the list came from: the platform's own list, or the proxy's configuration.
+    pub source: ScopeSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeSource {
+    Platform,
+    Configured,
+}
+
+/// The longest lifetime accepted: ten years (the document's largest example is five).
+pub const MAX_LIFETIME_MS: i64 = 10 * YEAR_MS;
+/// A year as `ms`/`jsonwebtoken` count it (365.25 days): the platform's syntax is theirs.
+pub const YEAR_MS: i64 = 31_557_600_000;
+/// Longest token name accepted.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Most scopes one token may be asked for.
+pub const MAX_SCOPES: usize = 64;
+
+/// `expiresIn` in milliseconds: `<n> <unit>` with `n ≥ 1` and the unit one of minute(s),
+/// hour(s), day(s), year(s); at most [`MAX_LIFETIME_MS`]. `Err` says what is wrong, quoting
+/// the value.
+pub fn parse_expires_in(text: &str) -> Result<i64, String> {
+    let bad = || {
+        format!("The lifetime \"{text}\" is not like \"30 minutes\", \"12 hours\", \"8 days\" or \"5 years\".")
+    };
+    let mut words = text.split_whitespace();
+    let (Some(number), Some(unit), None) = (words.next(), words.next(), words.next()) else {
+        return Err(bad());
+    };
+    if !number.bytes().all(|b| b.is_ascii_digit()) || number.len() > 12 {
+        return Err(bad());
+    }
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let unit_ms = match unit {
+        "minute" | "minutes" => 60_000,
+        "hour" | "hours" => 3_600_000,
+        "day" | "days" => 86_400_000,
+        "year" | "years" => YEAR_MS,
+        _ => return Err(bad()),
+    };
+    if n < 1 {
+        return Err(format!(
+            "The lifetime \"{text}\" must be at least 1 {unit}."
+        ));
+    }
+    match n.checked_mul(unit_ms) {
+        Some(ms) if ms <= MAX_LIFETIME_MS => Ok(ms),
+        _ => Err(format!(
+            "The lifetime \"{text}\" is longer than the 10 years a token may live."
+        )),
+    }
+}
+
+/// A scope string: `<METHOD> <path>`, the method one of GET, POST, PUT, PATCH, DELETE, the
+/// path starting with `/` (`/api/v1` optional), made of plain segments, `:param` segments and
+/// at most a final `*`.
+pub fn check_scope(scope: &str) -> Result<(), String> {
+    let bad = |why: &str| format!("The method \"{scope}\" {why}.");
+    let Some((method, path)) = scope.split_once(' ') else {
+        return Err(bad("is not \"<METHOD> <path>\", e.g. \"GET /objects/:id\""));
+    };
+    if !matches!(method, "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+        return Err(bad("does not start with GET, POST, PUT, PATCH or DELETE"));
+    }
+    if scope.len() > 200 {
+        return Err(bad("is too long"));
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(bad("has no path starting with /"));
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+        };
+        let ok = match *segment {
+            "*" => last,
+            s if s.starts_with(':') => plain(&s[1..]) && !s[1..].contains('.'),
+            s => plain(s),
+        };
+        if !ok {
+            return Err(bad(
+                "has a path segment that is not a name, :param or a final *",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A token name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control characters.
+pub fn check_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Give the token a name.".into());
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "The name is longer than {MAX_NAME_CHARS} characters."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("The name contains control characters.".into());
+    }
+    Ok(name)
+}
+
+/// A platform token `_id`: 24 hex characters (a MongoDB ObjectId, as the document shows).
+pub fn is_token_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The name of the token Pilot 2 holds on a controller: `Pilot 2 · <SN>`, or
+/// `Pilot 2 · browser` outside Pilot 2.
+pub fn pilot_token_name(controller_sn: Option<&str>) -> String {
+    format!("Pilot 2 · {}", controller_sn.unwrap_or("browser"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documents_lifetimes_and_singulars() {
+        assert_eq!(parse_expires_in("30 minutes"), Ok(1_800_000));
+        assert_eq!(parse_expires_in("12 hours"), Ok(43_200_000));
+        assert_eq!(parse_expires_in("8 days"), Ok(691_200_000));
+        assert_eq!(parse_expires_in("90 days"), Ok(7_776_000_000));
+        assert_eq!(parse_expires_in("5 years"), Ok(5 * YEAR_MS));
+        assert_eq!(parse_expires_in("1 day"), Ok(86_400_000));
+        assert_eq!(parse_expires_in(" 1  hour "), Ok(3_600_000));
+        assert_eq!(parse_expires_in("10 years"), Ok(MAX_LIFETIME_MS));
+    }
+
+    #[test]
+    fn other_lifetimes_are_refused_naming_the_value() {
+        for bad in [
+            "",
+            "days",
+            "1d",
+            "2h",
+            "1500",
+            "1.5 hours",
+            "-1 days",
+            "3 fortnights",
+            "1 week",
+            "30 seconds",
+            "1 Days",
+            "1 day ago",
+            "+1 day",
+        ] {
+            let e = parse_expires_in(bad).expect_err(bad);
+            assert!(e.contains(&format!("\"{bad}\"")), "{bad}: {e}");
+        }
+        assert!(parse_expires_in("0 days")
+            .expect_err("zero")
+            .contains("at least 1"));
+        assert!(parse_expires_in("11 years")
+            .expect_err("long")
+            .contains("10 years"));
+        assert!(parse_expires_in("99999999999999 minutes").is_err());
+    }
+
+    #[test]
+    fn scopes_like_the_document() {
+        for ok in [
+            "GET /objects",
+            "GET /objects/:id",
+            "POST /objects/:id/commands/:command",
+            "PATCH /objects/:id",
+            "DELETE /geofences/:id",
+            "GET /api/v1/tokens",
+            "GET /models/*",
+            "PUT /a-b_c.d~e",
+        ] {
+            assert_eq!(check_scope(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "GET",
+            "get /objects",
+            "FETCH /objects",
+            "GET objects",
+            "GET  /objects",
+            "GET /objects/",
+            "GET /objects//x",
+            "GET /*/x",
+            "GET /objects/:",
+            "GET /objects?x=1",
+            "GET /objects /x",
+            "GET /ob jects",
+        ] {
+            let e = check_scope(bad).expect_err(bad);
+            assert!(e.contains(&format!("\"{bad}\"")), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn names_and_ids() {
+        assert_eq!(check_name("  laptop GS "), Ok("laptop GS"));
+        assert!(check_name(" ").is_err());
+        assert!(check_name(&"x".repeat(101)).is_err());
+        assert!(check_name("a\nb").is_err());
+        assert!(is_token_id("66a66b2207dfcec6494cd618"));
+        assert!(!is_token_id("66a66b2207dfcec6494cd61"));
+        assert!(!is_token_id("66a66b2207dfcec6494cd61g"));
+        assert!(!is_token_id("../../../etc/passwd00000"));
+        assert_eq!(pilot_token_name(Some("5YSZL")), "Pilot 2 · 5YSZL");
+        assert_eq!(pilot_token_name(None), "Pilot 2 · browser");
+    }
+
+    #[test]
+    fn new_token_debug_hides_the_value() {
+        let t = NewToken {
+            id: "i".into(),
+            name: "n".into(),
+            token: "eyJsecret".into(),
+            expires_at: 1,
+            scopes: vec![],
+        };
+        assert!(!format!("{t:?}").contains("eyJsecret"));
+    }
+}
