@@ -21,6 +21,13 @@ pub enum Fault {
     /// An envelope `{"code": code, "message": …}` with this HTTP status (e.g. FlightHub's
     /// `210429` rate limit, or HTTP 429).
     Envelope { status: u16, code: i64 },
+    /// This status, content type and body, whatever was asked (an empty 200, a captive
+    /// portal's HTML, JSON of the wrong shape).
+    Body {
+        status: u16,
+        content_type: &'static str,
+        body: &'static str,
+    },
 }
 
 /// The fault switch of one simulator; clone it into tests.
@@ -64,6 +71,16 @@ async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Respo
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             [(header::CONTENT_TYPE, "application/json")],
             format!(r#"{{"code":{code},"message":"simulated failure {code}"}}"#),
+        )
+            .into_response(),
+        Some(Fault::Body {
+            status,
+            content_type,
+            body,
+        }) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, content_type)],
+            body,
         )
             .into_response(),
     }

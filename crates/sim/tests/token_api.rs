@@ -234,3 +234,306 @@ async fn unknown_routes_are_404_ric_error() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_ric_error(&v, status, "error_not_found");
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the document implies (issue 9) and the switches for what it leaves open (issue 15.2).
+// ---------------------------------------------------------------------------------------------
+
+use pilot_portal_sim::token_api::behaviour::{
+    ErrorBodies, IssueAnswer, ListScope, TokenApiBehaviour, TokenStyle,
+};
+
+fn token_of(v: &Value) -> String {
+    v["token"].as_str().expect("token").to_owned()
+}
+
+#[tokio::test]
+async fn expires_in_only_in_the_documents_forms() {
+    let api = TokenApi::new(b"k");
+    for bad in ["2h", "1500", "1.5 hours", "1 week", "30 seconds"] {
+        let (status, v) = call(
+            &api,
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username":"pilot","password":"pilot123","expiresIn": bad})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_ric_error(&v, status, "error_bad_request");
+    }
+    let v = login(&api, json!({"expiresIn": "5 years"})).await;
+    assert_eq!(
+        v["expiresAt"].as_i64().expect("ms") - v["issuedAt"].as_i64().expect("ms"),
+        5 * 31_557_600_000
+    );
+    let t = token_of(&login(&api, json!({})).await);
+    let (_, issued) = call(
+        &api,
+        "POST",
+        "/api/v1/tokens",
+        Some(&t),
+        Some(json!({"name": "d"})),
+    )
+    .await;
+    assert_eq!(
+        issued["expiresAt"].as_i64().expect("ms") - issued["issuedAt"].as_i64().expect("ms"),
+        86_400_000,
+        "one day when expiresIn is absent"
+    );
+}
+
+#[tokio::test]
+async fn scopes_with_or_without_the_prefix_params_and_tails() {
+    let api = TokenApi::new(b"k");
+    let t = token_of(
+        &login(
+            &api,
+            json!({"scopes": ["GET /api/v1/tokens", "DELETE /tokens/:id", "GET /models/*"]}),
+        )
+        .await,
+    );
+    assert_eq!(
+        call(&api, "GET", "/api/v1/tokens", Some(&t), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&api, "GET", "/api/v1/methods", Some(&t), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // `:id` is one segment: revoking an unknown id gets past the scope check (404)
+    let (status, _) = call(
+        &api,
+        "DELETE",
+        "/api/v1/tokens/aaaaaaaaaaaaaaaaaaaaaaaa",
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&api, "POST", "/api/v1/tokens", Some(&t), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no POST /tokens, no issuing");
+    let lister = token_of(&login(&api, json!({"scopes": ["POST /tokens"]})).await);
+    let (status, _) = call(&api, "GET", "/api/v1/tokens", Some(&lister), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no GET /tokens, no listing");
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_everywhere() {
+    let api = TokenApi::new(b"k");
+    let first = login(&api, json!({})).await;
+    let t = token_of(&first);
+    let other = token_of(&login(&api, json!({})).await);
+    let id = first["_id"].as_str().expect("id");
+    let (status, _) = call(
+        &api,
+        "DELETE",
+        &format!("/api/v1/tokens/{id}"),
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for (method, path, body) in [
+        ("GET", "/api/v1/tokens".to_owned(), None),
+        ("POST", "/api/v1/tokens".to_owned(), Some(json!({}))),
+        ("DELETE", format!("/api/v1/tokens/{id}"), None),
+        ("GET", "/api/v1/methods".to_owned(), None),
+    ] {
+        let (status, v) = call(&api, method, &path, Some(&t), body).await;
+        assert_ric_error(&v, status, "error_token_revoked");
+    }
+}
+
+#[tokio::test]
+async fn the_list_is_the_projects_or_the_callers() {
+    let api = TokenApi::new(b"k");
+    let mine = token_of(&login(&api, json!({})).await);
+    let (status, v) = call(
+        &api,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"username":"copilot","password":"copilot123"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let theirs = v["_id"].as_str().expect("id").to_owned();
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|e| e["_id"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let (_, project) = call(&api, "GET", "/api/v1/tokens", Some(&mine), None).await;
+    assert!(
+        ids(&project).contains(&theirs),
+        "the project's tokens: {project}"
+    );
+    api.set_behaviour(TokenApiBehaviour {
+        list: ListScope::Caller,
+        ..TokenApiBehaviour::default()
+    });
+    let (_, own) = call(&api, "GET", "/api/v1/tokens", Some(&mine), None).await;
+    assert_eq!(ids(&own).len(), 1, "only the caller's: {own}");
+    // and nobody revokes another user's token
+    let (status, _) = call(
+        &api,
+        "DELETE",
+        &format!("/api/v1/tokens/{theirs}"),
+        Some(&mine),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn token_styles_minimal_jwt_and_opaque() {
+    use base64::Engine;
+    let api = TokenApi::new(b"k");
+    api.set_behaviour(TokenApiBehaviour {
+        tokens: TokenStyle::JwtMinimal,
+        ..TokenApiBehaviour::default()
+    });
+    let jwt = token_of(&login(&api, json!({})).await);
+    let payload = jwt.split('.').nth(1).expect("payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64"),
+    )
+    .expect("json");
+    let keys: Vec<&String> = claims.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["exp", "iat"], "only the times: {claims}");
+    assert_eq!(
+        call(&api, "GET", "/api/v1/tokens", Some(&jwt), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    api.set_behaviour(TokenApiBehaviour {
+        tokens: TokenStyle::Opaque,
+        ..TokenApiBehaviour::default()
+    });
+    let opaque = token_of(&login(&api, json!({})).await);
+    assert!(!opaque.contains('.'), "{opaque}");
+    assert_eq!(
+        call(&api, "GET", "/api/v1/tokens", Some(&opaque), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, v) = call(&api, "GET", "/api/v1/tokens", Some("ric_forged"), None).await;
+    assert_ric_error(&v, status, "error_token_invalid");
+}
+
+#[tokio::test]
+async fn issue_answers_with_or_without_the_login_fields() {
+    let api = TokenApi::new(b"k");
+    let t = token_of(&login(&api, json!({})).await);
+    api.set_behaviour(TokenApiBehaviour {
+        issue_answer: IssueAnswer::Minimal,
+        ..TokenApiBehaviour::default()
+    });
+    let (_, v) = call(
+        &api,
+        "POST",
+        "/api/v1/tokens",
+        Some(&t),
+        Some(json!({"name": "m"})),
+    )
+    .await;
+    let mut keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["_id", "expiresAt", "token"]);
+    api.set_behaviour(TokenApiBehaviour {
+        issue_answer: IssueAnswer::TokenOnly,
+        ..TokenApiBehaviour::default()
+    });
+    let (_, v) = call(
+        &api,
+        "POST",
+        "/api/v1/tokens",
+        Some(&t),
+        Some(json!({"name": "o"})),
+    )
+    .await;
+    assert_eq!(
+        v.as_object().expect("object").keys().collect::<Vec<_>>(),
+        ["token"]
+    );
+}
+
+#[tokio::test]
+async fn generic_error_bodies_have_no_token_codes() {
+    let api = TokenApi::new(b"k");
+    api.set_behaviour(TokenApiBehaviour {
+        errors: ErrorBodies::Generic,
+        ..TokenApiBehaviour::default()
+    });
+    let first = login(&api, json!({})).await;
+    let t = token_of(&first);
+    let id = first["_id"].as_str().expect("id");
+    call(
+        &api,
+        "DELETE",
+        &format!("/api/v1/tokens/{id}"),
+        Some(&t),
+        None,
+    )
+    .await;
+    let (status, v) = call(&api, "GET", "/api/v1/tokens", Some(&t), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(v["codes"], json!(["error_unauthorized"]), "{v}");
+}
+
+#[tokio::test]
+async fn a_role_without_post_tokens_and_rate_limiting() {
+    let api = TokenApi::new(b"k");
+    let t = token_of(&login(&api, json!({})).await);
+    api.set_behaviour(TokenApiBehaviour {
+        issue_forbidden: true,
+        ..TokenApiBehaviour::default()
+    });
+    let (status, v) = call(&api, "POST", "/api/v1/tokens", Some(&t), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_ric_error(&v, status, "error_forbidden");
+    api.set_behaviour(TokenApiBehaviour {
+        rate_limited: Some("7".into()),
+        ..TokenApiBehaviour::default()
+    });
+    let resp = api
+        .clone()
+        .router()
+        .oneshot(
+            Request::get("/api/v1/tokens")
+                .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(resp.headers()[header::RETRY_AFTER], "7");
+}
+
+#[tokio::test]
+async fn methods_list_and_object_ids() {
+    let api = TokenApi::new(b"k");
+    let v = login(&api, json!({})).await;
+    let id = v["_id"].as_str().expect("id");
+    assert!(
+        id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    let (status, methods) = call(&api, "GET", "/api/v1/methods", Some(&token_of(&v)), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(methods
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|m| m == "GET /objects/:id"));
+}
