@@ -78,6 +78,51 @@ pub struct Config {
     )]
     pub token_scopes: Vec<String>,
 
+    /// After a password login, issue Pilot 2 its own named token (`Pilot 2 · <SN>`) with
+    /// `POST {TOKEN_API_TOKENS_PATH}` and revoke the login token. `false`: Pilot 2 gets the
+    /// login token itself (for a platform whose `POST` answer this proxy cannot use).
+    #[arg(
+        long,
+        env = "TOKEN_ISSUE_NAMED",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub token_issue_named: bool,
+
+    /// HS256 key the platform signs its JWTs with, if the operator has it. Empty (the
+    /// default): a token is accepted only if this proxy obtained it (its binding names the
+    /// user). Set: a token the proxy did not obtain is also accepted when its signature
+    /// verifies and it carries TOKEN_SUBJECT_CLAIM.
+    #[arg(
+        long,
+        env = "TOKEN_JWT_HS256_SECRET",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub token_jwt_hs256_secret: String,
+
+    /// The claim naming the user in a verified JWT (only with TOKEN_JWT_HS256_SECRET).
+    #[arg(long, env = "TOKEN_SUBJECT_CLAIM", default_value = "sub")]
+    pub token_subject_claim: String,
+
+    /// Path of the platform's list of methods a token may be given (the document says the
+    /// API has one but not where). Empty: TOKEN_SCOPE_CHOICES is offered.
+    #[arg(long, env = "TOKEN_API_METHODS_PATH", default_value = "")]
+    pub token_api_methods_path: String,
+
+    /// Methods offered for a new token when the platform's list is not configured or not
+    /// reachable, comma separated ("METHOD /path").
+    #[arg(
+        long,
+        env = "TOKEN_SCOPE_CHOICES",
+        value_delimiter = ',',
+        default_value = "GET /objects,GET /objects/:id,PATCH /objects/:id,GET /objects/:id/packets,\
+POST /objects/:id/commands/:command,GET /objects/:id/events,GET /geofences,POST /geofences,\
+PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,DELETE /tokens/:id"
+    )]
+    pub token_scope_choices: Vec<String>,
+
     /// Renew a valid token once less than this fraction of its lifetime is left.
     #[arg(long, env = "RENEW_BELOW_FRACTION", default_value_t = 0.2)]
     pub renew_below_fraction: f64,
@@ -332,6 +377,13 @@ impl std::fmt::Debug for Config {
             .field("token_api_url", &self.token_api_url)
             .field("token_expires_in", &self.token_expires_in)
             .field("token_scopes", &self.token_scopes)
+            .field("token_issue_named", &self.token_issue_named)
+            .field(
+                "token_jwt_hs256_secret",
+                &(!self.token_jwt_hs256_secret.is_empty()).then_some("<set>"),
+            )
+            .field("token_subject_claim", &self.token_subject_claim)
+            .field("token_api_methods_path", &self.token_api_methods_path)
             .field("xag_base_url", &self.xag_base_url)
             .field("xag_component_appid", &self.xag_component_appid)
             .field("xag_timestamp_unit", &self.xag_timestamp_unit)
@@ -473,6 +525,41 @@ impl Config {
         }
     }
 
+    /// Checks the token settings a pilot's login depends on, so a typo fails at start with
+    /// the setting's name rather than as a platform error at every login.
+    pub fn check_token_settings(&self) -> Result<(), String> {
+        use pilot_portal_shared::tokens::{check_scope, parse_expires_in};
+        parse_expires_in(&self.token_expires_in).map_err(|e| format!("TOKEN_EXPIRES_IN: {e}"))?;
+        for scope in self.token_scopes.iter().filter(|s| !s.trim().is_empty()) {
+            check_scope(scope.trim()).map_err(|e| format!("TOKEN_SCOPES: {e}"))?;
+        }
+        for scope in self
+            .token_scope_choices
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+        {
+            check_scope(scope.trim()).map_err(|e| format!("TOKEN_SCOPE_CHOICES: {e}"))?;
+        }
+        if self.token_subject_claim.trim().is_empty() {
+            return Err("TOKEN_SUBJECT_CLAIM: name the claim that holds the user".into());
+        }
+        for (name, path) in [
+            ("TOKEN_API_LOGIN_PATH", &self.token_api_login_path),
+            ("TOKEN_API_TOKENS_PATH", &self.token_api_tokens_path),
+        ] {
+            if !path.starts_with('/') {
+                return Err(format!("{name}: {path:?} must start with /"));
+            }
+        }
+        let methods = &self.token_api_methods_path;
+        if !methods.is_empty() && !methods.starts_with('/') {
+            return Err(format!(
+                "TOKEN_API_METHODS_PATH: {methods:?} must start with /"
+            ));
+        }
+        Ok(())
+    }
+
     /// The callback URL XAG posts the authorization code to.
     pub fn xag_callback(&self) -> String {
         if self.xag_callback_url.is_empty() {
@@ -524,6 +611,37 @@ mod tests {
         assert_eq!(defaults.token_api_login_path, "/api/v1/auth/token");
         assert!(!defaults.trust_forwarded_for);
         assert!(defaults.flighthub_org_key.is_empty());
+    }
+
+    #[test]
+    fn token_settings_are_checked_naming_the_setting() {
+        let defaults = Config::from_env_pairs([]).expect("defaults");
+        assert_eq!(defaults.check_token_settings(), Ok(()));
+        assert!(defaults.token_issue_named);
+        assert!(defaults.token_jwt_hs256_secret.is_empty());
+        assert_eq!(defaults.token_subject_claim, "sub");
+        assert!(defaults
+            .token_scope_choices
+            .contains(&"GET /objects/:id".to_owned()));
+        let off =
+            Config::from_env_pairs([("TOKEN_ISSUE_NAMED", "false".to_owned())]).expect("config");
+        assert!(!off.token_issue_named);
+        for (name, value) in [
+            ("TOKEN_EXPIRES_IN", "12h"),
+            ("TOKEN_SCOPES", "GET /tokens,FETCH /tokens"),
+            ("TOKEN_SCOPE_CHOICES", "GET objects"),
+            ("TOKEN_SUBJECT_CLAIM", " "),
+            ("TOKEN_API_TOKENS_PATH", "api/v1/tokens"),
+            ("TOKEN_API_METHODS_PATH", "methods"),
+        ] {
+            let config = Config::from_env_pairs([(name, value.to_owned())]).expect("parses");
+            let e = config.check_token_settings().expect_err(name);
+            assert!(e.starts_with(name), "{e}");
+        }
+        let secret =
+            Config::from_env_pairs([("TOKEN_JWT_HS256_SECRET", "hs256-secret-value".to_owned())])
+                .expect("config");
+        assert!(!format!("{secret:?}").contains("hs256-secret-value"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Holds XAG links (with XAG's access token, which never leaves the proxy) and link attempts,
 //! and the remote unlocking audit ([`unlock`]).
 
+pub mod tokens;
 pub mod unlock;
 
 use pilot_portal_shared::{Workspace, XagLinkStatus};

@@ -26,6 +26,22 @@ pub enum ApiError {
     TokenInvalid,
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The platform answered 403 to a token method; the message says which permission.
+    #[error("token permission missing: {0}")]
+    TokenScopeMissing(String),
+    /// The platform answered 400 to issuing a token (name, lifetime or methods).
+    #[error("the platform refused the token request")]
+    TokenRequestRefused,
+    /// Another instance or request holds this token's renewal lease.
+    #[error("a renewal of this token is in progress")]
+    RenewalInProgress,
+    /// The platform answered in a form these settings cannot use; `setting` is what an
+    /// administrator changes, `detail` what was seen (for the log).
+    #[error("{detail} (change {setting})")]
+    UpstreamUnsupported {
+        setting: &'static str,
+        detail: String,
+    },
     /// `what` names the upstream; `detail` is for the log only.
     #[error("{what} unreachable: {detail}")]
     UpstreamUnreachable { what: &'static str, detail: String },
@@ -93,7 +109,10 @@ impl ApiError {
             | ApiError::TokenRevoked
             | ApiError::TokenInvalid => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::TokenScopeMissing(_) => StatusCode::FORBIDDEN,
+            ApiError::TokenRequestRefused => StatusCode::BAD_REQUEST,
+            ApiError::RenewalInProgress => StatusCode::CONFLICT,
+            ApiError::UpstreamUnsupported { .. } => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamUnreachable { .. } | ApiError::Upstream { .. } => {
                 StatusCode::BAD_GATEWAY
             }
@@ -130,6 +149,10 @@ impl ApiError {
             ApiError::TokenRevoked => ErrorCode::TokenRevoked,
             ApiError::TokenInvalid => ErrorCode::TokenInvalid,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::TokenScopeMissing(_) => ErrorCode::TokenScopeMissing,
+            ApiError::TokenRequestRefused => ErrorCode::TokenRequestRefused,
+            ApiError::RenewalInProgress => ErrorCode::RenewalInProgress,
+            ApiError::UpstreamUnsupported { .. } => ErrorCode::UpstreamUnsupported,
             ApiError::UpstreamUnreachable { .. } => ErrorCode::UpstreamUnreachable,
             ApiError::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
             ApiError::Upstream { .. } => ErrorCode::UpstreamError,
@@ -167,7 +190,18 @@ impl ApiError {
             ApiError::TokenExpired => "The session has expired.".into(),
             ApiError::TokenRevoked => "The session was ended on the platform.".into(),
             ApiError::TokenInvalid => "The session is not valid.".into(),
-            ApiError::Forbidden(m) => m.clone(),
+            ApiError::Forbidden(m) | ApiError::TokenScopeMissing(m) => m.clone(),
+            ApiError::TokenRequestRefused => {
+                "The platform refused this token's name, lifetime or methods.".into()
+            }
+            ApiError::RenewalInProgress => {
+                "This session is being renewed by another request. Try again in a moment.".into()
+            }
+            // Names a setting, not a secret: the pilot passes it on to the administrator.
+            ApiError::UpstreamUnsupported { setting, .. } => format!(
+                "The platform answered in a form this portal is not set up for. Administrator: \
+                 check {setting}."
+            ),
             ApiError::UpstreamUnreachable { what, .. } => format!("The {what} cannot be reached."),
             ApiError::UpstreamTimeout { what } => format!("The {what} did not answer in time."),
             ApiError::Upstream { what, .. } => format!("The {what} answered with an error."),

@@ -129,11 +129,19 @@ impl FromRequestParts<AppState> for ClientAddr {
 }
 
 /// A signed-in pilot: the Bearer token, checked with the platform, and who holds it. Every
-/// route that needs a session takes this, so the check is written once.
+/// route that needs a session takes this, so the check is written once
+/// ([`crate::identity::session_user`]: the user from the token's binding, never from
+/// unverified claims; alive only on the platform's positive answer).
 #[derive(Debug)]
 pub struct SessionUser {
     pub token: String,
     pub session: SessionInfo,
+    /// SHA-256 of the token: the key of its binding.
+    pub token_hash: String,
+    /// The token's platform `_id`, when the proxy obtained it.
+    pub token_id: Option<String>,
+    /// The platform's token list, as the session check read it.
+    pub tokens: Vec<crate::upstream::token_api::PlatformToken>,
 }
 
 impl SessionUser {
@@ -148,8 +156,7 @@ impl FromRequestParts<AppState> for SessionUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
-        let session = state.token_api.session(&token).await?;
-        Ok(SessionUser { token, session })
+        crate::identity::session_user(state, token).await
     }
 }
 

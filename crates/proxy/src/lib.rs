@@ -7,6 +7,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod extract;
+pub mod identity;
 pub mod license_files;
 pub mod random;
 pub mod rate_limit;
@@ -41,6 +42,9 @@ pub struct AppState {
     pub flighthub: Option<FlightHub>,
     pub db: Db,
     pub login_limits: LoginLimits,
+    /// Verifies platform JWTs when `TOKEN_JWT_HS256_SECRET` is set; `None`: only tokens this
+    /// proxy obtained (bound) are accepted.
+    pub verifier: Option<identity::Verifier>,
     /// The MQTT link to the pilots' gateways; `None` when `DEVICE_MQTT_BROKER` is empty.
     pub devices: Option<DeviceLink>,
 }
@@ -54,6 +58,8 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("pilot-portal-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        // A typo in a token setting fails here, naming the setting, not at every login.
+        config.check_token_settings().map_err(anyhow::Error::msg)?;
         let db = Db::connect(&config.database_url).await?;
         // Connects in the background and keeps retrying: a broker that is down now does not
         // stop the proxy; an address it cannot use does.
@@ -69,6 +75,7 @@ impl AppState {
         }
         Ok(AppState {
             devices,
+            verifier: identity::Verifier::from_config(&config),
             xag: XagClient::new(client.clone(), &config),
             flighthub: FlightHub::new(client.clone(), &config),
             db,

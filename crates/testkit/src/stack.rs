@@ -5,8 +5,10 @@
 
 use axum::Router;
 use pilot_portal_proxy::config::Config;
+use pilot_portal_proxy::db::tokens::NewBinding;
 use pilot_portal_proxy::{app, serve, AppState};
 use pilot_portal_sim::demo::{DemoOptions, DemoStack};
+use pilot_portal_sim::token_api::Minted;
 use std::net::{Ipv4Addr, SocketAddr};
 use tokio::sync::oneshot;
 
@@ -41,6 +43,47 @@ impl std::ops::Deref for Stack {
     }
 }
 
+/// Tokens the tests mint on the simulator stand for tokens a pilot got through this proxy
+/// (Pilot 2 only ever holds such tokens), so each is bound in the proxy's database as the
+/// proxy binds what it obtains. `TokenApi::mint_unbound` makes one the proxy never saw.
+fn bind_minted_tokens(demo: &DemoStack, database_url: &str) {
+    let url = database_url.to_owned();
+    demo.token_api
+        .api
+        .on_mint(std::sync::Arc::new(move |minted: &Minted| {
+            let (url, minted) = (url.clone(), minted.clone());
+            // `mint` is synchronous and may run inside any runtime (or none): a thread of its
+            // own with its own runtime writes the row before `mint` returns.
+            let written = std::thread::spawn(move || -> anyhow::Result<()> {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(async {
+                        let db = pilot_portal_proxy::db::Db::connect(&url).await?;
+                        let hash = pilot_portal_proxy::identity::token_hash(&minted.token);
+                        let binding = NewBinding {
+                            token_hash: &hash,
+                            token_id: &minted.id,
+                            user: &minted.user,
+                            name: minted.name.as_deref().unwrap_or("minted"),
+                            controller_sn: None,
+                            issued_at: minted.issued_at_ms,
+                            expires_at: minted.expires_at_ms,
+                        };
+                        db.bind_token(&binding, pilot_portal_sim::token_api::now_ms())
+                            .await?;
+                        anyhow::Ok(())
+                    })
+            })
+            .join();
+            match written {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => panic!("binding a minted token: {e:#}"),
+                Err(_) => panic!("binding a minted token: the thread panicked"),
+            }
+        }));
+}
+
 impl Stack {
     /// The demo stack with the proxy as `cargo xtask serve` runs it, on a temporary SQLite
     /// database.
@@ -67,6 +110,7 @@ impl Stack {
         );
         tweak(&mut config);
         let state = AppState::new(config.clone()).await?;
+        bind_minted_tokens(&demo, &config.database_url);
         let router = app(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(serve(listener, state, async {

@@ -1,4 +1,5 @@
-//! `POST /api/auth/login`: username and password to a platform token.
+//! `POST /api/auth/login`: username and password to a platform token for this controller
+//! (see [`crate::identity::login`]).
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientAddr};
@@ -25,8 +26,27 @@ pub async fn login(
             "Username or password is too long.".into(),
         ));
     }
+    let controller_sn = controller_sn(req.controller_sn.as_deref())?;
     state.login_limits.check(addr, username)?;
-    let grant = state.token_api.login(username, &req.password).await?;
+    let grant = crate::identity::login(&state, username, &req.password, controller_sn).await?;
     tracing::info!(user = %grant.user.name, "login");
     Ok(Json(grant))
+}
+
+/// The controller's serial number as the page reports it: empty is none; otherwise letters,
+/// digits, `-`, `_`, `.` only (it becomes part of the token's name on the platform).
+fn controller_sn(sn: Option<&str>) -> Result<Option<&str>, ApiError> {
+    let Some(sn) = sn.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let plain = sn
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if sn.len() > 64 || !plain {
+        return Err(ApiError::BadRequest(
+            "The controller serial number is not valid (letters, digits, - _ . only, at most 64)."
+                .into(),
+        ));
+    }
+    Ok(Some(sn))
 }

@@ -5,6 +5,7 @@ mod config;
 mod flighthub;
 mod pilot;
 mod session;
+mod tokens;
 mod unlock;
 mod xag;
 
@@ -13,6 +14,7 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use pilot_portal_shared::paths;
+use pilot_portal_shared::tokens::paths as token_paths;
 use pilot_portal_shared::unlock::paths as unlock_paths;
 
 /// Everything under `/api`; unknown paths answer a JSON 404, never the page.
@@ -23,6 +25,9 @@ pub fn api_routes() -> Router<AppState> {
         .route(paths::SESSION, get(session::current))
         .route(paths::SESSION_RENEW, post(session::renew))
         .route(paths::SESSION_LOGOUT, post(session::logout))
+        .route(token_paths::TOKENS, get(tokens::list).post(tokens::issue))
+        .route(token_paths::TOKEN_SCOPES, get(tokens::scopes))
+        .route(token_paths::TOKEN, axum::routing::delete(tokens::revoke))
         .route(
             paths::XAG_LINK,
             get(xag::status).post(xag::start).delete(xag::unlink),

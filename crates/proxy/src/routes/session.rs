@@ -1,4 +1,5 @@
-//! The pilot's session: check, renew, end. The Bearer token is the platform token itself.
+//! The pilot's session: check, renew, end. The Bearer token is the platform token itself;
+//! [`crate::identity`] decides who holds it.
 
 use crate::error::ApiError;
 use crate::extract::{Bearer, SessionUser};
@@ -18,7 +19,7 @@ pub async fn renew(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<Json<TokenGrant>, ApiError> {
-    let grant = state.token_api.renew(&token).await?;
+    let grant = crate::identity::renew(&state, &token).await?;
     tracing::info!(user = %grant.user.name, "token renewed");
     Ok(Json(grant))
 }
@@ -28,6 +29,6 @@ pub async fn logout(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<StatusCode, ApiError> {
-    state.token_api.revoke(&token).await?;
+    crate::identity::logout(&state, &token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
