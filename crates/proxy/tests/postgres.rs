@@ -51,3 +51,85 @@ async fn xag_links_on_postgres_are_shared_by_proxy_instances() {
         false
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: cargo xtask test starts one and runs this"]
+async fn the_unlock_audit_and_file_tokens_on_postgres() {
+    use pilot_portal_proxy::db::unlock::{AuditAction, NewAudit};
+    use pilot_portal_proxy::db::Db;
+
+    let url = std::env::var("PILOT_PORTAL_TEST_POSTGRES_URL")
+        .expect("PILOT_PORTAL_TEST_POSTGRES_URL: run `cargo xtask test`, which starts PostgreSQL");
+    let db = Db::connect(&url).await.expect("db");
+    // a gateway of its own: the database may hold rows of earlier runs
+    let sn = format!("PG{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+    let switch = |at_ms: i64, old: Option<bool>, new: bool, outcome: &str| NewAudit {
+        at_ms,
+        platform_user: "pilot".into(),
+        gateway_sn: sn.clone(),
+        action: AuditAction::Switch,
+        license_id: Some(240333),
+        old_enabled: old,
+        new_enabled: Some(new),
+        source: None,
+        file_name: None,
+        result_code: (outcome == "ok").then_some(0),
+        outcome: outcome.into(),
+    };
+    db.insert_audit(&switch(1_000, Some(false), true, "ok"))
+        .await
+        .expect("insert");
+    db.insert_audit(&switch(2_000, Some(true), false, "ok"))
+        .await
+        .expect("insert");
+    db.insert_audit(&switch(3_000, None, true, "device_timeout"))
+        .await
+        .expect("insert");
+    db.insert_audit(&NewAudit {
+        action: AuditAction::Update,
+        license_id: None,
+        old_enabled: None,
+        new_enabled: None,
+        source: Some("offline_file".into()),
+        file_name: Some("license.bin".into()),
+        result_code: Some(314003),
+        outcome: "fingerprint_mismatch".into(),
+        ..switch(4_000, None, true, "")
+    })
+    .await
+    .expect("insert");
+
+    let rows = db.audit_of(&sn, 10).await.expect("audit");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0].action, "update");
+    assert_eq!(rows[0].result_code, Some(314003));
+    assert_eq!(rows[0].file_name.as_deref(), Some("license.bin"));
+    assert_eq!(rows[0].old_enabled, None);
+    assert_eq!(
+        (rows[3].old_enabled, rows[3].new_enabled),
+        (Some(false), Some(true))
+    );
+    let last = db.last_switches(&sn).await.expect("last");
+    let latest = &last[&240333];
+    assert_eq!(
+        (latest.at_ms, latest.old_enabled, latest.new_enabled),
+        (2_000, Some(true), false),
+        "the latest successful switch"
+    );
+
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let now = now_ms();
+    db.insert_file_token(&token, "license.bin", now + 60_000)
+        .await
+        .expect("token");
+    assert_eq!(
+        db.file_token_name(&token, now).await.expect("lookup"),
+        Some("license.bin".to_owned())
+    );
+    assert_eq!(
+        db.file_token_name(&token, now + 60_000)
+            .await
+            .expect("lookup"),
+        None
+    );
+}

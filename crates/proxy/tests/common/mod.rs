@@ -37,6 +37,18 @@ pub async fn harness() -> Harness {
 /// A fresh stack (no MQTT broker: these tests configure the broker address themselves) with
 /// `tweak` applied to the proxy's config.
 pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
+    let options = StackOptions {
+        demo: DemoOptions {
+            mqtt: None,
+            ..DemoOptions::default()
+        },
+    };
+    harness_on(options, tweak).await
+}
+
+/// A fresh stack with these simulators (e.g. the broker and the simulated gateway), `tweak`
+/// applied to the proxy's config.
+pub async fn harness_on(options: StackOptions, tweak: impl FnOnce(&mut Config)) -> Harness {
     let dist = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dist.path().join("index.html"),
@@ -48,12 +60,6 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
         b"\0asm",
     )
     .expect("write");
-    let options = StackOptions {
-        demo: DemoOptions {
-            mqtt: None,
-            ..DemoOptions::default()
-        },
-    };
     let page = dist.path().to_owned();
     let stack = Stack::start_with(options, |config| {
         config.dist = page;
