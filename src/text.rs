@@ -110,6 +110,9 @@ fn api(
         ErrorCode::FlightHubForbidden => "The platform has no FlightHub 2 permission on this \
              project. Choose another project or ask your platform administrator."
             .into(),
+        ErrorCode::WorkspaceForbidden => "This project is not one of yours on this platform. \
+             Choose another project, or ask your platform administrator for access."
+            .into(),
         ErrorCode::RateLimited => format!(
             "FlightHub 2 asks to slow down. Try again in {}.",
             wait(retry_after_secs.unwrap_or(30))
@@ -249,6 +252,12 @@ pub fn xag_outcome(outcome: XagOutcome) -> (&'static str, &'static str) {
         XagOutcome::XagError => (
             "warn",
             "Not linked: XAG could not be reached or refused the platform. Try again in a moment.",
+        ),
+        XagOutcome::Unsupported => (
+            "warn",
+            "Not linked: XAG answered in a way this platform is not set up for. Trying again \
+             will not help: tell your platform administrator (the portal's log names the \
+             setting to change).",
         ),
     }
 }

@@ -194,6 +194,19 @@ PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,
     #[arg(long, env = "XAG_TIMESTAMP_UNIT", value_enum, default_value_t = TimestampUnit::Seconds)]
     pub xag_timestamp_unit: TimestampUnit,
 
+    /// How `POST /v1/auth/token` is given `authorization_code`: a JSON body, a form body, or
+    /// the query string (the reference does not say). `check` shows which one XAG reads.
+    #[arg(long, env = "XAG_TOKEN_CODE_IN", value_enum, default_value_t = CodeIn::Json)]
+    pub xag_token_code_in: CodeIn,
+
+    /// What to do when XAG's callback arrives without the `?state=` of the redirect URI
+    /// (the reference does not say XAG keeps it): `none` refuses it (the log names this
+    /// setting); `cookie` reads the state from a cookie set when the browser left for XAG
+    /// (browser callbacks over HTTPS only); `sole-pending` gives it to the one live attempt
+    /// that went to XAG's page, and refuses it when there are several.
+    #[arg(long, env = "XAG_STATE_FALLBACK", value_enum, default_value_t = StateFallback::None)]
+    pub xag_state_fallback: StateFallback,
+
     /// FlightHub 2 OpenAPI host of the organization's region (China:
     /// es-flight-api-cn.djigate.com, Europe: es-flight-api-eu.djigate.com, on-premises:
     /// http://host:30812). A key works only in the region that issued it.
@@ -217,6 +230,43 @@ PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,
     /// Page size when listing FlightHub projects (paged until a short page).
     #[arg(long, env = "FLIGHTHUB_PAGE_SIZE", default_value_t = 100)]
     pub flighthub_page_size: usize,
+
+    /// FlightHub 2 codes meaning "organization key invalid", comma separated (third-party
+    /// notes: 200401; HTTP 401 always counts).
+    #[arg(long, env = "FLIGHTHUB_KEY_INVALID_CODES", default_value = "200401", value_parser = parse_codes)]
+    pub flighthub_key_invalid_codes: Codes,
+
+    /// FlightHub 2 codes meaning "no permission on the project" (notes: 200403; HTTP 403
+    /// always counts).
+    #[arg(long, env = "FLIGHTHUB_FORBIDDEN_CODES", default_value = "200403", value_parser = parse_codes)]
+    pub flighthub_forbidden_codes: Codes,
+
+    /// FlightHub 2 codes meaning "too many requests" (notes: 210429; HTTP 429 always counts).
+    #[arg(long, env = "FLIGHTHUB_RATE_LIMIT_CODES", default_value = "210429", value_parser = parse_codes)]
+    pub flighthub_rate_limit_codes: Codes,
+
+    /// FlightHub 2 calls in flight at once from this instance (a project list asks for every
+    /// project's devices); after a rate limit, calls wait out Retry-After without asking.
+    #[arg(long, env = "FLIGHTHUB_MAX_CONCURRENT", default_value_t = 4)]
+    pub flighthub_max_concurrent: usize,
+
+    /// Which FlightHub 2 projects each platform user may see and choose, comma separated
+    /// rules `WHO=UUID|UUID…`: WHO is a user name or a `prefix*`; `*` instead of the UUIDs
+    /// allows every project. A user gets the projects of every rule that matches them, and
+    /// none when no rule does. Empty (and no FLIGHTHUB_PROJECT_ACCESS_FILE): every signed-in
+    /// pilot may use every project the organization key sees.
+    #[arg(
+        long,
+        env = "FLIGHTHUB_PROJECT_ACCESS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub flighthub_project_access: Vec<String>,
+
+    /// A file of FLIGHTHUB_PROJECT_ACCESS rules, one per line (`#` starts a comment), read at
+    /// start and added to the setting's.
+    #[arg(long, env = "FLIGHTHUB_PROJECT_ACCESS_FILE", default_value = "")]
+    pub flighthub_project_access_file: String,
 
     /// Workspace (a UUID) set in Pilot 2 for every pilot when FlightHub 2 is not configured
     /// (`platformSetWorkspaceId`). Empty: none; the main page says so.
@@ -368,6 +418,32 @@ pub enum TimestampUnit {
     Milliseconds,
 }
 
+/// Where XAG's `/v1/auth/token` reads `authorization_code` (`XAG_TOKEN_CODE_IN`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CodeIn {
+    Json,
+    Form,
+    Query,
+}
+
+impl CodeIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeIn::Json => "json",
+            CodeIn::Form => "form",
+            CodeIn::Query => "query",
+        }
+    }
+}
+
+/// What a stateless XAG callback is matched to (`XAG_STATE_FALLBACK`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateFallback {
+    None,
+    Cookie,
+    SolePending,
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -387,7 +463,16 @@ impl std::fmt::Debug for Config {
             .field("xag_base_url", &self.xag_base_url)
             .field("xag_component_appid", &self.xag_component_appid)
             .field("xag_timestamp_unit", &self.xag_timestamp_unit)
+            .field("xag_token_code_in", &self.xag_token_code_in)
+            .field("xag_state_fallback", &self.xag_state_fallback)
             .field("flighthub_url", &self.flighthub_url)
+            .field(
+                "flighthub_project_access",
+                &(
+                    self.flighthub_project_access.len(),
+                    &self.flighthub_project_access_file,
+                ),
+            )
             .field("device_mqtt_broker", &self.device_mqtt_broker)
             .field("unlock_license_dir", &self.unlock_license_dir)
             .finish_non_exhaustive()

@@ -4,6 +4,7 @@
 
 pub mod tokens;
 pub mod unlock;
+pub mod xag_attempts;
 
 use pilot_portal_shared::{Workspace, XagLinkStatus};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};

@@ -62,6 +62,9 @@ pub enum ApiError {
     FlightHubKeyInvalid,
     #[error("no FlightHub 2 permission on the project")]
     FlightHubForbidden,
+    /// `FLIGHTHUB_PROJECT_ACCESS` does not give this pilot the project.
+    #[error("project not allowed for this pilot")]
+    WorkspaceForbidden,
     #[error("rate limited by the {what}")]
     RateLimited {
         what: &'static str,
@@ -124,7 +127,7 @@ impl ApiError {
             ApiError::FlightHubKeyInvalid | ApiError::UpstreamCode { .. } => {
                 StatusCode::BAD_GATEWAY
             }
-            ApiError::FlightHubForbidden => StatusCode::FORBIDDEN,
+            ApiError::FlightHubForbidden | ApiError::WorkspaceForbidden => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::DeviceOffline => StatusCode::CONFLICT,
             ApiError::DeviceTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -162,6 +165,7 @@ impl ApiError {
             ApiError::FlightHubNotConfigured => ErrorCode::FlightHubNotConfigured,
             ApiError::FlightHubKeyInvalid => ErrorCode::FlightHubKeyInvalid,
             ApiError::FlightHubForbidden => ErrorCode::FlightHubForbidden,
+            ApiError::WorkspaceForbidden => ErrorCode::WorkspaceForbidden,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::UpstreamCode { .. } => ErrorCode::UpstreamError,
             ApiError::DeviceOffline => ErrorCode::DeviceOffline,
@@ -220,6 +224,9 @@ impl ApiError {
             }
             ApiError::FlightHubForbidden => {
                 "The platform has no FlightHub 2 permission on this project.".into()
+            }
+            ApiError::WorkspaceForbidden => {
+                "This project is not one of yours on this platform. Choose another project or ask your platform administrator.".into()
             }
             ApiError::RateLimited { what, retry_after_secs } => {
                 format!("The {what} asks to slow down. Try again in {retry_after_secs} s.")

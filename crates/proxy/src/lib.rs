@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod license_files;
+pub mod project_access;
 pub mod random;
 pub mod rate_limit;
 mod routes;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub verifier: Option<identity::Verifier>,
     /// The MQTT link to the pilots' gateways; `None` when `DEVICE_MQTT_BROKER` is empty.
     pub devices: Option<DeviceLink>,
+    /// Which FlightHub 2 projects each pilot may use (`FLIGHTHUB_PROJECT_ACCESS`).
+    pub project_access: Arc<project_access::ProjectAccess>,
 }
 
 impl AppState {
@@ -60,6 +63,8 @@ impl AppState {
             .build()?;
         // A typo in a token setting fails here, naming the setting, not at every login.
         config.check_token_settings().map_err(anyhow::Error::msg)?;
+        let project_access =
+            project_access::ProjectAccess::from_config(&config).map_err(anyhow::Error::msg)?;
         let db = Db::connect(&config.database_url).await?;
         // Connects in the background and keeps retrying: a broker that is down now does not
         // stop the proxy; an address it cannot use does.
@@ -75,6 +80,7 @@ impl AppState {
         }
         Ok(AppState {
             devices,
+            project_access: Arc::new(project_access),
             verifier: identity::Verifier::from_config(&config),
             xag: XagClient::new(client.clone(), &config),
             flighthub: FlightHub::new(client.clone(), &config),

@@ -95,13 +95,21 @@ async fn callbacks_with_missing_forged_replayed_or_expired_state_store_nothing()
     let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
 
     for bad in [
-        "/api/xag/callback",
         "/api/xag/callback?state=",
         "/api/xag/callback?state=forged0123456789",
     ] {
         let r = callback_form(&h, bad, &format!("authorization_code={code}")).await;
         assert_eq!(location(&r), "/?xag=state_invalid", "{bad}");
     }
+    // no state at all: XAG dropped it, which these settings do not handle (the log names
+    // XAG_STATE_FALLBACK; tests/xag_alternatives.rs covers the fallbacks)
+    let r = callback_form(
+        &h,
+        "/api/xag/callback",
+        &format!("authorization_code={code}"),
+    )
+    .await;
+    assert_eq!(location(&r), "/?xag=unsupported");
     assert_eq!(count_links(&h).await, 0);
 
     // expired: the attempt lived 1 s

@@ -221,6 +221,9 @@ pub enum XagOutcome {
     CodeRejected,
     /// XAG could not be reached or refused the proxy.
     XagError,
+    /// XAG's callback came in a form these settings cannot use (no `state`: the proxy's log
+    /// names `XAG_STATE_FALLBACK`): an administrator problem, not worth retrying.
+    Unsupported,
 }
 
 impl XagOutcome {
@@ -233,6 +236,7 @@ impl XagOutcome {
             XagOutcome::StateInvalid => "state_invalid",
             XagOutcome::CodeRejected => "code_rejected",
             XagOutcome::XagError => "xag_error",
+            XagOutcome::Unsupported => "unsupported",
         }
     }
 
@@ -243,6 +247,7 @@ impl XagOutcome {
             Self::StateInvalid,
             Self::CodeRejected,
             Self::XagError,
+            Self::Unsupported,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -260,6 +265,7 @@ mod tests {
             "state_invalid",
             "code_rejected",
             "xag_error",
+            "unsupported",
         ] {
             assert_eq!(XagOutcome::parse(o).map(XagOutcome::as_str), Some(o));
         }

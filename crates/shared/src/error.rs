@@ -56,6 +56,9 @@ pub enum ErrorCode {
     /// The organization key has no permission on this project (`200403`).
     #[serde(rename = "flighthub_forbidden")]
     FlightHubForbidden,
+    /// This platform's allow-list (`FLIGHTHUB_PROJECT_ACCESS`) does not give the pilot this
+    /// FlightHub 2 project.
+    WorkspaceForbidden,
     /// An upstream asked to slow down (FlightHub `210429` or HTTP 429); see `retry_after_secs`.
     RateLimited,
     /// The pilot's gateway (remote controller) is not connected to the platform's broker.
@@ -105,6 +108,7 @@ impl ErrorCode {
             ErrorCode::FlightHubNotConfigured => "flighthub_not_configured",
             ErrorCode::FlightHubKeyInvalid => "flighthub_key_invalid",
             ErrorCode::FlightHubForbidden => "flighthub_forbidden",
+            ErrorCode::WorkspaceForbidden => "workspace_forbidden",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::DeviceOffline => "device_offline",
             ErrorCode::DeviceTimeout => "device_timeout",
@@ -201,6 +205,7 @@ mod tests {
             ErrorCode::FlightHubNotConfigured,
             ErrorCode::FlightHubKeyInvalid,
             ErrorCode::FlightHubForbidden,
+            ErrorCode::WorkspaceForbidden,
             ErrorCode::RateLimited,
             ErrorCode::DeviceOffline,
             ErrorCode::DeviceTimeout,

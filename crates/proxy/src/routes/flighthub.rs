@@ -1,9 +1,11 @@
 //! `/api/flighthub/*`: FlightHub 2 through the proxy. Every route needs a valid platform
 //! session ([`SessionUser`]), so the organization key is never usable by someone who is not
-//! logged in.
+//! logged in, and a pilot sees only the projects `FLIGHTHUB_PROJECT_ACCESS` gives them
+//! (every project when it is empty).
 
 use crate::error::ApiError;
 use crate::extract::{Lang, SessionUser};
+use crate::project_access::Allowed;
 use crate::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -39,14 +41,18 @@ pub async fn status(
     Ok(Json(FlightHubStatus { ok: true }))
 }
 
-/// All projects, each with its device count (read concurrently; `None` where forbidden).
+/// The projects this pilot may use, each with its device count (read concurrently, as many
+/// at once as `FLIGHTHUB_MAX_CONCURRENT`; `None` where forbidden or rate limited: the list
+/// still answers).
 pub async fn projects(
     State(state): State<AppState>,
-    _: SessionUser,
+    user: SessionUser,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubProject>>, ApiError> {
     let fh = state.flighthub()?;
+    let allowed = state.project_access.allowed(user.name());
     let mut projects = fh.projects(lang).await?;
+    projects.retain(|p| allowed.allows_text(&p.uuid));
     let mut counts = tokio::task::JoinSet::new();
     for (i, p) in projects.iter().enumerate() {
         if let Ok(uuid) = uuid::Uuid::parse_str(&p.uuid) {
@@ -58,7 +64,7 @@ pub async fn projects(
         if let Ok((i, result)) = done {
             match result {
                 Ok(devices) => projects[i].device_count = u32::try_from(devices.len()).ok(),
-                Err(ApiError::FlightHubForbidden) => {}
+                Err(ApiError::FlightHubForbidden | ApiError::RateLimited { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -69,18 +75,25 @@ pub async fn projects(
 pub async fn project_devices(
     State(state): State<AppState>,
     ProjectUuid(project): ProjectUuid,
-    _: SessionUser,
+    user: SessionUser,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    Ok(Json(
-        state.flighthub()?.project_devices(&project, lang).await?,
-    ))
+    let fh = state.flighthub()?;
+    if !state.project_access.allowed(user.name()).allows(&project) {
+        return Err(ApiError::WorkspaceForbidden);
+    }
+    Ok(Json(fh.project_devices(&project, lang).await?))
 }
 
+/// Every device of the organization: only for a pilot allowed every project.
 pub async fn org_devices(
     State(state): State<AppState>,
-    _: SessionUser,
+    user: SessionUser,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    Ok(Json(state.flighthub()?.org_devices(lang).await?))
+    let fh = state.flighthub()?;
+    if state.project_access.allowed(user.name()) != Allowed::Every {
+        return Err(ApiError::WorkspaceForbidden);
+    }
+    Ok(Json(fh.org_devices(lang).await?))
 }

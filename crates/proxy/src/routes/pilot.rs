@@ -26,9 +26,21 @@ pub async fn bootstrap(
             password,
         });
     // With FlightHub 2 the pilot chooses (and the choice is remembered); without it, the
-    // configured default workspace, if any.
+    // configured default workspace, if any. A remembered project the allow-list no longer
+    // gives this pilot is forgotten, so they choose again.
     let workspace = match state.flighthub() {
-        Ok(_) => state.db.workspace(user.name()).await?,
+        Ok(_) => match state.db.workspace(user.name()).await? {
+            Some(w)
+                if !state
+                    .project_access
+                    .allowed(user.name())
+                    .allows_text(&w.uuid) =>
+            {
+                state.db.clear_workspace(user.name()).await?;
+                None
+            }
+            remembered => remembered,
+        },
         Err(_) => config.default_workspace(),
     };
     Ok(Json(PilotBootstrap {
@@ -46,7 +58,9 @@ pub struct Choose {
 }
 
 /// `PUT /api/pilot/workspace {uuid}`: remembers the project as the pilot's workspace, after
-/// checking with FlightHub 2 that it exists and the organization may use it.
+/// checking that `FLIGHTHUB_PROJECT_ACCESS` gives it to this pilot (403
+/// `workspace_forbidden`, before FlightHub 2 is asked) and with FlightHub 2 that it exists and
+/// the organization may use it.
 pub async fn choose(
     State(state): State<AppState>,
     user: SessionUser,
@@ -56,6 +70,9 @@ pub async fn choose(
     let uuid = uuid::Uuid::parse_str(choice.uuid.trim())
         .map_err(|_| ApiError::BadRequest("The workspace must be a project UUID.".into()))?;
     let fh = state.flighthub()?;
+    if !state.project_access.allowed(user.name()).allows(&uuid) {
+        return Err(ApiError::WorkspaceForbidden);
+    }
     let project = fh
         .projects(lang)
         .await?

@@ -5,8 +5,15 @@
 //! logged-in pilot when linking started) says whose link it is, and is the CSRF guard. It also
 //! says where the browser goes back to: the page path the pilot started from, checked to be on
 //! this origin when linking started.
+//!
+//! The reference confirms neither that the browser posts (XAG's server may) nor that XAG keeps
+//! our `?state=`. A server's post stores the link all the same, and a browser that comes back
+//! to `/api/xag/authorize?state=…` afterwards lands on the page with the outcome. A callback
+//! without a state is matched as `XAG_STATE_FALLBACK` says, or refused naming that setting.
+//! A link attempt lives `XAG_LINK_TTL_SECS`, or less when XAG's pre-auth code does.
 
 use crate::clock::now_ms;
+use crate::config::StateFallback;
 use crate::db::{NewAttempt, XagLink};
 use crate::error::ApiError;
 use crate::extract::{is_json, OptionalJson, SessionUser};
@@ -20,6 +27,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use pilot_portal_shared::{paths, XagLinkRequest, XagLinkStart, XagLinkStatus, XagOutcome};
 use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
 
 /// A link attempt's single-use `state`: hex, as the proxy issues it, and not too long to be
 /// looked up. Checked when deserialised, so `authorize` and `callback` refuse alike.
@@ -133,16 +141,22 @@ pub async fn start(
         None => None,
     };
     let xag = state.xag()?;
-    let pre_auth_code = xag.create_pre_auth_code().await?;
+    let pre_auth = xag.create_pre_auth_code().await?;
+    // XAG's page refuses an expired pre-auth code: the attempt ends with it.
+    let ttl_secs = state
+        .config
+        .xag_link_ttl_secs
+        .max(1)
+        .min(pre_auth.expires_in.unwrap_or(i64::MAX));
     let link_state = LinkState::random();
     state
         .db
         .insert_attempt(NewAttempt {
             state: link_state.as_str(),
             user: user.name(),
-            pre_auth_code: &pre_auth_code,
+            pre_auth_code: &pre_auth.code,
             return_to: return_to.as_ref().map(|r| r.0.as_str()),
-            expires_at: now_ms() + state.config.xag_link_ttl_secs.max(1) * 1000,
+            expires_at: now_ms().saturating_add(ttl_secs.saturating_mul(1000)),
         })
         .await?;
     tracing::info!(user = %user.name(), "XAG link started");
@@ -151,9 +165,14 @@ pub async fn start(
     }))
 }
 
+/// The cookie holding the state for `XAG_STATE_FALLBACK=cookie`.
+const STATE_COOKIE: &str = "pilot_portal_xag_state";
+
 /// `GET /api/xag/authorize?state=…`: redirects the webview to XAG's authorization page
 /// (`/v1/auth/user_auth?component_access_token&pre_auth_code&redirect_uri`), whose
-/// `redirect_uri` is this proxy's callback carrying the same state.
+/// `redirect_uri` is this proxy's callback carrying the same state. An attempt that already
+/// ended (XAG's server posted the callback while the browser stayed on XAG's page, and the
+/// pilot came back here) sends the browser to the page with its outcome instead.
 pub async fn authorize(
     State(state): State<AppState>,
     query: Result<Query<LinkStateQuery>, QueryRejection>,
@@ -162,13 +181,29 @@ pub async fn authorize(
     let Ok(Query(LinkStateQuery { state: link_state })) = query else {
         return Err(ApiError::LinkStateInvalid);
     };
+    if let Some(finished) = state.db.finished_attempt(link_state.as_str()).await? {
+        let page = finished
+            .return_to
+            .as_deref()
+            .and_then(ReturnTo::parse)
+            .unwrap_or_else(ReturnTo::root);
+        let outcome = finished
+            .outcome
+            .as_deref()
+            .and_then(XagOutcome::parse)
+            .unwrap_or(XagOutcome::StateInvalid);
+        return Ok(back_to_page(&page, outcome));
+    }
+    let now = now_ms();
     let pre_auth_code = state
         .db
-        .attempt_pre_auth_code(link_state.as_str(), now_ms())
+        .attempt_pre_auth_code(link_state.as_str(), now)
         .await?
         .ok_or(ApiError::LinkStateInvalid)?;
+    state.db.mark_at_xag(link_state.as_str(), now).await?;
     let mut callback = url::Url::parse(&state.config.xag_callback())
         .map_err(|e| ApiError::Internal(format!("XAG_CALLBACK_URL: {e}")))?;
+    let cookie_path = callback.path().to_owned();
     callback
         .query_pairs_mut()
         .append_pair("state", link_state.as_str());
@@ -177,6 +212,18 @@ pub async fn authorize(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if state.config.xag_state_fallback == StateFallback::Cookie {
+        // Sent back on XAG's cross-site form post only as `SameSite=None; Secure`, so only
+        // to an HTTPS callback (browsers also treat http://localhost as secure).
+        let cookie = format!(
+            "{STATE_COOKIE}={}; Path={cookie_path}; Max-Age={}; HttpOnly; Secure; SameSite=None",
+            link_state.as_str(),
+            state.config.xag_link_ttl_secs.max(1)
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
     Ok(response)
 }
 
@@ -203,18 +250,79 @@ fn back_to_page(return_to: &ReturnTo, outcome: XagOutcome) -> Response {
     Redirect::to(&return_to.with_outcome(outcome)).into_response()
 }
 
+/// The state a callback is for: its `?state=`, or, without one, what `XAG_STATE_FALLBACK`
+/// says. `Err`: the outcome to send the browser to.
+async fn callback_state(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<LinkState, XagOutcome> {
+    if let Some(raw) = query.get("state") {
+        return LinkState::parse(raw).ok_or(XagOutcome::StateInvalid);
+    }
+    match state.config.xag_state_fallback {
+        StateFallback::None => {
+            tracing::error!(
+                "XAG's callback came without the ?state= of its redirect_uri: XAG drops it. \
+                 Set XAG_STATE_FALLBACK=cookie (the browser posts the callback, over HTTPS) or \
+                 XAG_STATE_FALLBACK=sole-pending"
+            );
+            Err(XagOutcome::Unsupported)
+        }
+        StateFallback::Cookie => {
+            let cookie = headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|c| c.trim().split_once('='))
+                .find(|(name, _)| *name == STATE_COOKIE)
+                .and_then(|(_, value)| LinkState::parse(value.trim()));
+            cookie.ok_or_else(|| {
+                tracing::error!(
+                    "XAG's callback came without ?state= and without the state cookie: XAG's \
+                     server posts it, or the callback is not HTTPS. Set \
+                     XAG_STATE_FALLBACK=sole-pending"
+                );
+                XagOutcome::Unsupported
+            })
+        }
+        StateFallback::SolePending => {
+            let pending = state.db.pending_at_xag(now_ms()).await.map_err(|e| {
+                tracing::error!("XAG callback: {e}");
+                XagOutcome::XagError
+            })?;
+            match pending.as_slice() {
+                [only] => LinkState::parse(only).ok_or(XagOutcome::StateInvalid),
+                [] => Err(XagOutcome::StateInvalid),
+                _ => {
+                    tracing::warn!(
+                        "XAG callback without ?state= while several link attempts are at XAG's \
+                         page: cannot tell whose it is; refused"
+                    );
+                    Err(XagOutcome::StateInvalid)
+                }
+            }
+        }
+    }
+}
+
 /// `POST /api/xag/callback?state=…`: exchanges the code and stores the link, then sends the
-/// browser back to the page it started from (303) with the outcome. Nothing is stored unless
-/// the state is valid and XAG accepts the code.
+/// browser back to the page it started from (303) with the outcome, which is also kept with
+/// the attempt. Nothing is stored unless the state is valid and XAG accepts the code.
 pub async fn callback(
     State(state): State<AppState>,
-    query: Result<Query<LinkStateQuery>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let root = ReturnTo::root();
-    let Ok(Query(LinkStateQuery { state: link_state })) = query else {
+    let Ok(Query(query)) = query else {
         return Ok(back_to_page(&root, XagOutcome::StateInvalid));
+    };
+    let link_state = match callback_state(&state, &query, &headers).await {
+        Ok(s) => s,
+        Err(outcome) => return Ok(back_to_page(&root, outcome)),
     };
     let Some(attempt) = state
         .db
@@ -224,26 +332,39 @@ pub async fn callback(
         tracing::warn!("XAG callback with an unknown, used or expired state");
         return Ok(back_to_page(&root, XagOutcome::StateInvalid));
     };
-    let user = attempt.user;
     // checked when stored; checked again rather than trusted
     let page = attempt
         .return_to
         .as_deref()
         .and_then(ReturnTo::parse)
         .unwrap_or(root);
-    let body = parse_body(&headers, &body);
-    let Some(code) = body.authorization_code.filter(|c| !c.is_empty()) else {
-        tracing::info!(%user, reason = body.error.as_deref().unwrap_or("no code"), "XAG link not authorized");
-        return Ok(back_to_page(&page, XagOutcome::Denied));
-    };
-    let token = match state.xag()?.exchange(&code).await {
-        Ok(t) => t,
-        Err(ExchangeError::CodeRejected) => {
-            return Ok(back_to_page(&page, XagOutcome::CodeRejected))
+    let outcome = link(&state, &attempt.user, &parse_body(&headers, &body)).await?;
+    state
+        .db
+        .finish_attempt(link_state.as_str(), outcome.as_str())
+        .await?;
+    let mut response = back_to_page(&page, outcome);
+    if state.config.xag_state_fallback == StateFallback::Cookie {
+        let clear = format!("{STATE_COOKIE}=; Max-Age=0; HttpOnly; Secure; SameSite=None");
+        if let Ok(v) = HeaderValue::from_str(&clear) {
+            response.headers_mut().insert(header::SET_COOKIE, v);
         }
+    }
+    Ok(response)
+}
+
+/// Exchanges the posted code and stores `user`'s link: how it went.
+async fn link(state: &AppState, user: &str, body: &CallbackBody) -> Result<XagOutcome, ApiError> {
+    let Some(code) = body.authorization_code.as_deref().filter(|c| !c.is_empty()) else {
+        tracing::info!(%user, reason = body.error.as_deref().unwrap_or("no code"), "XAG link not authorized");
+        return Ok(XagOutcome::Denied);
+    };
+    let token = match state.xag()?.exchange(code).await {
+        Ok(t) => t,
+        Err(ExchangeError::CodeRejected) => return Ok(XagOutcome::CodeRejected),
         Err(ExchangeError::Other(e)) => {
             tracing::error!(code = e.code().as_str(), "XAG token exchange failed: {e}");
-            return Ok(back_to_page(&page, XagOutcome::XagError));
+            return Ok(XagOutcome::XagError);
         }
     };
     let now = now_ms();
@@ -253,9 +374,9 @@ pub async fn callback(
         expires_at: now.saturating_add(token.expire_in.max(0).saturating_mul(1000)),
         linked_at: now,
     };
-    state.db.upsert_link(&user, &link).await?;
+    state.db.upsert_link(user, &link).await?;
     tracing::info!(%user, union_id = %link.union_id, "XAG account linked");
-    Ok(back_to_page(&page, XagOutcome::Linked))
+    Ok(XagOutcome::Linked)
 }
 
 /// `GET /api/xag/link`.

@@ -2,10 +2,11 @@
 //!
 //! Every call carries `Authorization: xag:{component_appid}:{timestamp}:{nonce}:{signature}`,
 //! `signature = md5(component_appid + app_secret + timestamp + nonce)` in lowercase hex with a
-//! fresh random nonce. The timestamp unit is configurable (the reference does not say).
+//! fresh random nonce. The timestamp unit is configurable (the reference does not say), and so
+//! is where `/v1/auth/token` is given the code (`XAG_TOKEN_CODE_IN`).
 
-use super::send;
-use crate::config::{Config, TimestampUnit};
+use super::{send, send_with_headers};
+use crate::config::{CodeIn, Config, TimestampUnit};
 use crate::error::ApiError;
 use crate::{clock, random};
 use md5::{Digest, Md5};
@@ -22,6 +23,7 @@ pub struct XagClient {
     secret: String,
     component_token: String,
     unit: TimestampUnit,
+    code_in: CodeIn,
 }
 
 /// Why XAG refused an authorization code exchange.
@@ -64,6 +66,36 @@ struct PreAuthRequest<'a> {
 #[derive(Deserialize)]
 struct PreAuth {
     pre_auth_code: String,
+    /// seconds (the reference's example: 600); `expire_in` in case XAG spells it as its
+    /// other answers do
+    #[serde(default, alias = "expire_in", deserialize_with = "opt_int_or_string")]
+    expires_in: Option<i64>,
+}
+
+/// A pre-auth code and how long XAG says it lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreAuthCode {
+    pub code: String,
+    /// Seconds, when XAG said (and it is positive).
+    pub expires_in: Option<i64>,
+}
+
+/// An integer, or a string holding one; anything else is "not said".
+fn opt_int_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// A raw answer, for `check`.
+#[derive(Debug, Clone)]
+pub struct XagProbe {
+    pub status: StatusCode,
+    /// XAG's clock, from the `Date` header.
+    pub date: Option<std::time::SystemTime>,
+    pub body: serde_json::Value,
 }
 
 /// `POST /v1/auth/token`'s body.
@@ -102,12 +134,17 @@ impl XagClient {
             secret: config.xag_app_secret.clone(),
             component_token: config.xag_component_access_token.clone(),
             unit: config.xag_timestamp_unit,
+            code_in: config.xag_token_code_in,
         })
     }
 
     fn auth_header(&self) -> String {
+        self.auth_header_in(self.unit)
+    }
+
+    fn auth_header_in(&self, unit: TimestampUnit) -> String {
         let now = clock::since_epoch();
-        let timestamp = match self.unit {
+        let timestamp = match unit {
             TimestampUnit::Seconds => now.as_secs().to_string(),
             TimestampUnit::Milliseconds => now.as_millis().to_string(),
         };
@@ -115,17 +152,20 @@ impl XagClient {
         authorization(&self.appid, &self.secret, &timestamp, &nonce)
     }
 
-    /// `POST /v1/auth/create_preauthcode?component_access_token=…`.
-    pub async fn create_pre_auth_code(&self) -> Result<String, ApiError> {
-        let request = self
-            .client
+    fn pre_auth_request(&self, unit: TimestampUnit) -> reqwest::RequestBuilder {
+        self.client
             .post(format!("{}/v1/auth/create_preauthcode", self.base_url))
             .query(&[("component_access_token", &self.component_token)])
-            .header(reqwest::header::AUTHORIZATION, self.auth_header())
+            .header(reqwest::header::AUTHORIZATION, self.auth_header_in(unit))
             .json(&PreAuthRequest {
                 component_appid: &self.appid,
-            });
-        let (status, body) = send(request, WHAT).await?;
+            })
+    }
+
+    /// `POST /v1/auth/create_preauthcode?component_access_token=…`: the code and the lifetime
+    /// XAG gives it.
+    pub async fn create_pre_auth_code(&self) -> Result<PreAuthCode, ApiError> {
+        let (status, body) = send(self.pre_auth_request(self.unit), WHAT).await?;
         if !status.is_success() {
             return Err(refused(status, &body));
         }
@@ -133,7 +173,31 @@ impl XagClient {
             what: WHAT,
             detail: format!("unexpected create_preauthcode body: {e}"),
         })?;
-        Ok(pre.pre_auth_code)
+        Ok(PreAuthCode {
+            code: pre.pre_auth_code,
+            expires_in: pre.expires_in.filter(|s| *s > 0),
+        })
+    }
+
+    /// `create_preauthcode` signed with timestamps in `unit`, answer unread (for `check`; a
+    /// pre-auth code is harmless: single use, short-lived, nobody is sent to it).
+    pub async fn probe_pre_auth(&self, unit: TimestampUnit) -> Result<XagProbe, ApiError> {
+        probe(self.pre_auth_request(unit)).await
+    }
+
+    /// `/v1/auth/token` with a code that cannot exist, given `code_in` (or not given at all),
+    /// answer unread: how XAG refuses shows where it looks for the code (for `check`).
+    pub async fn probe_token(&self, code_in: Option<CodeIn>) -> Result<XagProbe, ApiError> {
+        const CODE: &str = "pilot-portal-check-not-a-code";
+        let request = self
+            .client
+            .post(format!("{}/v1/auth/token", self.base_url))
+            .header(reqwest::header::AUTHORIZATION, self.auth_header());
+        let request = match code_in {
+            Some(code_in) => with_code(request, code_in, CODE),
+            None => request.json(&serde_json::json!({})),
+        };
+        probe(request).await
     }
 
     /// The operator authorization page for `pre_auth_code`, coming back to `redirect_uri`.
@@ -153,15 +217,24 @@ impl XagClient {
         Ok(url.into())
     }
 
-    /// `POST /v1/auth/token` with the operator's authorization code.
+    /// `POST /v1/auth/token` with the operator's authorization code, given as
+    /// `XAG_TOKEN_CODE_IN` says.
     pub async fn exchange(&self, authorization_code: &str) -> Result<XagToken, ExchangeError> {
         let request = self
             .client
             .post(format!("{}/v1/auth/token", self.base_url))
-            .header(reqwest::header::AUTHORIZATION, self.auth_header())
-            .json(&TokenRequest { authorization_code });
+            .header(reqwest::header::AUTHORIZATION, self.auth_header());
+        let request = with_code(request, self.code_in, authorization_code);
         let (status, body) = send(request, WHAT).await.map_err(ExchangeError::Other)?;
         if status == StatusCode::BAD_REQUEST {
+            // XAG's error bodies are undocumented: an expired code and a code looked for in
+            // the wrong place may look alike. `check` tells them apart.
+            tracing::warn!(
+                detail = %refusal_detail(status, &body),
+                code_in = self.code_in.as_str(),
+                "XAG refused the authorization code; if every link ends so, run \
+                 `pilot-portal-proxy check` (XAG_TOKEN_CODE_IN)"
+            );
             return Err(ExchangeError::CodeRejected);
         }
         if !status.is_success() {
@@ -176,12 +249,45 @@ impl XagClient {
     }
 }
 
-/// XAG's error body is not documented; keep its `code`/`message` for the log only.
-fn refused(status: StatusCode, body: &[u8]) -> ApiError {
-    let detail = serde_json::from_slice::<serde_json::Value>(body)
+/// `request` carrying `authorization_code` where `code_in` says.
+fn with_code(
+    request: reqwest::RequestBuilder,
+    code_in: CodeIn,
+    code: &str,
+) -> reqwest::RequestBuilder {
+    match code_in {
+        CodeIn::Json => request.json(&TokenRequest {
+            authorization_code: code,
+        }),
+        CodeIn::Form => request.form(&[("authorization_code", code)]),
+        CodeIn::Query => request.query(&[("authorization_code", code)]),
+    }
+}
+
+async fn probe(request: reqwest::RequestBuilder) -> Result<XagProbe, ApiError> {
+    let (status, headers, body) = send_with_headers(request, WHAT).await?;
+    let date = headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    Ok(XagProbe {
+        status,
+        date,
+        body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+/// XAG's error body for the log: status, `code`, `message` (never a URL or a secret).
+fn refusal_detail(status: StatusCode, body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .map(|v| format!("HTTP {status}, code {}, {}", v["code"], v["message"]))
-        .unwrap_or_else(|| format!("HTTP {status}"));
+        .unwrap_or_else(|| format!("HTTP {status}"))
+}
+
+/// XAG's error body is not documented; keep its `code`/`message` for the log only.
+fn refused(status: StatusCode, body: &[u8]) -> ApiError {
+    let detail = refusal_detail(status, body);
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST => {
             ApiError::XagRefused { detail }

@@ -4,12 +4,15 @@
 //! `{code, message, data}` envelope. As the real service: failures come back as HTTP 200 with a
 //! non-zero `code`; `X-User-Token` must be the organization key (else `200401`); project routes
 //! need `X-Project-Uuid` and answer `200403` for a project the key has no permission on;
-//! `X-Request-Id` is required; an empty `data.list` may be `null`.
+//! `X-Request-Id` is required; an empty `data.list` may be `null`. Those codes and `null`
+//! come from third-party notes, so each has a run-time switch ([`behaviour`]): other codes,
+//! `[]` or no `list`, paging ignored, rate limiting on a burst.
 
+pub mod behaviour;
 mod demo;
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{header as http_header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+use behaviour::{BehaviourSwitch, EmptyList, LimitStyle};
 pub use demo::{DEMO_ORG_KEY, FORBIDDEN_PROJECT, MAIN_PROJECT};
 
 /// One project and its devices (topology entries `{gateway, drone}`).
@@ -42,6 +46,7 @@ pub struct FlightHubSim {
     org_key: Arc<String>,
     projects: Arc<Vec<Project>>,
     seen: Arc<std::sync::Mutex<Vec<Seen>>>,
+    behaviour: BehaviourSwitch,
 }
 
 fn envelope(code: i64, message: &str, data: Option<Value>) -> Response {
@@ -68,6 +73,24 @@ impl FlightHubSim {
             org_key: Arc::new(DEMO_ORG_KEY.to_owned()),
             projects: Arc::new(demo::projects()),
             seen: Arc::default(),
+            behaviour: BehaviourSwitch::default(),
+        }
+    }
+
+    /// The switch for the alternatives third-party notes leave open.
+    pub fn behaviour(&self) -> &BehaviourSwitch {
+        &self.behaviour
+    }
+
+    /// `{"list": items}` with an empty list as the switch says.
+    fn list(&self, items: Vec<Value>) -> Value {
+        if !items.is_empty() {
+            return json!({ "list": items });
+        }
+        match self.behaviour.get().empty_list {
+            EmptyList::Null => json!({ "list": null }),
+            EmptyList::Array => json!({ "list": [] }),
+            EmptyList::Missing => json!({}),
         }
     }
 
@@ -91,17 +114,32 @@ impl FlightHubSim {
             .with_state(self)
     }
 
-    /// Common checks: request id and organization key.
+    /// Common checks: rate limit, organization key, request id.
     fn check(&self, headers: &HeaderMap) -> Result<(), Box<Response>> {
+        let behaviour = self.behaviour.get();
+        if let Some(limit) = self.behaviour.over_limit() {
+            let (status, code) = match limit.style {
+                LimitStyle::Code(code) => (StatusCode::OK, code),
+                LimitStyle::Http429(code) => (StatusCode::TOO_MANY_REQUESTS, code),
+            };
+            let mut response = envelope(code, "Operations too frequent", None);
+            *response.status_mut() = status;
+            if let Ok(v) = limit.retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(http_header::RETRY_AFTER, v);
+            }
+            return Err(Box::new(response));
+        }
+        let key_invalid = |message: &str| {
+            let mut response = envelope(behaviour.key_invalid_code, message, None);
+            *response.status_mut() =
+                StatusCode::from_u16(behaviour.key_invalid_status).unwrap_or(StatusCode::OK);
+            Box::new(response)
+        };
         let Some(token) = header(headers, "x-user-token") else {
-            return Err(Box::new(envelope(
-                200401,
-                "X-User-Token not found or empty",
-                None,
-            )));
+            return Err(key_invalid("X-User-Token not found or empty"));
         };
         if token != self.org_key.as_str() {
-            return Err(Box::new(envelope(200401, "X-User-Token is invalid", None)));
+            return Err(key_invalid("X-User-Token is invalid"));
         }
         let Some(request_id) = header(headers, "x-request-id") else {
             return Err(Box::new(envelope(
@@ -132,7 +170,7 @@ impl FlightHubSim {
         match self.projects.iter().find(|p| p.uuid == uuid) {
             Some(p) if p.permitted => Ok(p),
             _ => Err(Box::new(envelope(
-                200403,
+                self.behaviour.get().forbidden_code,
                 "No permission for the project",
                 None,
             ))),
@@ -161,12 +199,18 @@ async fn projects(
     if let Err(r) = sim.check(&headers) {
         return *r;
     }
-    let page = p.page.unwrap_or(1).max(1);
-    let size = p.page_size.unwrap_or(10).clamp(1, 100);
+    let (page, size) = if sim.behaviour.get().paging {
+        (
+            p.page.unwrap_or(1).max(1),
+            p.page_size.unwrap_or(10).clamp(1, 100),
+        )
+    } else {
+        (1, usize::MAX)
+    };
     let list: Vec<Value> = sim
         .projects
         .iter()
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .map(|p| {
             json!({
@@ -177,19 +221,13 @@ async fn projects(
             })
         })
         .collect();
-    // The real service answers an empty page with `list: null`.
-    let list = if list.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(list)
-    };
-    envelope(0, "OK", Some(json!({ "list": list })))
+    // Third-party notes: an empty page is `list: null` (switchable).
+    envelope(0, "OK", Some(sim.list(list)))
 }
 
 async fn project_devices(State(sim): State<FlightHubSim>, headers: HeaderMap) -> Response {
     match sim.project(&headers) {
-        Ok(p) if p.devices.is_empty() => envelope(0, "OK", Some(json!({"list": null}))),
-        Ok(p) => envelope(0, "OK", Some(json!({"list": p.devices}))),
+        Ok(p) => envelope(0, "OK", Some(sim.list(p.devices.clone()))),
         Err(r) => *r,
     }
 }
@@ -203,5 +241,5 @@ async fn org_devices(State(sim): State<FlightHubSim>, headers: HeaderMap) -> Res
         .iter()
         .flat_map(|p| p.devices.clone())
         .collect();
-    envelope(0, "OK", Some(json!({"list": all})))
+    envelope(0, "OK", Some(sim.list(all)))
 }

@@ -6,9 +6,13 @@
 //!
 //! Not in the reference, so chosen here and documented in the README: the error body
 //! `{"code", "message"}` and its codes, the denial (`error=access_denied` posted to the
-//! `redirect_uri`), and the operator page's look.
+//! `redirect_uri`), and the operator page's look. What the reference leaves open and the proxy
+//! must cope with either way (who posts the code, whether our `?state=` survives, how
+//! `/v1/auth/token` takes the code, the pre-auth code's lifetime) is switched at run time:
+//! [`behaviour`].
 
 pub mod auth_header;
+pub mod behaviour;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -22,6 +26,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::token_api::now_ms;
+use behaviour::{BehaviourSwitch, CodeDelivery, CodeIn};
 
 /// The demo XAG operator (an XAG account holding a plant-protection operator licence).
 pub const DEMO_OPERATOR: &str = "xag-operator";
@@ -75,12 +80,17 @@ struct Inner {
     operators: HashMap<String, (String, String)>,
     /// Added to the clock, so tests can age codes.
     clock_skew_secs: i64,
+    /// What the platform answered the last callback XAG's server posted: status and
+    /// `Location`.
+    last_server_post: Option<(u16, String)>,
 }
 
 #[derive(Clone)]
 pub struct XagSim {
     config: Arc<XagConfig>,
     inner: Arc<Mutex<Inner>>,
+    behaviour: BehaviourSwitch,
+    http: reqwest::Client,
 }
 
 fn random_code(bytes: usize) -> String {
@@ -113,7 +123,26 @@ impl XagSim {
         XagSim {
             config: Arc::new(config),
             inner: Arc::new(Mutex::new(inner)),
+            behaviour: BehaviourSwitch::default(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
         }
+    }
+
+    /// The switch for the alternatives the reference leaves open.
+    pub fn behaviour(&self) -> &BehaviourSwitch {
+        &self.behaviour
+    }
+
+    /// The pre-auth code's lifetime now (the switch, else the configuration).
+    fn pre_auth_ttl_secs(&self) -> i64 {
+        self.behaviour
+            .get()
+            .pre_auth_ttl_secs
+            .unwrap_or(self.config.pre_auth_ttl_secs)
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
@@ -127,6 +156,12 @@ impl XagSim {
     /// Moves the simulator's clock forward (tests of expiry).
     pub fn advance_clock(&self, secs: i64) {
         self.inner().clock_skew_secs += secs;
+    }
+
+    /// What the platform answered the last callback posted by XAG's server
+    /// ([`behaviour::CodeDelivery::Server`]): HTTP status and `Location` (empty if none).
+    pub fn last_server_post(&self) -> Option<(u16, String)> {
+        self.inner().last_server_post.clone()
     }
 
     /// Whether XAG would accept `access_token` (the platform's API calls after linking).
@@ -211,7 +246,8 @@ async fn create_preauthcode(
         );
     }
     let code = format!("H4sI{}", random_code(18));
-    let expires = sim.now_secs() + sim.config.pre_auth_ttl_secs;
+    let ttl = sim.pre_auth_ttl_secs();
+    let expires = sim.now_secs() + ttl;
     sim.inner().pre_auth.insert(
         code.clone(),
         Grant {
@@ -220,7 +256,7 @@ async fn create_preauthcode(
             used: false,
         },
     );
-    Json(json!({"pre_auth_code": code, "expires_in": sim.config.pre_auth_ttl_secs})).into_response()
+    Json(json!({"pre_auth_code": code, "expires_in": ttl})).into_response()
 }
 
 #[derive(Deserialize)]
@@ -387,7 +423,7 @@ async fn user_auth_submit(State(sim): State<XagSim>, Form(f): Form<UserAuthForm>
         if let Some(g) = sim.inner().pre_auth.get_mut(&pre_auth) {
             g.used = true;
         }
-        return post_back(&redirect, &[("error", "access_denied".into())]).into_response();
+        return deliver(&sim, &redirect, &[("error", "access_denied".into())]).await;
     }
     let user = f.username.unwrap_or_default();
     let union_id = {
@@ -419,30 +455,115 @@ async fn user_auth_submit(State(sim): State<XagSim>, Form(f): Form<UserAuthForm>
             },
         );
     }
-    post_back(
+    deliver(
+        &sim,
         &redirect,
         &[
             ("authorization_code", code),
             ("expire_in", sim.config.code_ttl_secs.to_string()),
         ],
     )
-    .into_response()
+    .await
 }
 
-#[derive(Deserialize)]
+/// Hands `fields` to the platform at `redirect_uri` as the switch says: from the browser (a
+/// self-submitting form) or from XAG's server (a JSON POST, the browser shown a closing page);
+/// without our query string when XAG drops it.
+async fn deliver(sim: &XagSim, redirect_uri: &str, fields: &[(&str, String)]) -> Response {
+    let behaviour = sim.behaviour.get();
+    let target = match url::Url::parse(redirect_uri) {
+        Ok(mut url) if !behaviour.keeps_state => {
+            url.set_query(None);
+            url.to_string()
+        }
+        _ => redirect_uri.to_owned(),
+    };
+    match behaviour.delivery {
+        CodeDelivery::Browser => post_back(&target, fields).into_response(),
+        CodeDelivery::Server => {
+            let body: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(k, v)| {
+                    let value = v
+                        .parse::<i64>()
+                        .map(serde_json::Value::from)
+                        .unwrap_or_else(|_| serde_json::Value::from(v.clone()));
+                    ((*k).to_owned(), value)
+                })
+                .collect();
+            let posted = sim.http.post(&target).json(&body).send().await;
+            let answer = match posted {
+                Ok(r) => {
+                    let location = r
+                        .headers()
+                        .get(header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    (r.status().as_u16(), location)
+                }
+                Err(e) => {
+                    tracing::warn!("XAG simulator: callback not delivered: {}", e.without_url());
+                    (0, String::new())
+                }
+            };
+            sim.inner().last_server_post = Some(answer);
+            page(
+                "授权完成",
+                r#"<p data-testid="xag-done">授权已提交，请返回第三方平台。<br>Done: go back to the platform.</p>"#,
+            )
+            .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
 struct TokenBody {
     authorization_code: Option<String>,
+}
+
+/// `authorization_code` from where the switch says XAG reads it, and nowhere else.
+fn token_code(
+    code_in: CodeIn,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Option<String> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let form_field = |bytes: &[u8]| {
+        url::form_urlencoded::parse(bytes)
+            .find(|(k, _)| k == "authorization_code")
+            .map(|(_, v)| v.into_owned())
+    };
+    let code = match code_in {
+        CodeIn::Json if content_type.starts_with("application/json") => {
+            serde_json::from_slice::<TokenBody>(body)
+                .unwrap_or_default()
+                .authorization_code
+        }
+        CodeIn::Form if content_type.starts_with("application/x-www-form-urlencoded") => {
+            form_field(body)
+        }
+        CodeIn::Query => form_field(query.unwrap_or("").as_bytes()),
+        _ => None,
+    };
+    code.filter(|c| !c.is_empty())
 }
 
 async fn token(
     State(sim): State<XagSim>,
     headers: HeaderMap,
-    body: Option<Json<TokenBody>>,
+    uri: axum::http::Uri,
+    body: axum::body::Bytes,
 ) -> Response {
     if let Err(r) = sim.check_header(&headers) {
         return *r;
     }
-    let Some(code) = body.and_then(|Json(b)| b.authorization_code) else {
+    let code_in = sim.behaviour.get().token_code_in;
+    let Some(code) = token_code(code_in, &headers, uri.query(), &body) else {
         return xag_error(
             StatusCode::BAD_REQUEST,
             40001,
