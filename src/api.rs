@@ -6,6 +6,7 @@
 
 use crate::error::AppError;
 use crate::token;
+use wasm_bindgen::JsCast;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use pilot_portal_shared::unlock::{
     self, DeviceModelDomain, UnlockLicensesResponse, UnlockSwitchRequest, UnlockSwitchResponse,
@@ -125,7 +126,12 @@ impl Api {
     }
 
     /// `GET /api/pilot/bootstrap`: session, cloud module params, workspace, in one round trip.
+    /// The loader may have sent it already, while the page downloaded (`src/loader.js`): that
+    /// answer is used when it was asked with the token Pilot 2 holds.
     pub async fn bootstrap(&self) -> Result<PilotBootstrap, AppError> {
+        if let Some(response) = take_prefetched_bootstrap() {
+            return read(response.await?).await;
+        }
         Self::fetch(self.authed(Request::get(paths::PILOT_BOOTSTRAP))?).await
     }
 
@@ -239,4 +245,32 @@ pub fn revoke_on_the_way_out(token: &str) {
     let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
     let _ = promise.catch(&ignore);
     ignore.forget();
+}
+
+/// The loader's bootstrap request, if it was made with the current token (taken once).
+fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Result<Response, AppError>>> {
+    const KEY: &str = "__pilotPortalBootstrap";
+    let window = web_sys::window()?;
+    let prefetch = js_sys::Reflect::get(&window, &KEY.into()).ok()?;
+    if prefetch.is_undefined() {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &KEY.into());
+    let token = js_sys::Reflect::get(&prefetch, &"token".into()).ok()?.as_string()?;
+    if Some(token) != token::current() {
+        return None;
+    }
+    let promise: js_sys::Promise = js_sys::Reflect::get(&prefetch, &"response".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(async move {
+        let value = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|e| AppError::Network(format!("{e:?}")))?;
+        let raw: web_sys::Response = value
+            .dyn_into()
+            .map_err(|_| AppError::Page("the early session check gave no response".into()))?;
+        Ok(Response::from(raw))
+    })
 }

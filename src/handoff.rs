@@ -60,44 +60,40 @@ pub fn to_full(ctx: Ctx) {
     });
 }
 
-/// Runs the module script Trunk wrote into `/full/index.html` (it imports the hashed JS glue
-/// and starts the full wasm).
+/// Calls the loader's `window[name](bundles.full)` (see `src/loader.js`).
+#[cfg(not(feature = "full"))]
+fn with_full_bundle(name: &str) -> Result<(), crate::error::AppError> {
+    use crate::error::AppError;
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or_else(|| AppError::Page("no window".into()))?;
+    let get = |target: &wasm_bindgen::JsValue, key: &str| {
+        js_sys::Reflect::get(target, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let full = get(&window, "__pilotPortalBundles")
+        .and_then(|b| get(&b, "full"))
+        .ok_or_else(|| AppError::Page("the page was built without its loader".into()))?;
+    let call = get(&window, name)
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| AppError::Page("the page was built without its loader".into()))?;
+    call.call1(&wasm_bindgen::JsValue::NULL, &full)
+        .map(|_| ())
+        .map_err(|_| AppError::Page("cannot start the rest of the page".into()))
+}
+
+/// Starts downloading the signed-in pages (no-op if already started), e.g. while a login
+/// request is on its way.
+#[cfg(not(feature = "full"))]
+pub fn preload_full() {
+    let _ = with_full_bundle("__pilotPortalPreload");
+}
+
+/// Starts the full bundle: its file names are known from the loader, nothing is fetched to
+/// find them.
 #[cfg(not(feature = "full"))]
 async fn load_full() -> Result<(), crate::error::AppError> {
-    use crate::error::AppError;
-    let response = gloo_net::http::Request::get("/full/index.html")
-        .send()
-        .await
-        .map_err(|e| AppError::Network(e.to_string()))?;
-    if !response.ok() {
-        return Err(AppError::Decode(format!("HTTP {}", response.status())));
-    }
-    let html = response
-        .text()
-        .await
-        .map_err(|e| AppError::Network(e.to_string()))?;
-    let start = html
-        .find("<script type=\"module\"")
-        .and_then(|i| html[i..].find('>').map(|j| i + j + 1))
-        .ok_or_else(|| AppError::Decode("no module script in /full/index.html".into()))?;
-    let end = start
-        + html[start..]
-            .find("</script>")
-            .ok_or_else(|| AppError::Decode("unterminated module script".into()))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| AppError::Page("no document".into()))?;
-    let script = document
-        .create_element("script")
-        .map_err(|_| AppError::Page("cannot create a script".into()))?;
-    let _ = script.set_attribute("type", "module");
-    script.set_text_content(Some(&html[start..end]));
-    document
-        .body()
-        .ok_or_else(|| AppError::Page("no body".into()))?
-        .append_child(&script)
-        .map_err(|_| AppError::Page("cannot start the rest of the page".into()))?;
-    Ok(())
+    with_full_bundle("__pilotPortalStart")
 }
 
 /// Full bundle: takes the snapshot, if the first bundle left one. `true` when the screen was

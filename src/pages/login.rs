@@ -41,6 +41,9 @@ pub fn Login(
         // The password is not kept once sent.
         password.set(String::new());
         submit.dispatch_local((user, pass));
+        // The signed-in pages download while the platform checks the password.
+        #[cfg(not(feature = "full"))]
+        crate::handoff::preload_full();
     };
 
     let reason_view = reason.map(|r| {

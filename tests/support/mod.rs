@@ -329,7 +329,8 @@ impl E2e {
     }
 
     /// The start sequence's `/api` round trips: every request of this page load except the
-    /// main page's own panels (FlightHub status and devices, XAG link), which load after it
+    /// main page's own panels (FlightHub status and devices, XAG link, access tokens, flight
+    /// unlocking), which load after it
     /// shows. (Timing cannot separate them: on loopback a panel's response can land before the
     /// page's own mutation observer runs.)
     pub async fn api_requests_before_main(&self) -> Vec<String> {
@@ -340,6 +341,8 @@ impl E2e {
                 !u.contains("/api/flighthub/status")
                     && !u.contains("/api/flighthub/projects/")
                     && !u.contains("/api/xag/")
+                    && !u.contains("/api/tokens")
+                    && !u.contains("/api/unlock/")
             })
             .collect()
     }

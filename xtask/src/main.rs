@@ -2,6 +2,7 @@
 //!
 //! - `serve`: build the page, start the simulators and the proxy, print the URL.
 //! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests; what CI runs.
+//! - `build`: the page as users get it, into `dist/`.
 //! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
 //! - `setup`: install the toolchain pieces that are missing (also done by the others).
 
@@ -33,6 +34,8 @@ enum Task {
     },
     /// Everything CI checks: fmt, clippy -D warnings, native, browser and end-to-end tests.
     Test,
+    /// Build the page as users get it (both bundles, loader, precompressed) into dist/.
+    Build,
     /// Print the first screen's bytes and the time to the login form in headless Chromium.
     Bench {
         /// Cold runs per setting (the median is reported).
@@ -49,6 +52,9 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Serve { port } => serve::serve(port),
         Task::Test => test::test(),
+        Task::Build => tools::setup(tools::Need::Build)
+            .and_then(|tools| page::build(&tools))
+            .map(|dist| eprintln!("built {}", dist.display())),
         Task::Bench { runs } => bench::bench(runs.max(1)),
         Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
     }

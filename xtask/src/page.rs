@@ -10,27 +10,97 @@ use std::process::Command;
 
 pub const DIST: &str = "dist";
 
+/// Where the page is built: `dist/`, or `PILOT_PORTAL_BUILD_DIR` (a relative path) so that a
+/// second checkout's work does not overwrite a build under test.
+fn dist_dir() -> String {
+    std::env::var("PILOT_PORTAL_BUILD_DIR")
+        .ok()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| DIST.to_owned())
+}
+
 pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     // Trunk builds with `cargo --offline` (Trunk.toml): fetch crates first.
     run(cargo().args(["fetch", "--locked"]))?;
     // The first-screen bundle (index.html), then the signed-in pages (full.html, feature
     // `full`) into dist/full/, which the first one loads when it needs them.
     run(Command::new("trunk")
-        .args(["build", "--release", "--dist", DIST])
+        .args(["build", "--release", "--dist", &dist_dir()])
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .env("NO_COLOR", "true"))?;
     run(Command::new("trunk")
         .args(["build", "full.html", "--release", "--dist"])
-        .arg(format!("{DIST}/full"))
+        .arg(format!("{}/full", dist_dir()))
         .args(["--public-url", "/full/"])
         .env("PATH", tools.path_env())
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .env("NO_COLOR", "true"))?;
-    let dist = std::env::current_dir()?.join(DIST);
+    let dist = std::env::current_dir()?.join(dist_dir());
+    inline_loader(&dist)?;
     precompress(&dist)?;
     precompress(&dist.join("full"))?;
     Ok(dist)
+}
+
+/// A bundle's files, as Trunk wrote them into its `index.html`.
+#[derive(Debug, PartialEq, Eq)]
+struct Bundle {
+    js: String,
+    wasm: String,
+}
+
+/// Reads the JS glue and wasm paths from the module script Trunk wrote.
+fn bundle_of(html: &str) -> anyhow::Result<Bundle> {
+    let js = between(html, "import init, * as bindings from '", "'")
+        .context("Trunk's module script (import init …) not found")?;
+    let wasm = between(html, "module_or_path: '", "'").context("Trunk's wasm path not found")?;
+    Ok(Bundle {
+        js: js.to_owned(),
+        wasm: wasm.to_owned(),
+    })
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let to = from + s[from..].find(end)?;
+    Some(&s[from..to])
+}
+
+/// Removes Trunk's module script and its preload links for the first bundle, and puts the
+/// loader (`src/loader.js`) after the page config: it picks the first-screen or the signed-in
+/// bundle from the stored session before anything is downloaded, and knows both bundles'
+/// hashed names, so nothing is fetched to discover them.
+fn inline_loader(dist: &Path) -> anyhow::Result<()> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let full = std::fs::read_to_string(dist.join("full/index.html"))?;
+    let (first, full) = (bundle_of(&html)?, bundle_of(&full)?);
+    let mut out = html.clone();
+    let script_start = out
+        .find("<script type=\"module\">")
+        .context("Trunk's module script")?;
+    let script_end = script_start
+        + out[script_start..]
+            .find("</script>")
+            .context("end of Trunk's module script")?
+        + "</script>".len();
+    out.replace_range(script_start..script_end, "");
+    for tag in ["<link rel=\"modulepreload\"", "<link rel=\"preload\""] {
+        while let Some(at) = out.find(tag) {
+            let end = at + out[at..].find('>').context("end of a preload link")? + 1;
+            out.replace_range(at..end, "");
+        }
+    }
+    let json = |b: &Bundle| serde_json::json!({ "js": b.js, "wasm": b.wasm }).to_string();
+    let loader = include_str!("../../src/loader.js")
+        .replace("__FIRST__", &json(&first))
+        .replace("__FULL__", &json(&full));
+    let slot = "<script id=\"pilot-portal-config\" type=\"application/json\"></script>";
+    let at = out.find(slot).context("the page config slot in index.html")? + slot.len();
+    out.insert_str(at, &format!("\n    <script id=\"pilot-portal-loader\">\n{loader}    </script>"));
+    std::fs::write(&index, out)?;
+    Ok(())
 }
 
 /// `.br` (quality 11) and `.gz` (level 9) beside each asset; not index.html, which the proxy
@@ -72,4 +142,22 @@ pub fn gzip_bytes(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     w.write_all(raw)?;
     Ok(w.finish()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundle_paths_are_read_from_trunks_module_script() {
+        let html = "<script type=\"module\">\nimport init, * as bindings from '/full/p-1.js';\nconst wasm = await init({ module_or_path: '/full/p-1_bg.wasm' });\n</script>";
+        assert_eq!(
+            bundle_of(html).ok(),
+            Some(Bundle {
+                js: "/full/p-1.js".into(),
+                wasm: "/full/p-1_bg.wasm".into()
+            })
+        );
+        assert!(bundle_of("<html></html>").is_err());
+    }
 }
