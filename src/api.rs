@@ -181,6 +181,39 @@ impl Api {
         Self::fetch_empty(self.authed(Request::delete(paths::XAG_LINK))?).await
     }
 
+    /// `GET /api/tokens`: the project's access tokens, this controller's marked.
+    #[cfg(feature = "full")]
+    pub async fn tokens(&self) -> Result<Vec<pilot_portal_shared::tokens::TokenEntry>, AppError> {
+        use pilot_portal_shared::tokens::paths as token_paths;
+        Self::fetch(self.authed(Request::get(token_paths::TOKENS))?).await
+    }
+
+    /// `GET /api/tokens/scopes`: the methods a new token may get.
+    #[cfg(feature = "full")]
+    pub async fn token_scopes(
+        &self,
+    ) -> Result<pilot_portal_shared::tokens::ScopeChoices, AppError> {
+        use pilot_portal_shared::tokens::paths as token_paths;
+        Self::fetch(self.authed(Request::get(token_paths::TOKEN_SCOPES))?).await
+    }
+
+    /// `POST /api/tokens`: a token for another tool; its value is in this answer only.
+    #[cfg(feature = "full")]
+    pub async fn issue_token(
+        &self,
+        request: &pilot_portal_shared::tokens::NewTokenRequest,
+    ) -> Result<pilot_portal_shared::tokens::NewToken, AppError> {
+        use pilot_portal_shared::tokens::paths as token_paths;
+        Self::fetch_with(self.authed(Request::post(token_paths::TOKENS))?, request).await
+    }
+
+    /// `DELETE /api/tokens/{id}`: revokes a token of the project.
+    #[cfg(feature = "full")]
+    pub async fn revoke_token(&self, id: &str) -> Result<(), AppError> {
+        let path = pilot_portal_shared::tokens::paths::token(id);
+        Self::fetch_empty(self.authed(Request::delete(&path))?).await
+    }
+
     /// `GET /api/unlock/licenses?domain=…&gateway_sn=…`: the licenses `gateway_sn` reports for
     /// `domain` (the device's own answer, with the platform's last change of each).
     pub async fn unlock_licenses(

@@ -8,4 +8,6 @@ pub mod stepper;
 #[cfg(any(feature = "full", test))]
 pub mod unlock;
 #[cfg(feature = "full")]
+pub mod tokens;
+#[cfg(feature = "full")]
 pub mod xag_card;

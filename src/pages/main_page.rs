@@ -3,6 +3,7 @@
 
 use crate::components::cloud::CloudPanel;
 use crate::components::error_view::ErrorText;
+use crate::components::tokens::TokensPanel;
 use crate::components::unlock::UnlockPanel;
 use crate::components::xag_card::XagCard;
 use crate::error::AppError;
@@ -52,5 +53,6 @@ pub fn MainPage() -> impl IntoView {
         <CloudPanel />
         <UnlockPanel />
         <XagCard />
+        <TokensPanel />
     }
 }

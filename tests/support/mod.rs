@@ -108,8 +108,9 @@ impl World {
 pub struct E2e {
     pub driver: WebDriver,
     _browser: BrowserProcess,
-    /// Dropped last: the servers outlive the browser.
-    pub stack: Stack,
+    /// Dropped last: the servers outlive the browser. Shared by the browsers of
+    /// [`E2e::another`] (other controllers on the same servers).
+    pub stack: std::sync::Arc<Stack>,
 }
 
 impl std::ops::Deref for E2e {
@@ -218,7 +219,8 @@ impl E2e {
     }
 
     /// A fresh headless Chromium with the emulator preset, on `stack`.
-    pub async fn on(stack: Stack, preset: Preset) -> E2e {
+    pub async fn on(stack: impl Into<std::sync::Arc<Stack>>, preset: Preset) -> E2e {
+        let stack = stack.into();
         let browser = chromium::start(ChromiumOptions::default())
             .await
             .unwrap_or_else(|e| {
@@ -245,6 +247,12 @@ impl E2e {
             _browser: browser.process,
             stack,
         }
+    }
+
+    /// Another browser with its own profile (another controller: its own Pilot 2, storage
+    /// and preset) on the same servers.
+    pub async fn another(&self, preset: Preset) -> E2e {
+        Self::on(self.stack.clone(), preset).await
     }
 
     pub async fn open(&self) {

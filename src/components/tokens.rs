@@ -1,0 +1,476 @@
+//! The "Access tokens" panel (issue 9): every token of the pilot's project as the platform
+//! lists it — name, expiry (relative and absolute, expired ones marked), methods (collapsed
+//! when many), this controller's marked — soonest to expire first; **Revoke** with a
+//! confirmation naming the token (this controller's own token: a log-out); **New token** for
+//! another tool, whose value is shown once, with Copy.
+//!
+//! Signed-in pages only (`full` bundle). Token values never come back from the list: the
+//! platform cannot give them again, and the one just issued is forgotten when its box closes.
+
+use crate::api::Api;
+use crate::components::error_view::ErrorText;
+use crate::error::AppError;
+use crate::load::{Load, Loader};
+use crate::session::plan::LoginReason;
+use crate::state::{Ctx, Failure};
+use crate::{session, text, time, token};
+use leptos::prelude::*;
+use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
+use wasm_bindgen::JsCast;
+
+/// Methods shown before "N more methods".
+const SCOPES_SHOWN: usize = 3;
+
+/// Revokes `(id, is this controller's token)`.
+type RevokeAction = Action<(String, bool), Result<(), AppError>>;
+
+/// One token: name, badges, expiry, methods, Revoke (confirmed first).
+#[component]
+fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let expanded = RwSignal::new(false);
+    let name = entry
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| text::TOKENS_UNNAMED.to_owned());
+    let expired = entry.expires_at.is_some_and(|at| at <= now);
+    let expiry = match entry.expires_at {
+        Some(at) => format!(
+            "{} · {}",
+            text::tokens_relative(at, now),
+            time::format_ms(at)
+        ),
+        None => text::TOKENS_NO_EXPIRY.to_owned(),
+    };
+    let scopes = entry.scopes.clone();
+    let hidden = scopes.len().saturating_sub(SCOPES_SHOWN);
+    let methods = move || {
+        if scopes.is_empty() {
+            return view! { <span class="muted">{text::TOKENS_ALL_METHODS}</span> }.into_any();
+        }
+        let shown = if expanded.get() {
+            scopes.len()
+        } else {
+            SCOPES_SHOWN
+        };
+        let items = scopes
+            .iter()
+            .take(shown)
+            .map(|s| view! { <code data-testid="token-scope">{s.clone()}</code> })
+            .collect_view();
+        view! { <span class="scopes">{items}</span> }.into_any()
+    };
+    let question = text::tokens_revoke_question(&name, entry.current);
+    let class = match (entry.current, expired) {
+        (true, _) => "token mine",
+        (false, true) => "token expired",
+        _ => "token",
+    };
+    let (id, current) = (entry.id.clone(), entry.current);
+    view! {
+        <li
+            class=class
+            data-testid="token"
+            data-id=entry.id.clone()
+            data-current=entry.current.to_string()
+            data-expired=expired.to_string()
+        >
+            <div class="head">
+                <span class="name" data-testid="token-name">{name}</span>
+                {entry
+                    .current
+                    .then(|| {
+                        view! {
+                            <span class="badge mine" data-testid="token-this-controller">
+                                {text::TOKENS_THIS_CONTROLLER}
+                            </span>
+                        }
+                    })}
+                {expired
+                    .then(|| {
+                        view! {
+                            <span class="badge" data-testid="token-expired">
+                                {text::TOKENS_EXPIRED_BADGE}
+                            </span>
+                        }
+                    })}
+            </div>
+            <p class="muted" data-testid="token-expiry">{expiry}</p>
+            <p>
+                {methods}
+                {(hidden > 0)
+                    .then(|| {
+                        view! {
+                            <button
+                                class="link"
+                                data-testid="token-scopes-toggle"
+                                on:click=move |_| expanded.update(|e| *e = !*e)
+                            >
+                                {move || {
+                                    if expanded.get() {
+                                        "less".to_owned()
+                                    } else {
+                                        text::tokens_more_methods(hidden)
+                                    }
+                                }}
+                            </button>
+                        }
+                    })}
+            </p>
+            <Show
+                when=move || confirming.get()
+                fallback=move || {
+                    view! {
+                        <button
+                            class="danger"
+                            data-testid="token-revoke"
+                            on:click=move |_| confirming.set(true)
+                        >
+                            {text::TOKENS_REVOKE}
+                        </button>
+                    }
+                }
+            >
+                <p data-testid="token-revoke-question">{question.clone()}</p>
+                <div class="actions">
+                    <button
+                        class="danger"
+                        data-testid="token-revoke-confirm"
+                        disabled=move || revoke.pending().get()
+                        on:click={
+                            let id = id.clone();
+                            move |_| {
+                                revoke.dispatch_local((id.clone(), current));
+                            }
+                        }
+                    >
+                        {text::TOKENS_REVOKE}
+                    </button>
+                    <button
+                        class="secondary"
+                        data-testid="token-revoke-cancel"
+                        on:click=move |_| confirming.set(false)
+                    >
+                        {text::TOKENS_KEEP}
+                    </button>
+                </div>
+            </Show>
+        </li>
+    }
+}
+
+/// `navigator.clipboard.writeText(text)`, if this WebView has it (looked up at run time:
+/// older WebViews do not, and web-sys would need extra features for it).
+async fn write_clipboard(text: &str) -> bool {
+    let call = || -> Option<js_sys::Promise> {
+        let window = web_sys::window()?;
+        let navigator = js_sys::Reflect::get(&window, &"navigator".into()).ok()?;
+        let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).ok()?;
+        if clipboard.is_undefined() || clipboard.is_null() {
+            return None;
+        }
+        let write: js_sys::Function = js_sys::Reflect::get(&clipboard, &"writeText".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        write.call1(&clipboard, &text.into()).ok()?.dyn_into().ok()
+    };
+    match call() {
+        Some(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+        None => false,
+    }
+}
+
+/// The token just issued: its value once, Copy, and the warning.
+#[component]
+fn IssuedToken(issued: NewToken, done: Callback<()>) -> impl IntoView {
+    let field = NodeRef::<leptos::html::Input>::new();
+    let copied = RwSignal::new(None::<&'static str>);
+    let value = StoredValue::new(issued.token.clone());
+    let copy = move |_| {
+        leptos::task::spawn_local(async move {
+            if write_clipboard(&value.get_value()).await {
+                copied.set(Some(text::TOKENS_COPIED));
+            } else {
+                // No clipboard (or no permission): select it for the pilot to copy.
+                if let Some(input) = field.get_untracked() {
+                    let _ = input.focus();
+                    input.select();
+                }
+                copied.set(Some(text::TOKENS_SELECTED));
+            }
+        });
+    };
+    view! {
+        <div class="notice ok issued" data-testid="new-token-issued" role="status">
+            <p>
+                <strong data-testid="new-token-issued-name">{issued.name.clone()}</strong>
+                " · "
+                {time::format_ms(issued.expires_at)}
+            </p>
+            <input
+                class="token-value"
+                data-testid="new-token-value"
+                readonly=true
+                node_ref=field
+                prop:value=issued.token.clone()
+                on:focus=move |_| {
+                    if let Some(input) = field.get_untracked() {
+                        input.select();
+                    }
+                }
+            />
+            <p class="warn-text" data-testid="new-token-warning">{text::TOKENS_SHOWN_ONCE}</p>
+            {move || copied.get().map(|m| view! { <p data-testid="new-token-copied">{m}</p> })}
+            <div class="actions">
+                <button data-testid="new-token-copy" on:click=copy>
+                    {text::TOKENS_COPY}
+                </button>
+                <button class="secondary" data-testid="new-token-done" on:click=move |_| done.run(())>
+                    {text::TOKENS_DONE}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The value of the lifetime `<select>` that asks for a custom lifetime.
+const CUSTOM: &str = "custom";
+
+/// Name, lifetime (a short list or a custom value), methods from the platform's list.
+#[component]
+fn NewTokenForm(
+    /// Called with the token just issued.
+    issued: Callback<NewToken>,
+    cancel: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let lifetime = RwSignal::new(text::TOKENS_LIFETIMES[0].1.to_owned());
+    let custom = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<String>::new());
+    let choices = Loader::<ScopeChoices>::new();
+    let load_choices = move || choices.load(|api| async move { api.token_scopes().await });
+    load_choices();
+    let submit = Action::new_local(move |req: &NewTokenRequest| {
+        let req = req.clone();
+        async move {
+            let token = Api::new().issue_token(&req).await?;
+            issued.run(token);
+            Ok::<(), AppError>(())
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let expires_in = match lifetime.get_untracked() {
+            l if l == CUSTOM => custom.get_untracked().trim().to_owned(),
+            l => l,
+        };
+        // The proxy checks every value and names the one it refuses.
+        submit.dispatch_local(NewTokenRequest {
+            name: name.get_untracked(),
+            expires_in,
+            scopes: picked.get_untracked(),
+        });
+    };
+    let toggle = move |scope: String, on: bool| {
+        picked.update(|p| {
+            p.retain(|s| *s != scope);
+            if on {
+                p.push(scope);
+            }
+        })
+    };
+    let lifetimes = text::TOKENS_LIFETIMES
+        .iter()
+        .map(|(label, value)| view! { <option value=*value>{*label}</option> })
+        .collect_view();
+    view! {
+        <form class="new-token" data-testid="new-token-form" on:submit=on_submit>
+            <h3>{text::TOKENS_NEW_TITLE}</h3>
+            <label for="new-token-name">{text::TOKENS_NAME_LABEL}</label>
+            <input
+                id="new-token-name"
+                data-testid="new-token-name"
+                placeholder=text::TOKENS_NAME_PLACEHOLDER
+                maxlength="100"
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <label for="new-token-lifetime">{text::TOKENS_LIFETIME_LABEL}</label>
+            <select
+                id="new-token-lifetime"
+                data-testid="new-token-lifetime"
+                on:change=move |ev| lifetime.set(event_target_value(&ev))
+            >
+                {lifetimes}
+                <option value=CUSTOM>{text::TOKENS_CUSTOM}</option>
+            </select>
+            <Show when=move || lifetime.get() == CUSTOM>
+                <input
+                    data-testid="new-token-custom-lifetime"
+                    placeholder=text::TOKENS_CUSTOM_PLACEHOLDER
+                    prop:value=move || custom.get()
+                    on:input=move |ev| custom.set(event_target_value(&ev))
+                />
+            </Show>
+            <label>{text::TOKENS_METHODS_LABEL}</label>
+            {move || match choices.get() {
+                Load::Loading => view! { <p class="muted">{text::TOKENS_METHODS_LOADING}</p> }.into_any(),
+                Load::Ready(c) => {
+                    let boxes = c
+                        .methods
+                        .into_iter()
+                        .map(|m| {
+                            let scope = m.clone();
+                            view! {
+                                <label class="scope-choice">
+                                    <input
+                                        type="checkbox"
+                                        data-testid="scope-choice"
+                                        data-scope=m.clone()
+                                        prop:checked={
+                                            let m = m.clone();
+                                            move || picked.with(|p| p.contains(&m))
+                                        }
+                                        on:change=move |ev| toggle(scope.clone(), event_target_checked(&ev))
+                                    />
+                                    <code>{m}</code>
+                                </label>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="scope-choices" data-testid="scope-choices" data-source=format!("{:?}", c.source)>
+                            {boxes}
+                        </div>
+                        {move || {
+                            picked
+                                .with(Vec::is_empty)
+                                .then(|| view! { <p class="muted">{text::TOKENS_PICK_ONE}</p> })
+                        }}
+                    }
+                        .into_any()
+                }
+                Load::Failed(error) => {
+                    view! { <ErrorText error testid="scope-choices-error" retry=Callback::new(move |()| load_choices()) /> }
+                        .into_any()
+                }
+            }}
+            {move || {
+                submit
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <ErrorText error testid="new-token-error" /> })
+            }}
+            <div class="actions">
+                <button type="submit" data-testid="new-token-issue" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { text::TOKENS_ISSUING } else { text::TOKENS_ISSUE }}
+                </button>
+                <button type="button" class="secondary" data-testid="new-token-cancel" on:click=move |_| cancel.run(())>
+                    {text::TOKENS_CANCEL}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The Access tokens panel.
+#[component]
+pub fn TokensPanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let list = Loader::<Vec<TokenEntry>>::new();
+    let now = RwSignal::new(time::now_ms());
+    let refresh = move || {
+        now.set(time::now_ms());
+        list.load(|api| async move { api.tokens().await });
+    };
+    refresh();
+    // This controller's own token found dead (revoked elsewhere meanwhile): the session is
+    // over, as at start.
+    Effect::new(move |_| {
+        if let Load::Failed(e) = list.get() {
+            if e.code().is_some_and(|c| c.is_session_over()) {
+                let token = token::current().unwrap_or_default();
+                session::refused(ctx, e, &token, Failure::CheckSession);
+            }
+        }
+    });
+    let revoke: RevokeAction = Action::new_local(move |(id, current): &(String, bool)| {
+        let (id, current) = (id.clone(), *current);
+        async move {
+            Api::new().revoke_token(&id).await?;
+            if current {
+                // Revoking the token this controller uses is a log-out.
+                session::end(ctx, LoginReason::RevokedHere);
+            } else {
+                refresh();
+            }
+            Ok(())
+        }
+    });
+    let creating = RwSignal::new(false);
+    let issued = RwSignal::new(None::<NewToken>);
+    let on_issued = Callback::new(move |token: NewToken| {
+        creating.set(false);
+        issued.set(Some(token));
+        refresh();
+    });
+
+    view! {
+        <section class="card" data-testid="tokens-panel">
+            <h2>{text::TOKENS_TITLE}</h2>
+            <p class="muted">{text::TOKENS_INTRO}</p>
+            {move || match list.get() {
+                Load::Loading => view! { <p class="muted">{text::TOKENS_LOADING}</p> }.into_any(),
+                Load::Ready(entries) if entries.is_empty() => {
+                    view! { <p class="muted" data-testid="tokens-none">{text::TOKENS_NONE}</p> }.into_any()
+                }
+                Load::Ready(entries) => {
+                    let now = now.get_untracked();
+                    let rows = entries
+                        .into_iter()
+                        .map(|entry| view! { <TokenRow entry now revoke /> })
+                        .collect_view();
+                    view! { <ul class="tokens" data-testid="tokens">{rows}</ul> }.into_any()
+                }
+                Load::Failed(error) => {
+                    view! { <ErrorText error testid="tokens-error" retry=Callback::new(move |()| refresh()) /> }
+                        .into_any()
+                }
+            }}
+            {move || {
+                revoke
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <ErrorText error testid="token-revoke-error" /> })
+            }}
+            {move || {
+                issued
+                    .get()
+                    .map(|t| {
+                        view! { <IssuedToken issued=t done=Callback::new(move |()| issued.set(None)) /> }
+                    })
+            }}
+            <Show
+                when=move || creating.get()
+                fallback=move || {
+                    view! {
+                        <div class="actions">
+                            <button data-testid="new-token" on:click=move |_| creating.set(true)>
+                                {text::TOKENS_NEW}
+                            </button>
+                            <button class="secondary" data-testid="tokens-refresh" on:click=move |_| refresh()>
+                                {text::TOKENS_REFRESH}
+                            </button>
+                        </div>
+                    }
+                }
+            >
+                <NewTokenForm issued=on_issued cancel=Callback::new(move |()| creating.set(false)) />
+            </Show>
+        </section>
+    }
+}

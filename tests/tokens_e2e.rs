@@ -1,0 +1,235 @@
+//! Access tokens end to end (issue 9), in headless Chromium against the release build: two
+//! simulated controllers of one pilot see each other's tokens, one revokes the other (whose
+//! next start says its access was revoked), and a token for another tool is shown once,
+//! copied, and works on the platform only within its methods.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use serde_json::{json, Value};
+use support::*;
+
+const SN_A: &str = "RCA0001A";
+const SN_B: &str = "RCB0002B";
+
+fn controller(sn: &str) -> Preset {
+    Preset {
+        rc_sn: Some(sn.to_owned()),
+        ..Preset::default()
+    }
+}
+
+/// The token rows of the panel: `(id, name, current, expired)`, in the order shown.
+async fn rows(e: &E2e) -> Vec<(String, String, bool, bool)> {
+    let v = e
+        .js("return [...document.querySelectorAll('[data-testid=token]')].map(r => [r.dataset.id, r.querySelector('[data-testid=token-name]').textContent, r.dataset.current === 'true', r.dataset.expired === 'true'])")
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r[0].as_str().unwrap_or("").to_owned(),
+                        r[1].as_str().unwrap_or("").to_owned(),
+                        r[2].as_bool().unwrap_or(false),
+                        r[3].as_bool().unwrap_or(false),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn signed_in(e: &E2e) {
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.wait_for("[data-testid=tokens-panel]").await;
+}
+
+/// A direct call to the simulated platform with `token`: the HTTP status.
+async fn on_platform(e: &E2e, method: &str, path: &str, token: &str) -> u16 {
+    let client = reqwest::Client::new();
+    let url = format!("{}{path}", e.sim.base_url());
+    let request = match method {
+        "GET" => client.get(url),
+        _ => client
+            .post(url)
+            .json(&json!({"name": "x", "expiresIn": "1 day"})),
+    };
+    request
+        .bearer_auth(token)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    let b = a.another(controller(SN_B)).await;
+    signed_in(&b).await;
+
+    // A's list: both controllers, A's marked, soonest to expire first
+    a.click("[data-testid=tokens-refresh]").await;
+    let name_a = format!("Pilot 2 · {SN_A}");
+    let name_b = format!("Pilot 2 · {SN_B}");
+    a.eventually("both controllers are listed", || async {
+        rows(&a).await.len() == 2
+    })
+    .await;
+    let list = rows(&a).await;
+    let row_a = list.iter().find(|r| r.1 == name_a).expect("A listed");
+    let row_b = list.iter().find(|r| r.1 == name_b).expect("B listed");
+    assert!(row_a.2 && !row_b.2, "A is this controller: {list:?}");
+    assert_eq!(
+        a.text("[data-testid=token][data-current=true] [data-testid=token-this-controller]")
+            .await,
+        "this controller"
+    );
+    assert!(row_a.0 != row_b.0 && list.iter().all(|r| !r.3), "{list:?}");
+    let expiry = a.text("[data-testid=token-expiry]").await;
+    assert!(expiry.starts_with("in "), "relative and absolute: {expiry}");
+
+    // A revokes B, after a question naming it
+    let b_id = row_b.0.clone();
+    let row = format!("[data-testid=token][data-id='{b_id}']");
+    a.click(&format!("{row} [data-testid=token-revoke]")).await;
+    let question = a
+        .text(&format!("{row} [data-testid=token-revoke-question]"))
+        .await;
+    assert!(question.contains(&name_b), "{question}");
+    a.click(&format!("{row} [data-testid=token-revoke-confirm]"))
+        .await;
+    a.eventually("B is gone from A's list", || async {
+        rows(&a).await.iter().all(|r| r.0 != b_id)
+    })
+    .await;
+    assert!(
+        a.sim.api.record(&b_id).is_some_and(|r| r.revoked),
+        "revoked on the platform"
+    );
+
+    // B's next start: the login page says why
+    b.open().await;
+    let reason = b.text("[data-testid=login-reason]").await;
+    assert!(
+        reason.contains("this controller's access was revoked")
+            || reason.contains("This controller's access was revoked"),
+        "{reason}"
+    );
+    assert_eq!(b.page_token().await, None, "B's token is forgotten");
+
+    // A issues a token for another tool
+    a.click("[data-testid=new-token]").await;
+    a.wait_for("[data-testid=new-token-name]")
+        .await
+        .send_keys("Laptop GS")
+        .await
+        .expect("type");
+    a.click("[data-testid=new-token-lifetime] option[value='7 days']")
+        .await;
+    a.click("[data-testid=scope-choice][data-scope='GET /tokens']")
+        .await;
+    a.click("[data-testid=new-token-issue]").await;
+    let value = a
+        .wait_for("[data-testid=new-token-value]")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(value.len() > 20, "{value}");
+    let warning = a.text("[data-testid=new-token-warning]").await;
+    assert!(warning.contains("will not be shown again"), "{warning}");
+
+    // Copy: to the clipboard where the WebView allows it, else the value is selected
+    let _ = a
+        .driver
+        .cdp()
+        .send_raw(
+            "Browser.grantPermissions",
+            json!({"origin": a.base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+        )
+        .await;
+    a.click("[data-testid=new-token-copy]").await;
+    let said = a.text("[data-testid=new-token-copied]").await;
+    if said == "Copied." {
+        let copied = a
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, () => done(null));",
+                Vec::new(),
+            )
+            .await
+            .map(|r| r.json().clone())
+            .unwrap_or(Value::Null);
+        assert_eq!(
+            copied.as_str(),
+            Some(value.as_str()),
+            "the clipboard holds it"
+        );
+    } else {
+        assert!(said.starts_with("Selected"), "{said}");
+        let selected = a
+            .js("const i = document.querySelector('[data-testid=new-token-value]'); return i.value.substring(i.selectionStart, i.selectionEnd)")
+            .await;
+        assert_eq!(
+            selected.as_str(),
+            Some(value.as_str()),
+            "the value is selected"
+        );
+    }
+
+    // the platform accepts it, within its methods only
+    assert_eq!(on_platform(&a, "GET", "/api/v1/tokens", &value).await, 200);
+    assert_eq!(on_platform(&a, "POST", "/api/v1/tokens", &value).await, 403);
+
+    // listed by name; the value is gone once the box closes, and never listed
+    a.eventually("the new token is listed", || async {
+        rows(&a).await.iter().any(|r| r.1 == "Laptop GS")
+    })
+    .await;
+    a.click("[data-testid=new-token-done]").await;
+    let page = a
+        .js("return document.documentElement.outerHTML + document.body.innerText")
+        .await;
+    assert!(
+        !page.as_str().unwrap_or("").contains(&value),
+        "the value is not on the page any more"
+    );
+    a.open().await;
+    a.wait_for("[data-testid=tokens]").await;
+    let page = a
+        .js("return document.documentElement.outerHTML + document.body.innerText")
+        .await;
+    assert!(!page.as_str().unwrap_or("").contains(&value));
+    b.quit().await;
+    a.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_this_controllers_own_token_logs_out_saying_so() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    let row = "[data-testid=token][data-current=true]";
+    a.click(&format!("{row} [data-testid=token-revoke]")).await;
+    let question = a
+        .text(&format!("{row} [data-testid=token-revoke-question]"))
+        .await;
+    assert!(question.contains("logged out here"), "{question}");
+    a.click(&format!("{row} [data-testid=token-revoke-confirm]"))
+        .await;
+    let reason = a.text("[data-testid=login-reason]").await;
+    assert!(
+        reason.contains("You revoked this controller's access"),
+        "{reason}"
+    );
+    assert_eq!(a.page_token().await, None);
+    assert!(!a.modules().await.contains(&"api".to_owned()));
+    assert!(a.sim.api.live_token_ids("pilot").is_empty());
+    a.quit().await;
+}
