@@ -292,6 +292,7 @@ pub const TOKENS_EXPIRED_BADGE: &str = "expired";
 pub const TOKENS_UNNAMED: &str = "Unnamed token";
 pub const TOKENS_NO_EXPIRY: &str = "No expiry given";
 pub const TOKENS_ALL_METHODS: &str = "All of the account's methods";
+pub const TOKENS_FEWER_METHODS: &str = "fewer";
 pub const TOKENS_REFRESH: &str = "Refresh";
 pub const TOKENS_REVOKE: &str = "Revoke";
 pub const TOKENS_KEEP: &str = "Keep";

@@ -109,7 +109,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                             >
                                 {move || {
                                     if expanded.get() {
-                                        "less".to_owned()
+                                        text::TOKENS_FEWER_METHODS.to_owned()
                                     } else {
                                         text::tokens_more_methods(hidden)
                                     }
