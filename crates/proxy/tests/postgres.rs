@@ -133,3 +133,79 @@ async fn the_unlock_audit_and_file_tokens_on_postgres() {
         None
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: cargo xtask test starts one and runs this"]
+async fn token_bindings_on_postgres_one_identity_and_one_renewal_across_instances() {
+    let url = std::env::var("PILOT_PORTAL_TEST_POSTGRES_URL")
+        .expect("PILOT_PORTAL_TEST_POSTGRES_URL: run `cargo xtask test`, which starts PostgreSQL");
+    let h = harness_with(|c| c.database_url = url.clone()).await;
+    let login = |sn: &'static str| {
+        h.post_json(
+            "/api/auth/login",
+            None,
+            serde_json::json!({"username": "pilot", "password": "pilot123", "controller_sn": sn}),
+        )
+    };
+    let a = login("PG-A").await.json()["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let b = login("PG-B").await.json()["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let second = app(AppState::new(h.config.clone())
+        .await
+        .expect("second instance"));
+    let get = |path: &str, token: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    // the binding made by the first instance names the user for the second
+    let r = call_on(&second, get("/api/session", &a)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["user"]["name"], "pilot");
+
+    // A revokes B on the second instance; the first tells B "revoked"
+    let list = call_on(&second, get("/api/tokens", &a)).await.json();
+    let b_id = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|t| t["name"] == "Pilot 2 · PG-B")
+        .and_then(|t| t["id"].as_str())
+        .expect("B listed")
+        .to_owned();
+    let del = Request::delete(format!("/api/tokens/{b_id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {a}"))
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(call_on(&second, del).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.get("/api/session", Some(&b)).await.error_code(),
+        "token_revoked"
+    );
+
+    // concurrent renewals of A on both instances: one successor
+    let renew = || {
+        Request::post("/api/session/renew")
+            .header(header::AUTHORIZATION, format!("Bearer {a}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (one, two) = tokio::join!(h.call(renew()), call_on(&second, renew()));
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    assert_eq!(two.status, StatusCode::OK, "{}", two.text);
+    assert_eq!(one.json()["token"], two.json()["token"]);
+    let live: Vec<_> = h
+        .token_api
+        .api
+        .live_tokens("pilot")
+        .into_iter()
+        .filter_map(|t| t.name)
+        .collect();
+    assert_eq!(live, ["Pilot 2 · PG-A"], "one live token for A");
+}

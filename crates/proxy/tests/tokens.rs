@@ -693,6 +693,47 @@ async fn concurrent_renewals_of_one_token_yield_one_new_token() {
 }
 
 #[tokio::test]
+async fn a_renewal_held_elsewhere_for_too_long_is_a_409_and_nothing_is_issued() {
+    let h = harness().await;
+    let old = login_sn(&h, "RC-A").await;
+    // another instance took the lease and is stuck (its lease outlives our wait)
+    let db = pilot_portal_proxy::db::Db::connect(&h.config.database_url)
+        .await
+        .expect("db");
+    let hash = pilot_portal_proxy::identity::token_hash(&old);
+    let now = now_ms();
+    assert!(db
+        .claim_renewal(&hash, now, now + 600_000)
+        .await
+        .expect("claim"));
+    assert!(
+        !db.claim_renewal(&hash, now, now + 600_000)
+            .await
+            .expect("claim"),
+        "one lease"
+    );
+    let r = renew(&h, &old).await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::CONFLICT, "renewal_in_progress"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        h.token_api.api.live_tokens("pilot").len(),
+        1,
+        "no second token"
+    );
+    assert_eq!(
+        h.get("/api/session", Some(&old)).await.status,
+        StatusCode::OK
+    );
+    // the lease given back, renewal works again
+    db.release_renewal(&hash).await.expect("release");
+    assert_eq!(renew(&h, &old).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_platform_429_passes_its_retry_after_on_rounded_up() {
     let h = harness().await;
     let t = login_sn(&h, "RC-A").await;
