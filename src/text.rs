@@ -82,7 +82,11 @@ fn api(
         ErrorCode::UpstreamTimeout => {
             "The platform is not answering. Try again in a moment.".into()
         }
-        ErrorCode::UpstreamError | ErrorCode::Internal | ErrorCode::Unknown => {
+        ErrorCode::UpstreamError
+        | ErrorCode::Internal
+        | ErrorCode::MethodNotAllowed
+        | ErrorCode::RequestTimeout
+        | ErrorCode::Unknown => {
             "The platform had a problem. Try again; if it persists, tell your platform \
              administrator."
                 .into()

@@ -139,13 +139,108 @@ PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_USERNAME", default_value_t = 5)]
     pub login_attempts_per_username: u32,
 
-    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
+    /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy;
+    /// see TRUSTED_PROXY_HOPS and TRUSTED_PROXIES).
     #[arg(long, env = "TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     pub max_body_bytes: usize,
+
+    /// With TRUST_FORWARDED_FOR: reverse proxies whose X-Forwarded-For entries are trusted,
+    /// comma separated CIDRs (`10.0.0.0/8,::1/128`). The client is the right-most address
+    /// that is neither one of these nor within TRUSTED_PROXY_HOPS of the socket peer.
+    #[arg(
+        long,
+        env = "TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// With TRUST_FORWARDED_FOR: how many hops from the right are trusted proxies, the socket
+    /// peer included (1: one nginx in front; the client is the last X-Forwarded-For entry).
+    #[arg(long, env = "TRUSTED_PROXY_HOPS", default_value_t = 1)]
+    pub trusted_proxy_hops: usize,
+
+    /// Listen backlog: connections the kernel queues before they are accepted (capped by
+    /// net.core.somaxconn).
+    #[arg(long, env = "LISTEN_BACKLOG", default_value_t = 1024)]
+    pub listen_backlog: u32,
+
+    /// Client connections served at once by this process; more wait in the listen backlog.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection waits for its next request before it is closed.
+    #[arg(long, env = "CLIENT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub client_header_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body (408 `request_timeout` after).
+    #[arg(long, env = "CLIENT_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub client_body_timeout_secs: u64,
+
+    /// Largest upstream answer read, in bytes (more: `upstream_error`).
+    #[arg(long, env = "UPSTREAM_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub upstream_max_body_bytes: usize,
+
+    /// On SIGTERM: seconds `/readyz` answers 503 while requests are still served, so a load
+    /// balancer stops sending new ones before the listener closes.
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 5)]
+    pub shutdown_drain_secs: u64,
+
+    /// On SIGTERM, after the drain: seconds in-flight requests get to finish.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+
+    /// Origins (`https://portal.example.com`) whose pages may call `/api` from another origin
+    /// (CORS, without credentials). Empty: same origin only.
+    #[arg(
+        long,
+        env = "ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// Where the page sends its `/api` calls when it is served from another origin
+    /// (`https://api.example.com`; put in the page config). Empty: the page's own origin.
+    #[arg(long, env = "PUBLIC_API_BASE", default_value = "")]
+    pub public_api_base: String,
+
+    /// The page's Content-Security-Policy `frame-ancestors` (who may frame it).
+    #[arg(long, env = "CSP_FRAME_ANCESTORS", default_value = "'none'")]
+    pub csp_frame_ancestors: String,
+
+    /// Key that encrypts stored upstream tokens (XAG `access_token`): 32 bytes, base64.
+    /// Required when XAG linking is configured. `openssl rand -base64 32` makes one.
+    #[arg(
+        long,
+        env = "STORAGE_KEY",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub storage_key: String,
+
+    /// Socket peers allowed to read `/metrics`, comma separated CIDRs.
+    #[arg(
+        long,
+        env = "METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    pub metrics_allow: Vec<String>,
+
+    /// Seconds a FlightHub 2 project's device count is reused by the project list.
+    #[arg(long, env = "FLIGHTHUB_COUNT_CACHE_SECS", default_value_t = 60)]
+    pub flighthub_count_cache_secs: u64,
+
+    /// Device counts asked of FlightHub 2 by one project list at most (the rest: no count).
+    #[arg(long, env = "FLIGHTHUB_MAX_COUNTS", default_value_t = 50)]
+    pub flighthub_max_counts: usize,
 
     /// Database for XAG links and link attempts: `sqlite://path?mode=rwc` (created and migrated
     /// on start) or `postgres://…` for several proxy instances behind a load balancer.
@@ -551,6 +646,7 @@ impl Config {
                 license: self.dji_license.clone(),
             },
             api_module_host: self.api_module_host.clone(),
+            api_base: self.public_api_base.trim().trim_end_matches('/').to_owned(),
             renew_below_fraction: self.renew_below_fraction.clamp(0.0, 1.0),
         }
     }

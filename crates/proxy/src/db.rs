@@ -2,6 +2,7 @@
 //! Holds XAG links (with XAG's access token, which never leaves the proxy) and link attempts,
 //! and the remote unlocking audit ([`unlock`]).
 
+pub mod login_attempts;
 pub mod tokens;
 pub mod unlock;
 pub mod xag_attempts;
@@ -13,6 +14,8 @@ use sqlx::{AnyPool, Row};
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Encrypts XAG access tokens at rest (`STORAGE_KEY`); `None`: stored as given.
+    key: Option<crate::storage_key::StorageKey>,
 }
 
 /// A pilot's XAG link as stored.
@@ -76,7 +79,81 @@ impl Db {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool })
+        Ok(Db { pool, key: None })
+    }
+
+    /// This database with stored upstream tokens encrypted under `key`.
+    pub fn with_storage_key(mut self, key: Option<crate::storage_key::StorageKey>) -> Db {
+        self.key = key;
+        self
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// At start: encrypts the plaintext XAG tokens of rows stored before `STORAGE_KEY` was
+    /// set, and checks every encrypted one opens with the configured key. An error names
+    /// `STORAGE_KEY` (and the row's user), never a token. Returns how many rows were
+    /// encrypted now.
+    pub async fn encrypt_stored_tokens(&self) -> anyhow::Result<usize> {
+        use crate::storage_key::StorageKey;
+        let rows = sqlx::query("SELECT platform_user, access_token FROM xag_links")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut encrypted = 0;
+        for row in rows {
+            let user: String = row.try_get(0)?;
+            let stored: String = row.try_get(1)?;
+            match (&self.key, StorageKey::is_sealed(&stored)) {
+                (Some(key), true) => {
+                    key.open(&stored).map_err(|e| {
+                        anyhow::anyhow!(
+                            "STORAGE_KEY: the stored XAG token of {user:?} {e}; start with the key \
+                             it was stored with"
+                        )
+                    })?;
+                }
+                (Some(key), false) => {
+                    let sealed = key.seal(&stored).map_err(anyhow::Error::msg)?;
+                    sqlx::query(
+                        "UPDATE xag_links SET access_token = $1 \
+                         WHERE platform_user = $2 AND access_token = $3",
+                    )
+                    .bind(sealed)
+                    .bind(&user)
+                    .bind(&stored)
+                    .execute(&self.pool)
+                    .await?;
+                    encrypted += 1;
+                }
+                (None, true) => anyhow::bail!(
+                    "STORAGE_KEY: stored XAG tokens are encrypted; set the key they were \
+                     stored with"
+                ),
+                (None, false) => {}
+            }
+        }
+        Ok(encrypted)
+    }
+
+    fn seal_token(&self, token: &str) -> sqlx::Result<String> {
+        match &self.key {
+            Some(key) => key
+                .seal(token)
+                .map_err(|e| sqlx::Error::Protocol(format!("STORAGE_KEY: {e}"))),
+            None => Ok(token.to_owned()),
+        }
+    }
+
+    fn open_token(&self, stored: String) -> sqlx::Result<String> {
+        match &self.key {
+            Some(key) if crate::storage_key::StorageKey::is_sealed(&stored) => key
+                .open(&stored)
+                .map_err(|e| sqlx::Error::Protocol(format!("STORAGE_KEY: stored token {e}"))),
+            _ => Ok(stored),
+        }
     }
 
     /// Records a link attempt.
@@ -150,7 +227,7 @@ impl Db {
         sqlx::query(UPSERT)
             .bind(user)
             .bind(&link.union_id)
-            .bind(&link.access_token)
+            .bind(self.seal_token(&link.access_token)?)
             .bind(link.expires_at)
             .bind(link.linked_at)
             .execute(&self.pool)
@@ -168,7 +245,7 @@ impl Db {
         row.map(|r| {
             Ok(XagLink {
                 union_id: r.try_get(0)?,
-                access_token: r.try_get(1)?,
+                access_token: self.open_token(r.try_get(1)?)?,
                 expires_at: r.try_get(2)?,
                 linked_at: r.try_get(3)?,
             })

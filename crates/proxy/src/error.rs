@@ -94,6 +94,10 @@ pub enum ApiError {
     FingerprintMismatch { code: i64 },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request body not received in time")]
+    RequestTimeout,
     /// [`ApiError::NotFound`] with a message saying what is missing.
     #[error("not found: {0}")]
     NotFoundWhy(String),
@@ -137,6 +141,8 @@ impl ApiError {
             ApiError::DeviceForbidden | ApiError::DeviceNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::DeviceNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -177,6 +183,8 @@ impl ApiError {
             ApiError::DeviceNotConfigured => ErrorCode::DeviceNotConfigured,
             ApiError::FingerprintMismatch { .. } => ErrorCode::FingerprintMismatch,
             ApiError::NotFound | ApiError::NotFoundWhy(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::RequestTimeout => ErrorCode::RequestTimeout,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -250,6 +258,8 @@ impl ApiError {
                 "The aircraft rejected the license file: its fingerprint does not match.".into()
             }
             ApiError::NotFound => "Not found.".into(),
+            ApiError::MethodNotAllowed => "This method is not allowed here.".into(),
+            ApiError::RequestTimeout => "The request body did not arrive in time.".into(),
             ApiError::NotFoundWhy(m) | ApiError::DeviceNotAllowed(m) => m.clone(),
             ApiError::Internal(_) => "Internal error.".into(),
         }
@@ -261,9 +271,10 @@ impl IntoResponse for ApiError {
         let status = self.status();
         if status.is_server_error() {
             // `detail` never holds secrets: upstream URLs are stripped before it is built.
-            tracing::error!(code = self.code().as_str(), "{self}");
+            tracing::error!(code = self.code().as_str(), detail = ?self.to_string());
         } else {
-            tracing::info!(code = self.code().as_str(), "{}", self.public_message());
+            // Debug-quoted: a message can quote the request (CR/LF would forge log lines).
+            tracing::info!(code = self.code().as_str(), message = ?self.public_message());
         }
         let mut body = ErrorBody::new(self.code(), self.public_message());
         if let ApiError::UpstreamCode { code, .. }

@@ -4,30 +4,41 @@
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod device_counts;
 pub mod devices;
 pub mod error;
 pub mod extract;
+pub mod guard;
+pub mod health;
 pub mod identity;
 pub mod license_files;
+pub mod logging;
+pub mod net;
 pub mod project_access;
 pub mod random;
 pub mod rate_limit;
 mod routes;
+pub mod security;
+pub mod server;
 pub mod static_files;
+pub mod storage_key;
 pub mod upstream;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::Request;
+use axum::middleware;
+use axum::routing::get;
 use axum::Router;
 use config::Config;
 use db::Db;
 use devices::DeviceLink;
 use error::ApiError;
 use rate_limit::LoginLimits;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
 use upstream::flighthub::FlightHub;
 use upstream::token_api::TokenApi;
 use upstream::xag::XagClient;
@@ -50,6 +61,18 @@ pub struct AppState {
     pub devices: Option<DeviceLink>,
     /// Which FlightHub 2 projects each pilot may use (`FLIGHTHUB_PROJECT_ACCESS`).
     pub project_access: Arc<project_access::ProjectAccess>,
+    /// The upstream HTTP client (readiness probes; the upstream clients hold clones).
+    pub http: reqwest::Client,
+    /// Set on SIGTERM: `/readyz` answers 503.
+    pub shutting_down: Arc<AtomicBool>,
+    /// `index.html` as served, and the page's CSP.
+    pub page: Arc<static_files::PageCache>,
+    /// The hops of `X-Forwarded-For` that are our own proxies.
+    pub trusted_proxies: Arc<net::TrustedProxies>,
+    /// Who may read `/metrics`.
+    pub metrics_allow: Arc<Vec<net::Cidr>>,
+    /// The workspace list's device counts.
+    pub device_counts: Arc<device_counts::DeviceCounts>,
 }
 
 impl AppState {
@@ -65,7 +88,39 @@ impl AppState {
         config.check_token_settings().map_err(anyhow::Error::msg)?;
         let project_access =
             project_access::ProjectAccess::from_config(&config).map_err(anyhow::Error::msg)?;
-        let db = Db::connect(&config.database_url).await?;
+        let storage_key =
+            storage_key::StorageKey::from_setting(&config.storage_key).map_err(anyhow::Error::msg)?;
+        if !config.xag_component_appid.is_empty() && storage_key.is_none() {
+            anyhow::bail!(
+                "STORAGE_KEY: XAG linking stores XAG access tokens, encrypted with this key; set \
+                 it (32 bytes, base64: `openssl rand -base64 32`)"
+            );
+        }
+        let trusted_proxies = net::TrustedProxies {
+            hops: config.trusted_proxy_hops,
+            cidrs: net::Cidr::parse_list("TRUSTED_PROXIES", &config.trusted_proxies)
+                .map_err(anyhow::Error::msg)?,
+        };
+        let metrics_allow = net::Cidr::parse_list("METRICS_ALLOW", &config.metrics_allow)
+            .map_err(anyhow::Error::msg)?;
+        for origin in config.allowed_origins.iter().filter(|o| !o.trim().is_empty()) {
+            if !origin.trim().starts_with("http")
+                || axum::http::HeaderValue::from_str(origin.trim()).is_err()
+            {
+                anyhow::bail!("ALLOWED_ORIGINS: {origin:?} is not an origin (https://host[:port])");
+            }
+        }
+        health::recorder();
+        upstream::set_max_body_bytes(config.upstream_max_body_bytes);
+        let db = Db::connect(&config.database_url)
+            .await?
+            .with_storage_key(storage_key);
+        let encrypted = db.encrypt_stored_tokens().await?;
+        if encrypted > 0 {
+            tracing::info!(rows = encrypted, "stored XAG tokens encrypted with STORAGE_KEY");
+        }
+        let page = static_files::PageCache::default();
+        page.warm(&config);
         // Connects in the background and keeps retrying: a broker that is down now does not
         // stop the proxy; an address it cannot use does.
         let devices = match config.device_link() {
@@ -84,18 +139,33 @@ impl AppState {
             verifier: identity::Verifier::from_config(&config),
             xag: XagClient::new(client.clone(), &config),
             flighthub: FlightHub::new(client.clone(), &config),
-            db,
-            token_api: TokenApi::new(client, &config),
             login_limits: LoginLimits::new(
+                db.clone(),
                 config.login_attempts_per_address,
                 config.login_attempts_per_username,
             ),
+            db,
+            token_api: TokenApi::new(client.clone(), &config),
+            http: client,
+            shutting_down: Arc::default(),
+            page: Arc::new(page),
+            trusted_proxies: Arc::new(trusted_proxies),
+            metrics_allow: Arc::new(metrics_allow),
+            device_counts: Arc::new(device_counts::DeviceCounts::new(
+                Duration::from_secs(config.flighthub_count_cache_secs),
+                config.flighthub_max_counts,
+            )),
             config: Arc::new(config),
         })
     }
 }
 
 impl AppState {
+    /// Readiness off (`/readyz` 503): the first step of a graceful shutdown.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
     /// The FlightHub 2 client, or `flighthub_not_configured`.
     pub fn flighthub(&self) -> Result<&FlightHub, ApiError> {
         self.flighthub
@@ -114,37 +184,107 @@ impl AppState {
     }
 }
 
-/// The whole service: `/api` plus the page.
+/// CORS for pages on the `ALLOWED_ORIGINS` (credentials off: the page sends its token as a
+/// header, never a cookie); `None` when the list is empty (same origin only).
+fn cors(config: &config::Config) -> Option<CorsLayer> {
+    use axum::http::{header, HeaderValue, Method};
+    let origins: Vec<HeaderValue> = config
+        .allowed_origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT_LANGUAGE,
+                header::HeaderName::from_static(extract::Lang::HEADER),
+            ])
+            .expose_headers([header::RETRY_AFTER])
+            .allow_credentials(false)
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// The whole service: `/api`, the health routes and the page, behind the request guards
+/// ([`guard`], [`security`]) and the trace.
 pub fn app(state: AppState) -> Router {
     let page = static_files::page_service(state.clone());
     let max_body = state.config.max_body_bytes;
-    routes::api_routes()
+    let mut api = routes::api_routes()
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(guard::api_no_store));
+    if let Some(cors) = cors(&state.config) {
+        api = api.layer(cors);
+    }
+    api.route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(max_body))
-        .with_state(state)
+        .with_state(state.clone())
         .fallback_service(page)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::body_limit,
+        ))
+        .layer(middleware::from_fn(guard::json_errors))
+        .layer(middleware::from_fn_with_state(state, security::headers))
+        .layer(middleware::from_fn(guard::observe))
         .layer(
-            // Only method, path and route are recorded: queries and headers can carry tokens.
+            // Only method, matched route, path and status are recorded: queries and headers
+            // can carry tokens. Every value is escaped on output (`logging`).
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
-                    let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), route)
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("static");
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        route,
+                        path = ?req.uri().path(),
+                        status = tracing::field::Empty,
+                    )
                 })
                 .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(
+                    |response: &axum::http::Response<_>, latency: Duration, span: &tracing::Span| {
+                        span.record("status", response.status().as_u16());
+                        tracing::info!(
+                            status = response.status().as_u16(),
+                            latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                            "response"
+                        );
+                    },
+                ),
         )
 }
 
-/// Serves [`app`] on `listener` (with client addresses for the login limits) until
-/// `shutdown` completes.
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Binds `config.listen` with `LISTEN_BACKLOG` ([`server::bind`]).
+pub fn bind(config: &config::Config) -> std::io::Result<tokio::net::TcpListener> {
+    server::bind(config.listen, config.listen_backlog)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then drains ([`server::serve`]:
+/// timeouts, the connection bound, graceful shutdown).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve(listener, state, shutdown).await
 }

@@ -6,19 +6,15 @@ use pilot_portal_proxy::{serve, AppState};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "pilot_portal_proxy=info,tower_http=info".into()),
-        )
-        .init();
+    // every value escaped: a request cannot forge a log line
+    pilot_portal_proxy::logging::init();
     let config = Config::parse();
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no index.html: build the page first (cargo xtask serve does)");
     }
-    let listen = config.listen;
     tracing::info!(?config, "starting");
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    // LISTEN_BACKLOG sized for bursts of connects
+    let listener = pilot_portal_proxy::bind(&config)?;
     println!(
         "pilot-portal proxy listening on http://{}",
         listener.local_addr()?

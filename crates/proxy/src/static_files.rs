@@ -1,8 +1,12 @@
 //! Serves the built page: `index.html` (with the page config inlined, saving a round trip)
 //! for `/` and every unknown path, precompressed assets when the browser takes them, and
 //! cache headers that keep Pilot 2's WebView from showing a stale page.
+//!
+//! `index.html` is rendered once per version of the file (its modification time), with the
+//! page's Content Security Policy computed from the same files ([`crate::security`]).
 
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -10,6 +14,8 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 use tower_http::services::ServeDir;
 
 /// The empty config element of `index.html` that the proxy fills.
@@ -33,21 +39,93 @@ pub fn page_service(state: AppState) -> Router {
         .layer(middleware::from_fn(cache_headers))
 }
 
-/// Page paths get `index.html`; a missing *file* (a name with an extension) is a plain 404,
-/// not a page that the browser would try to run as a script or stylesheet.
+/// Page paths get `index.html`; a missing *file* (a name with an extension) is a 404 (the
+/// JSON error), not a page that the browser would try to run as a script or stylesheet.
 async fn spa_fallback(state: AppState, req: Request) -> Response {
     let last = req.uri().path().rsplit('/').next().unwrap_or("");
     if last.contains('.') {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return crate::error::ApiError::NotFound.into_response();
     }
     index_html(State(state)).await
+}
+
+/// One rendering of `index.html` and the policy of its version.
+struct Rendered {
+    modified: Option<SystemTime>,
+    html: Bytes,
+    csp: Option<HeaderValue>,
+}
+
+/// `index.html` as served (config inlined) and the page's CSP, redone when the file changes.
+#[derive(Default)]
+pub struct PageCache {
+    current: Mutex<Option<Arc<Rendered>>>,
+}
+
+impl PageCache {
+    /// The CSP of the page last rendered (computed from the files at start).
+    pub fn csp(&self) -> Option<HeaderValue> {
+        self.lock().as_ref().and_then(|r| r.csp.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<Rendered>>> {
+        self.current.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Renders `index.html` now (at start, so the CSP is known before the first request).
+    pub fn warm(&self, config: &crate::config::Config) {
+        let path = config.dist.join("index.html");
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        if let Ok(html) = std::fs::read_to_string(&path) {
+            self.store(config, modified, &html);
+        } else {
+            // no page yet: still a policy for the documents that are there
+            let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
+            *self.lock() = Some(Arc::new(Rendered {
+                modified: None,
+                html: Bytes::new(),
+                csp: HeaderValue::from_str(&csp).ok(),
+            }));
+        }
+    }
+
+    fn store(
+        &self,
+        config: &crate::config::Config,
+        modified: Option<SystemTime>,
+        html: &str,
+    ) -> Arc<Rendered> {
+        let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
+        let rendered = Arc::new(Rendered {
+            modified,
+            html: Bytes::from(inline_config(html, config)),
+            csp: HeaderValue::from_str(&csp).ok(),
+        });
+        *self.lock() = Some(rendered.clone());
+        rendered
+    }
 }
 
 /// `index.html` with the page config inlined.
 async fn index_html(State(state): State<AppState>) -> Response {
     let path = state.config.dist.join("index.html");
+    let modified = tokio::fs::metadata(&path)
+        .await
+        .and_then(|m| m.modified())
+        .ok();
+    let cached = state.page.lock().clone();
+    if let Some(r) = cached.filter(|r| r.modified.is_some() && r.modified == modified) {
+        return Html(r.html.clone()).into_response();
+    }
     match tokio::fs::read_to_string(&path).await {
-        Ok(html) => Html(inline_config(&html, &state)).into_response(),
+        Ok(html) => Html(
+            state
+                .page
+                .store(&state.config, modified, &html)
+                .html
+                .clone(),
+        )
+        .into_response(),
         Err(e) => {
             tracing::error!(path = %path.display(), "page not built: {e}");
             (
@@ -59,8 +137,8 @@ async fn index_html(State(state): State<AppState>) -> Response {
     }
 }
 
-fn inline_config(html: &str, state: &AppState) -> String {
-    let json = serde_json::to_string(&state.config.page_config())
+fn inline_config(html: &str, config: &crate::config::Config) -> String {
+    let json = serde_json::to_string(&config.page_config())
         .unwrap_or_default()
         // never let a value close the script element
         .replace("</", "<\\/");
@@ -81,9 +159,23 @@ pub fn is_hashed_asset(path: &str) -> bool {
     })
 }
 
+/// Files served with a precompressed copy when the client takes one (`cargo xtask build`
+/// writes `.br` and `.gz` beside them): caches must key them by `Accept-Encoding`.
+pub fn is_precompressed(path: &str) -> bool {
+    [".js", ".wasm", ".css"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
 async fn cache_headers(req: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(req.uri().path());
+    let precompressed = is_precompressed(req.uri().path());
     let mut response = next.run(req).await;
+    if precompressed && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     let value = if hashed && response.status().is_success() {
         "public, max-age=31536000, immutable"
     } else {

@@ -81,3 +81,47 @@ async fn logs_carry_method_path_status_but_no_secrets() {
     let payload = token.split('.').nth(1).expect("payload");
     assert!(!logs.contains(payload));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_request_cannot_forge_a_log_line() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        // the proxy's own writer (`logging::init`)
+        .with_writer(pilot_portal_proxy::logging::Escaping(captured.clone()))
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = harness().await;
+    let token = h.login().await;
+    // CR/LF (and an ANSI escape) percent-encoded in a path segment that an error quotes
+    let r = h
+        .get(
+            "/api/flighthub/projects/x%0D%0AINFO%20FORGED%20admin%20logged%20in%1B%5B2J/devices",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.error_code(), "bad_request", "{}", r.text);
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(logs.contains("FORGED"), "the request was logged:\n{logs}");
+    for line in logs.lines() {
+        assert!(
+            !line.trim_start().starts_with("INFO FORGED"),
+            "forged line:\n{logs}"
+        );
+    }
+    assert!(
+        !logs.contains('\u{1b}'),
+        "a raw escape reached the log:\n{logs}"
+    );
+    // the span: method, matched route, status
+    let line = logs
+        .lines()
+        .find(|l| l.contains("/api/flighthub/projects/{uuid}/devices") && l.contains("response"))
+        .unwrap_or_else(|| panic!("no response line with the matched route:\n{logs}"));
+    assert!(
+        line.contains("method=GET") && line.contains("status=400"),
+        "{line}"
+    );
+}

@@ -44,14 +44,20 @@ async fn link_approve_status_unlink() {
     assert_eq!(s.json()["linked"], true);
     assert_eq!(s.json()["union_id"], DEMO_UNION_ID);
     assert!(s.json()["expires_at"].as_i64().expect("ms") > now_ms());
-    // the XAG access token stays in the proxy, and XAG accepts it
-    let stored = Db::connect(&h.config.database_url)
-        .await
-        .expect("db")
+    // the XAG access token stays in the proxy, encrypted at rest, and XAG accepts it
+    let db = Db::connect(&h.config.database_url).await.expect("db");
+    let raw = db.link("pilot").await.expect("q").expect("link");
+    let key = pilot_portal_proxy::storage_key::StorageKey::from_setting(&h.config.storage_key)
+        .expect("key")
+        .expect("STORAGE_KEY set");
+    let stored = db
+        .with_storage_key(Some(key))
         .link("pilot")
         .await
         .expect("q")
         .expect("link");
+    assert!(raw.access_token.starts_with("v1:"), "{}", raw.access_token);
+    assert!(!raw.access_token.contains(&stored.access_token));
     assert!(!s.text.contains(&stored.access_token));
     assert_eq!(
         h.xag.sim.token_owner(&stored.access_token).as_deref(),

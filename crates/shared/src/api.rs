@@ -43,6 +43,10 @@ pub struct PageConfig {
     pub dji: DjiAppLicense,
     /// `host` of Pilot 2's `api` module: where Pilot 2 itself sends `X-Auth-Token` requests.
     pub api_module_host: String,
+    /// Where the page sends its `/api` calls (`https://api.example.com`) when the proxy is on
+    /// another origin than the page; empty (the default): the page's own origin.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api_base: String,
     /// Renew a valid token once less than this fraction of its lifetime is left (0..1).
     pub renew_below_fraction: f64,
 }
@@ -151,6 +155,12 @@ impl std::fmt::Debug for ThingParams {
             .field("password", &"<redacted>")
             .finish()
     }
+}
+
+/// `PUT /api/pilot/workspace`: the project the pilot chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceChoice {
+    pub uuid: String,
 }
 
 /// A workspace: the FlightHub 2 project a pilot works in.

@@ -75,6 +75,10 @@ pub enum ErrorCode {
     FingerprintMismatch,
     /// No such route or resource.
     NotFound,
+    /// The route exists, but not with this HTTP method.
+    MethodNotAllowed,
+    /// The client did not send its request body in time.
+    RequestTimeout,
     /// A bug or misconfiguration in the proxy.
     Internal,
     /// A code this build of the page does not know (a newer proxy).
@@ -117,6 +121,8 @@ impl ErrorCode {
             ErrorCode::DeviceNotConfigured => "device_not_configured",
             ErrorCode::FingerprintMismatch => "fingerprint_mismatch",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }
@@ -214,6 +220,8 @@ mod tests {
             ErrorCode::DeviceNotConfigured,
             ErrorCode::FingerprintMismatch,
             ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::RequestTimeout,
             ErrorCode::Internal,
         ];
         for code in all {

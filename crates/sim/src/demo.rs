@@ -59,6 +59,10 @@ pub const DEMO_LICENSE_FILE: &[u8] =
 /// The HS256 secret the simulated platform signs its tokens with, unless told otherwise.
 pub const DEMO_JWT_SECRET: &str = "sim-platform-secret";
 
+/// The demo proxy's `STORAGE_KEY` (32 bytes, base64): encrypts stored XAG tokens. Public, so
+/// for the demo and the tests only.
+pub const DEMO_STORAGE_KEY: &str = "cGlsb3QtcG9ydGFsLWRlbW8tc3RvcmFnZS1rZXktMzI=";
+
 /// What to start, and where. `Default`: every listener on `127.0.0.1:0` (free ports), the
 /// demo secret, XAG's demo registration and the demo pilots' MQTT accounts.
 #[derive(Debug, Clone)]
@@ -219,6 +223,8 @@ impl DemoStack {
             ),
             ("FLIGHTHUB_URL", self.flighthub.base_url()),
             ("FLIGHTHUB_ORG_KEY", DEMO_ORG_KEY.to_owned()),
+            // encrypts the stored XAG tokens (the demo's key: never use it elsewhere)
+            ("STORAGE_KEY", DEMO_STORAGE_KEY.to_owned()),
         ];
         if let Some(broker) = &self.broker {
             env.push(("MQTT_BROKER", broker.ws_url()));

@@ -27,8 +27,10 @@ pub async fn login(
         ));
     }
     let controller_sn = controller_sn(req.controller_sn.as_deref())?;
-    state.login_limits.check(addr, username)?;
-    let grant = crate::identity::login(&state, username, &req.password, controller_sn).await?;
+    state.login_limits.check(addr, username).await?;
+    let grant = crate::identity::login(&state, username, &req.password, controller_sn)
+        .await
+        .inspect_err(|e| crate::health::count_login_failure(e.code().as_str()))?;
     tracing::info!(user = %grant.user.name, "login");
     Ok(Json(grant))
 }

@@ -41,9 +41,10 @@ pub async fn status(
     Ok(Json(FlightHubStatus { ok: true }))
 }
 
-/// The projects this pilot may use, each with its device count (read concurrently, as many
-/// at once as `FLIGHTHUB_MAX_CONCURRENT`; `None` where forbidden or rate limited: the list
-/// still answers).
+/// The projects this pilot may use, each with its device count: kept counts first, then at
+/// most `FLIGHTHUB_MAX_COUNTS` asked of FlightHub 2 (as many at once as
+/// `FLIGHTHUB_MAX_CONCURRENT`); `None` where not asked, forbidden or rate limited: the list
+/// still answers ([`crate::device_counts`]).
 pub async fn projects(
     State(state): State<AppState>,
     user: SessionUser,
@@ -53,8 +54,16 @@ pub async fn projects(
     let allowed = state.project_access.allowed(user.name());
     let mut projects = fh.projects(lang).await?;
     projects.retain(|p| allowed.allows_text(&p.uuid));
+    let cache = &state.device_counts;
     let mut counts = tokio::task::JoinSet::new();
-    for (i, p) in projects.iter().enumerate() {
+    for (i, p) in projects.iter_mut().enumerate() {
+        if let Some(n) = cache.get(&p.uuid) {
+            p.device_count = n;
+            continue;
+        }
+        if counts.len() >= cache.per_request() {
+            continue;
+        }
         if let Ok(uuid) = uuid::Uuid::parse_str(&p.uuid) {
             let fh = fh.clone();
             counts.spawn(async move { (i, fh.project_devices(&uuid, lang).await) });
@@ -63,8 +72,19 @@ pub async fn projects(
     while let Some(done) = counts.join_next().await {
         if let Ok((i, result)) = done {
             match result {
-                Ok(devices) => projects[i].device_count = u32::try_from(devices.len()).ok(),
-                Err(ApiError::FlightHubForbidden | ApiError::RateLimited { .. }) => {}
+                Ok(devices) => {
+                    let n = u32::try_from(devices.len()).ok();
+                    if let (Some(n), Some(p)) = (n, projects.get_mut(i)) {
+                        cache.put(&p.uuid, Some(n));
+                        p.device_count = Some(n);
+                    }
+                }
+                Err(ApiError::FlightHubForbidden) => {
+                    if let Some(p) = projects.get(i) {
+                        cache.put(&p.uuid, None);
+                    }
+                }
+                Err(ApiError::RateLimited { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
