@@ -5,8 +5,10 @@
 //! - `build`: the page as users get it, into `dist/`.
 //! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
 //! - `setup`: install the toolchain pieces that are missing (also done by the others).
+//! - `check`: the operator's preflight (`pilot-portal-proxy check`) against the demo stack.
 
 mod bench;
+mod check;
 mod page;
 mod postgres;
 mod run;
@@ -44,6 +46,9 @@ enum Task {
     },
     /// Install missing tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium).
     Setup,
+    /// Start the demo stack and run `pilot-portal-proxy check` against it with a demo account
+    /// (what an operator runs against the real services).
+    Check,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,5 +62,6 @@ fn main() -> anyhow::Result<()> {
             .map(|dist| eprintln!("built {}", dist.display())),
         Task::Bench { runs } => bench::bench(runs.max(1)),
         Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
+        Task::Check => check::check(),
     }
 }

@@ -50,6 +50,8 @@ impl Ports {
 
 /// The running servers; dropping it stops the proxy, then the simulators.
 pub struct Stack {
+    /// The proxy's settings for these simulators (`NAME`, value), as the simulator wrote them.
+    pub proxy_env: Vec<(String, String)>,
     _proxy: Guard,
     _sim: Guard,
     _env_dir: tempfile::TempDir,
@@ -85,7 +87,7 @@ pub fn start(dist: &Path, ports: &Ports, database_url: &str, loud: bool) -> anyh
     let proxy_env = read_proxy_env(&env_file, &mut sim, Duration::from_secs(60))?;
     let proxy = spawn(
         Command::new(bin.join("pilot-portal-proxy"))
-            .envs(proxy_env)
+            .envs(proxy_env.iter().cloned())
             .env("PROXY_LISTEN", local(ports.proxy))
             .env("PROXY_DIST", dist)
             .env("DATABASE_URL", database_url),
@@ -93,6 +95,7 @@ pub fn start(dist: &Path, ports: &Ports, database_url: &str, loud: bool) -> anyh
     wait_port(ports.proxy, Duration::from_secs(20))
         .context("the proxy did not start (its output says why)")?;
     Ok(Stack {
+        proxy_env,
         _proxy: proxy,
         _sim: sim,
         _env_dir: env_dir,

@@ -65,6 +65,22 @@ pub fn test() -> anyhow::Result<()> {
         .env("PILOT_PORTAL_TEST_POSTGRES_URL", &postgres.url))?;
     drop(postgres);
 
+    // The production broker (deploy/mosquitto) on Debian's mosquitto, with the files
+    // `pilot-portal-proxy mosquitto-config` writes (the test starts it on free ports).
+    let mosquitto = tools::mosquitto()?;
+    run(cargo()
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "pilot-portal-proxy",
+            "--test",
+            "mosquitto",
+            "--",
+            "--ignored",
+        ])
+        .env("PILOT_PORTAL_TEST_MOSQUITTO", &mosquitto))?;
+
     // The bridge module in a real browser (wasm-bindgen-test-runner drives chromedriver).
     run(cargo()
         .args([
@@ -81,7 +97,7 @@ pub fn test() -> anyhow::Result<()> {
         .env("CHROMEDRIVER", &chromedriver))?;
 
     eprintln!(
-        "\x1b[1;32mcargo xtask test: fmt, clippy, native, PostgreSQL, browser and end-to-end tests passed in {:.0} s\x1b[0m",
+        "\x1b[1;32mcargo xtask test: fmt, clippy, native, PostgreSQL, mosquitto, browser and end-to-end tests passed in {:.0} s\x1b[0m",
         started.elapsed().as_secs_f64()
     );
     Ok(())

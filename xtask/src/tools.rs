@@ -104,6 +104,29 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// Debian's mosquitto broker (and openssl, which the broker test makes its certificates with),
+/// installed if missing: the mosquitto binary.
+pub fn mosquitto() -> anyhow::Result<PathBuf> {
+    let find = || {
+        ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .or_else(|| which("mosquitto"))
+    };
+    let mut missing = Vec::new();
+    if find().is_none() {
+        missing.push("mosquitto");
+    }
+    if which("openssl").is_none() {
+        missing.push("openssl");
+    }
+    if !missing.is_empty() {
+        step(&missing.join(" and "), || apt_install(&missing))?;
+    }
+    find().context("mosquitto installed but not found in /usr/sbin or on PATH")
+}
+
 pub fn setup(need: Need) -> anyhow::Result<Tools> {
     let root = std::env::current_dir()?;
     let tools_dir = root.join(TOOLS_DIR);

@@ -1,6 +1,7 @@
 //! The pilot-portal proxy: serves the page and forwards its `/api` calls upstream, adding the
 //! secrets only it holds.
 
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod health;
 pub mod identity;
 pub mod license_files;
 pub mod logging;
+pub mod mosquitto;
 pub mod net;
 pub mod project_access;
 pub mod random;

@@ -1,14 +1,99 @@
 //! `pilot-portal-proxy`: parse config, bind, serve until Ctrl-C or SIGTERM.
+//!
+//! With no subcommand it serves (as systemd, xtask and the tests run it). `check` probes the
+//! configured upstreams and exits non-zero on a contradiction; `mosquitto-config` writes the
+//! broker's password and ACL files from the same settings. Settings come from the environment
+//! (or their flags, before the subcommand).
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{serve, AppState};
+use pilot_portal_proxy::{check, mosquitto, serve, AppState};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "pilot-portal-proxy",
+    version,
+    about = "Serves the pilot-portal page and forwards its /api calls to the platform, keeping secrets server-side."
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Probe every configured upstream with harmless calls and print one line per assumption:
+    /// confirmed, contradicted (with the setting to change) or not checkable. Exit status 1 on
+    /// any contradiction.
+    Check {
+        /// A test account of the platform: log in, read the token, issue and revoke one.
+        #[arg(long, requires = "password")]
+        username: Option<String>,
+        /// The test account's password (or CHECK_PASSWORD, kept out of the process list).
+        #[arg(long, env = "CHECK_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Accept the emulator's DJI app id, key and license (the demo stack).
+        #[arg(long)]
+        allow_demo_dji: bool,
+    },
+    /// Write mosquitto's `passwd` (PBKDF2-SHA512) and `acl` for these settings into DIR:
+    /// one account per pilot (MQTT_CREDENTIALS) reaching only its controllers' topics
+    /// (DEVICE_OWNERS), and the platform's account (DEVICE_MQTT_USERNAME).
+    MosquittoConfig {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // every value escaped: a request cannot forge a log line
-    pilot_portal_proxy::logging::init();
-    let config = Config::parse();
+    let cli = Cli::parse();
+    // The subcommands print a report on stdout: their own log goes to stderr, warnings only.
+    let (default_filter, to_stderr) = match cli.command {
+        None => ("pilot_portal_proxy=info,tower_http=info", false),
+        Some(_) => ("pilot_portal_proxy=warn", true),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| default_filter.into());
+    if to_stderr {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(pilot_portal_proxy::logging::Escaping(std::io::stderr))
+            .init();
+    } else {
+        // every value escaped: a request cannot forge a log line
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(pilot_portal_proxy::logging::Escaping(std::io::stdout))
+            .init();
+    }
+    let config = cli.config;
+    match cli.command {
+        None => {}
+        Some(Command::Check {
+            username,
+            password,
+            allow_demo_dji,
+        }) => {
+            let options = check::Options {
+                account: username.zip(password),
+                allow_demo_dji,
+            };
+            let report = check::run(&config, &options).await?;
+            println!("{report}");
+            std::process::exit(report.exit_code());
+        }
+        Some(Command::MosquittoConfig { out }) => {
+            let written = mosquitto::write_files(&config, &out)?;
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+            return Ok(());
+        }
+    }
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(dist = %config.dist.display(), "no index.html: build the page first (cargo xtask serve does)");
     }

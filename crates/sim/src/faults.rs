@@ -1,4 +1,5 @@
-//! Switchable failures for tests: a simulator is faithful until a test says otherwise.
+//! Switchable failures for tests: a simulator answers as its reference says until a test
+//! says otherwise.
 
 use axum::body::Body;
 use axum::extract::{Request, State};

@@ -1,5 +1,7 @@
-//! Simulators of the upstream systems, each faithful to its reference document: they verify
-//! what the real system verifies and fail the way it fails. Used by `cargo xtask serve` and
+//! Simulators of the upstream systems, each written from its reference document: they verify
+//! what the document says the real system verifies and fail the way it says it fails; where
+//! the document is silent, a run-time switch picks among the plausible answers (README:
+//! "Confirmed and assumed"). Used by `cargo xtask serve` and
 //! by the tests ([`demo::DemoStack`] starts them all); the proxy and the page never link this
 //! crate.
 

@@ -1,0 +1,334 @@
+//! `pilot-portal-proxy check` as a library call against the simulators, under their switches:
+//! it passes on the demo stack, and each disagreement it can see is a contradiction naming
+//! the setting to change (exit status 1).
+
+mod common;
+
+use common::*;
+use pilot_portal_proxy::check::{self, Options, Report, Status};
+use pilot_portal_proxy::config::{CodeIn, Config, TimestampUnit};
+use pilot_portal_sim::demo::DemoOptions;
+use pilot_portal_sim::flighthub::behaviour::{EmptyList, FlightHubBehaviour};
+use pilot_portal_sim::token_api::behaviour::{IssueAnswer, TokenApiBehaviour};
+use pilot_portal_sim::xag::behaviour::{self as xag, XagBehaviour};
+use pilot_portal_sim::xag::XagConfig;
+use pilot_portal_testkit::StackOptions;
+
+fn with_account() -> Options {
+    Options {
+        account: Some(("pilot".into(), "pilot123".into())),
+        allow_demo_dji: true,
+    }
+}
+
+/// The demo stack with its MQTT broker.
+async fn demo(tweak: impl FnOnce(&mut Config)) -> Harness {
+    harness_on(StackOptions::default(), tweak).await
+}
+
+async fn run(h: &Harness, options: &Options) -> Report {
+    check::run(&h.config, options).await.expect("check runs")
+}
+
+fn status_of<'a>(report: &'a Report, claim: &str) -> &'a Status {
+    &report
+        .line(claim)
+        .unwrap_or_else(|| panic!("no line {claim:?} in\n{report}"))
+        .status
+}
+
+fn contradicted(setting: &str) -> Status {
+    Status::Contradicted {
+        setting: Some(setting.into()),
+    }
+}
+
+#[tokio::test]
+async fn the_demo_stack_passes_and_says_what_it_could_not_check() {
+    let h = demo(|_| {}).await;
+    let report = run(&h, &with_account()).await;
+    let text = report.to_string();
+    assert!(report.passed(), "{text}");
+    assert_eq!(report.exit_code(), 0);
+    for claim in [
+        "the token collection is at TOKEN_API_TOKENS_PATH",
+        "login answers {_id",
+        "POST tokens is allowed",
+        "logout revokes by the login answer's _id",
+        "signature, timestamp unit and component access token accepted",
+        "this server's clock is inside XAG's 10-minute window",
+        "where /v1/auth/token reads authorization_code",
+        "the organization key is valid at FLIGHTHUB_URL",
+        "a wrong key answers FLIGHTHUB_KEY_INVALID_CODES",
+        "a project the key may not use answers FLIGHTHUB_FORBIDDEN_CODES",
+        "the project list pages with page and page_size",
+        "an empty page is read as an empty list",
+        "the broker is reachable",
+        "anonymous login is refused",
+        "the account is accepted",
+    ] {
+        assert_eq!(
+            status_of(&report, claim),
+            &Status::Confirmed,
+            "{claim}\n{text}"
+        );
+    }
+    assert!(
+        text.contains("every signed-in pilot may choose any of the 12 projects"),
+        "the default project rule is said: {text}"
+    );
+    assert!(matches!(
+        status_of(&report, "Pilot 2 answers unlock_license_list"),
+        Status::NotCheckable {
+            needs: "a real controller"
+        }
+    ));
+    assert!(text.contains("not checkable without a real controller"));
+    // nothing secret in the report
+    for secret in [
+        "pilot123",
+        "xag-demo-secret",
+        "xag-demo-component-token",
+        "fh2-demo-organization-key",
+        "mqtt-pilot-secret",
+        "mqtt-platform-secret",
+    ] {
+        assert!(!text.contains(secret), "{secret} in\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn without_an_account_or_with_demo_dji_values() {
+    let h = demo(|_| {}).await;
+    let report = run(&h, &Options::default()).await;
+    assert!(matches!(
+        status_of(&report, "login answer, token claims"),
+        Status::NotCheckable { .. }
+    ));
+    assert_eq!(
+        status_of(&report, "app id, key and license set"),
+        &contradicted("DJI_APP_ID, DJI_APP_KEY, DJI_APP_LICENSE")
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[tokio::test]
+async fn every_token_platform_the_proxy_supports_passes() {
+    let h = demo(|_| {}).await;
+    for behaviour in TokenApiBehaviour::matrix() {
+        h.token_api.api.set_behaviour(behaviour.clone());
+        let report = run(&h, &with_account()).await;
+        assert!(report.passed(), "{behaviour:?}\n{report}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_platform_the_settings_do_not_fit_is_contradicted() {
+    let h = demo(|_| {}).await;
+    for behaviour in [
+        TokenApiBehaviour {
+            issue_answer: IssueAnswer::TokenOnly,
+            ..TokenApiBehaviour::default()
+        },
+        TokenApiBehaviour {
+            issue_forbidden: true,
+            ..TokenApiBehaviour::default()
+        },
+    ] {
+        h.token_api.api.set_behaviour(behaviour.clone());
+        let report = run(&h, &with_account()).await;
+        let status = status_of(&report, "POST tokens is allowed");
+        assert!(
+            matches!(status, Status::Contradicted { setting: Some(s) } if s.starts_with("TOKEN_ISSUE_NAMED=false")),
+            "{behaviour:?}\n{report}"
+        );
+    }
+    h.token_api.api.set_behaviour(TokenApiBehaviour::default());
+    let wrong = Options {
+        account: Some(("pilot".into(), "wrong".into())),
+        allow_demo_dji: true,
+    };
+    assert!(!run(&h, &wrong).await.passed());
+
+    let h = demo(|c| c.token_api_tokens_path = "/api/v2/tokens".into()).await;
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "the token collection is at"),
+        &contradicted("TOKEN_API_TOKENS_PATH")
+    );
+}
+
+#[tokio::test]
+async fn xag_where_the_code_goes_and_the_timestamp_unit() {
+    let h = demo(|_| {}).await;
+    for (reads, sim) in [
+        (CodeIn::Json, xag::CodeIn::Json),
+        (CodeIn::Form, xag::CodeIn::Form),
+        (CodeIn::Query, xag::CodeIn::Query),
+    ] {
+        h.xag.sim.behaviour().set(XagBehaviour {
+            token_code_in: sim,
+            ..XagBehaviour::default()
+        });
+        let report = run(&h, &with_account()).await;
+        let status = status_of(&report, "where /v1/auth/token reads");
+        if reads == CodeIn::Json {
+            assert_eq!(status, &Status::Confirmed, "{report}");
+        } else {
+            assert_eq!(
+                status,
+                &contradicted(&format!("XAG_TOKEN_CODE_IN={}", reads.as_str())),
+                "{report}"
+            );
+            assert_eq!(report.exit_code(), 1);
+        }
+    }
+    // a short pre-auth code is reported
+    h.xag.sim.behaviour().set(XagBehaviour {
+        pre_auth_ttl_secs: Some(120),
+        ..XagBehaviour::default()
+    });
+    let report = run(&h, &with_account()).await;
+    assert!(
+        report.to_string().contains("attempts live 120 s"),
+        "{report}"
+    );
+
+    // XAG expects milliseconds, the proxy sends seconds
+    let options = StackOptions {
+        demo: DemoOptions {
+            xag: XagConfig {
+                millis: true,
+                ..XagConfig::demo()
+            },
+            ..DemoOptions::default()
+        },
+    };
+    let h = harness_on(options, |c| c.xag_timestamp_unit = TimestampUnit::Seconds).await;
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "signature, timestamp unit"),
+        &contradicted("XAG_TIMESTAMP_UNIT=milliseconds"),
+        "{report}"
+    );
+
+    // a wrong secret
+    let h = demo(|c| c.xag_app_secret = "not-the-secret".into()).await;
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "signature, timestamp unit"),
+        &contradicted("XAG_COMPONENT_APPID, XAG_APP_SECRET or XAG_COMPONENT_ACCESS_TOKEN")
+    );
+}
+
+#[tokio::test]
+async fn flighthub_codes_paging_lists_and_project_rules() {
+    let h = demo(|_| {}).await;
+    h.flighthub.sim.behaviour().set(FlightHubBehaviour {
+        key_invalid_code: 401_001,
+        forbidden_code: 403_001,
+        ..FlightHubBehaviour::default()
+    });
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "a wrong key answers"),
+        &contradicted("FLIGHTHUB_KEY_INVALID_CODES"),
+        "{report}"
+    );
+    assert_eq!(
+        status_of(&report, "a project the key may not use"),
+        &contradicted("FLIGHTHUB_FORBIDDEN_CODES")
+    );
+    for empty_list in [EmptyList::Null, EmptyList::Array, EmptyList::Missing] {
+        h.flighthub.sim.behaviour().set(FlightHubBehaviour {
+            empty_list,
+            paging: false,
+            ..FlightHubBehaviour::default()
+        });
+        let report = run(&h, &with_account()).await;
+        assert!(report.passed(), "{empty_list:?}\n{report}");
+        assert_eq!(status_of(&report, "an empty page"), &Status::Confirmed);
+        assert!(report.to_string().contains("paging ignored"), "{report}");
+    }
+
+    let h = demo(|c| {
+        c.flighthub_key_invalid_codes.0 = vec![401_001];
+        c.flighthub_forbidden_codes.0 = vec![403_001];
+    })
+    .await;
+    h.flighthub.sim.behaviour().set(FlightHubBehaviour {
+        key_invalid_code: 401_001,
+        forbidden_code: 403_001,
+        ..FlightHubBehaviour::default()
+    });
+    assert!(run(&h, &with_account()).await.passed());
+
+    let h = demo(|c| c.flighthub_org_key = "a-key-of-another-region".into()).await;
+    let report = run(&h, &with_account()).await;
+    assert!(matches!(
+        status_of(&report, "the organization key is valid"),
+        Status::Contradicted { setting: Some(s) } if s.starts_with("FLIGHTHUB_ORG_KEY or FLIGHTHUB_URL")
+    ));
+
+    let h = demo(|c| {
+        c.flighthub_project_access = vec![
+            "pilot=3f6b2c1a-8d4e-4b7a-9c2f-1e5d7a9b0c3d".into(),
+            "team-*=00000000-0000-4000-8000-000000000000".into(),
+        ]
+    })
+    .await;
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "which projects each pilot may use"),
+        &contradicted("FLIGHTHUB_PROJECT_ACCESS")
+    );
+    assert!(report
+        .to_string()
+        .contains("00000000-0000-4000-8000-000000000000"));
+}
+
+#[tokio::test]
+async fn mqtt_accounts_and_addresses() {
+    let h = demo(|c| {
+        c.device_mqtt_password = "not-the-password".into();
+        c.mqtt_credentials = vec!["pilot=mqtt-pilot:wrong".into()];
+    })
+    .await;
+    let report = run(&h, &with_account()).await;
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "contradicted (change DEVICE_MQTT_USERNAME / DEVICE_MQTT_PASSWORD) | MQTT broker | the account is accepted: mqtt-platform"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("contradicted (change MQTT_CREDENTIALS) | MQTT broker | the account is accepted: mqtt-pilot"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-password"));
+
+    let h = demo(|c| c.mqtt_broker = "ws://127.0.0.1:9/mqtt".into()).await;
+    let report = run(&h, &with_account()).await;
+    assert_eq!(
+        status_of(&report, "the broker is reachable"),
+        &contradicted("MQTT_BROKER")
+    );
+
+    // nothing configured: nothing contradicted, everything said to be off
+    let h = harness_with(|c| {
+        c.xag_component_appid.clear();
+        c.flighthub_org_key.clear();
+    })
+    .await;
+    let report = run(&h, &with_account()).await;
+    assert!(report.passed(), "{report}");
+    assert!(report
+        .lines
+        .iter()
+        .any(|l| l.status == Status::Off && l.area == "XAG"));
+    assert!(report
+        .lines
+        .iter()
+        .any(|l| l.status == Status::Off && l.area == "FlightHub 2"));
+}
