@@ -14,7 +14,7 @@ use pilot_portal_shared::unlock::{
 };
 use pilot_portal_shared::{
     paths, ErrorBody, FlightHubDeviceEntry, FlightHubProject, FlightHubStatus, LoginRequest,
-    PageConfig, PilotBootstrap, TokenGrant, Workspace, XagLinkStart, XagLinkStatus,
+    PilotBootstrap, TokenGrant, Workspace, XagLinkStart, XagLinkStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -99,9 +99,17 @@ impl Api {
         }
     }
 
-    /// `GET /api/config`, when the proxy did not inline it.
-    pub async fn config(&self) -> Result<PageConfig, AppError> {
-        Self::fetch(self.prepare(Request::get(paths::CONFIG))).await
+    /// `GET /api/config`, when the proxy did not inline it: the JSON text (see `config`).
+    pub async fn config_text(&self) -> Result<String, AppError> {
+        let response = self
+            .prepare(Request::get(paths::CONFIG))
+            .send()
+            .await
+            .map_err(network)?;
+        if !response.ok() {
+            return read::<serde_json::Value>(response).await.map(|_| String::new());
+        }
+        response.text().await.map_err(network)
     }
 
     /// `POST /api/auth/login`: a platform token for username and password, named by the proxy
@@ -137,7 +145,9 @@ impl Api {
 
     /// `PUT /api/pilot/workspace`: remembers the pilot's workspace.
     pub async fn choose_workspace(&self, uuid: &str) -> Result<Workspace, AppError> {
-        let body = serde_json::json!({ "uuid": uuid });
+        let body = pilot_portal_shared::WorkspaceChoice {
+            uuid: uuid.to_owned(),
+        };
         Self::fetch_with(self.authed(Request::put(paths::PILOT_WORKSPACE))?, &body).await
     }
 
@@ -172,7 +182,9 @@ impl Api {
 
     /// `POST /api/xag/link`: where to send the webview; XAG's page sends it back to `return_to`.
     pub async fn xag_start(&self, return_to: &str) -> Result<XagLinkStart, AppError> {
-        let body = serde_json::json!({ "return_to": return_to });
+        let body = pilot_portal_shared::XagLinkRequest {
+            return_to: Some(return_to.to_owned()),
+        };
         Self::fetch_with(self.authed(Request::post(paths::XAG_LINK))?, &body).await
     }
 
@@ -280,6 +292,29 @@ pub fn revoke_on_the_way_out(token: &str) {
     ignore.forget();
 }
 
+/// Sends `GET /api/pilot/bootstrap` with `token` now and leaves the pending answer where the
+/// loader leaves its own (`window.__pilotPortalBootstrap`), for the signed-in bundle to read:
+/// the first-screen bundle never decodes it.
+pub fn prefetch_bootstrap(token: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::RequestInit::new();
+    let Ok(headers) = web_sys::Headers::new() else {
+        return;
+    };
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    init.set_headers(&headers);
+    let response = window.fetch_with_str_and_init(paths::PILOT_BOOTSTRAP, &init);
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = response.catch(&ignore);
+    ignore.forget();
+    let prefetch = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&prefetch, &"token".into(), &token.into());
+    let _ = js_sys::Reflect::set(&prefetch, &"response".into(), &response);
+    let _ = js_sys::Reflect::set(&window, &"__pilotPortalBootstrap".into(), &prefetch);
+}
+
 /// The loader's bootstrap request, if it was made with the current token (taken once).
 fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Result<Response, AppError>>> {
     const KEY: &str = "__pilotPortalBootstrap";
@@ -300,7 +335,9 @@ fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Resul
     Some(async move {
         let value = wasm_bindgen_futures::JsFuture::from(promise)
             .await
-            .map_err(|e| AppError::Network(format!("{e:?}")))?;
+            .map_err(|e| {
+                AppError::Network(e.as_string().unwrap_or_else(|| "request failed".into()))
+            })?;
         let raw: web_sys::Response = value
             .dyn_into()
             .map_err(|_| AppError::Page("the early session check gave no response".into()))?;

@@ -9,7 +9,7 @@ use crate::pages::login::Login;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
 use crate::state::{Ctx, Screen};
-use crate::{cloud, flow, handoff};
+use crate::{flow, handoff};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -26,18 +26,11 @@ pub fn App() -> impl IntoView {
         boot.remove();
     }
     if handoff::take(ctx) {
-        // Signed in already: the first bundle did the start sequence.
+        // The first bundle did the license and read the token; the session goes on here.
         flow::register_callbacks(ctx);
-        cloud::watch(ctx);
     } else {
         spawn_local(flow::start(ctx));
     }
-    #[cfg(not(feature = "full"))]
-    Effect::new(move |_| {
-        if ctx.screen.with(Screen::is_signed_in) {
-            handoff::to_full(ctx);
-        }
-    });
     view! {
         <main class="app">
             {move || match ctx.screen.get() {
@@ -65,7 +58,7 @@ fn signed_in_page(ctx: Ctx) -> AnyView {
     }
 }
 
-/// The first bundle shows this while the effect above loads the full one.
+/// The first bundle never gets here: it hands over before a signed-in screen.
 #[cfg(not(feature = "full"))]
 fn signed_in_page(_ctx: Ctx) -> AnyView {
     view! {

@@ -214,8 +214,15 @@ pub fn is_verified() -> Result<bool, BridgeError> {
 }
 
 /// `platformLoadComponent(name, param)`; `param` is sent as a JSON string, as Pilot 2 requires.
-pub fn load_component(module: Module, param: &serde_json::Value) -> Result<(), BridgeError> {
-    let param = param.to_string();
+pub fn load_component(
+    module: Module,
+    param: &impl serde::Serialize,
+) -> Result<(), BridgeError> {
+    // Typed params serialize without `serde_json::Value`'s map code in the wasm.
+    let param = serde_json::to_string(param).map_err(|e| BridgeError::Threw {
+        method: "platformLoadComponent",
+        reason: e.to_string(),
+    })?;
     unit("platformLoadComponent", |b| {
         b.platform_load_component(module.name(), &param)
     })

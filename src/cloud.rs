@@ -6,7 +6,7 @@ use crate::bridge::{self, Module};
 use crate::error::AppError;
 use crate::state::{Conn, Ctx, Failure};
 use pilot_portal_shared::{ThingParams, Workspace};
-use serde_json::json;
+use serde::Serialize;
 use std::cell::Cell;
 
 /// Global name of the `thing` module's connect callback.
@@ -18,6 +18,16 @@ const CONN_KEY: &str = "__pilotPortalCloud";
 
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The `thing` module's param: `{host, username, password, connectCallback}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ThingModule<'a> {
+    host: &'a str,
+    username: &'a str,
+    password: &'a str,
+    connect_callback: &'a str,
 }
 
 /// Puts Pilot 2's cloud module on this pilot's MQTT account. A module Pilot 2 still runs is
@@ -50,12 +60,12 @@ pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, Ap
     }
     match thing {
         Some(thing) => {
-            let param = json!({
-                "host": thing.host,
-                "username": thing.username,
-                "password": thing.password,
-                "connectCallback": CONNECT_CALLBACK,
-            });
+            let param = ThingModule {
+                host: &thing.host,
+                username: &thing.username,
+                password: &thing.password,
+                connect_callback: CONNECT_CALLBACK,
+            };
             set_conn(ctx, Conn::Connecting);
             bridge::load_component(Module::Thing, &param)
                 .map_err(|e| (Failure::StartCloud, e.into()))

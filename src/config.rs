@@ -1,21 +1,34 @@
 //! The page config (platform name, DJI app license, `api` module host): inlined into
 //! `index.html` by the proxy, which saves a round trip; `GET /api/config` otherwise.
+//!
+//! The JSON text is kept as it came, so the signed-in bundle can take it over without the
+//! first-screen bundle ever serializing the config.
 
-use leptos::prelude::*;
 use crate::api::Api;
 use crate::error::AppError;
 use crate::state::Ctx;
+use leptos::prelude::*;
 use pilot_portal_shared::PageConfig;
+use std::cell::RefCell;
 
 /// Id of the `<script type="application/json">` the proxy fills with the page config.
 const INLINE_CONFIG_ID: &str = "pilot-portal-config";
 
-fn inline() -> Option<PageConfig> {
+thread_local! {
+    /// The config's JSON text, once loaded.
+    static RAW: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn inline_text() -> Option<String> {
     let text = web_sys::window()?
         .document()?
         .get_element_by_id(INLINE_CONFIG_ID)?
         .text_content()?;
-    serde_json::from_str(text.trim()).ok()
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn parse(text: &str) -> Result<PageConfig, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Decode(format!("page config: {e}")))
 }
 
 /// The config, loaded once per page.
@@ -23,12 +36,28 @@ pub async fn load(ctx: Ctx) -> Result<PageConfig, AppError> {
     if let Some(c) = ctx.config.get_value() {
         return Ok(c);
     }
-    let config = match inline() {
-        Some(c) => c,
-        None => Api::new().config().await?,
+    let text = match inline_text() {
+        Some(t) => t,
+        None => Api::new().config_text().await?,
     };
+    let config = parse(&text)?;
+    RAW.with(|r| *r.borrow_mut() = Some(text));
     ctx.config.set_value(Some(config.clone()));
     Ok(config)
+}
+
+/// The config's JSON text, for the hand-over to the signed-in bundle.
+pub fn raw() -> Option<String> {
+    RAW.with(|r| r.borrow().clone())
+}
+
+/// The signed-in bundle takes over the config the first one loaded.
+pub fn take_over(ctx: Ctx, text: Option<String>) {
+    let config = text.as_deref().and_then(|t| parse(t).ok());
+    if config.is_some() {
+        RAW.with(|r| *r.borrow_mut() = text);
+    }
+    ctx.config.set_value(config);
 }
 
 /// `host` for Pilot 2's `api` module: configured, or this page's own origin.

@@ -1,63 +1,62 @@
-//! Two bundles, one page: the first screen (license, session, login) ships in a small wasm;
-//! the pages after it (workspace picker, main page and its panels) in a second one, built with
-//! the `full` feature into `/full/`, loaded when the pilot is signed in. This module carries
-//! the state from the first to the second in one typed snapshot: nothing is asked of Pilot 2
-//! or the proxy twice.
+//! Two bundles, one page: the first screen (license, stored token, login) ships in a small
+//! wasm; everything after it (the session check and connection, workspace picker, main page
+//! and its panels) in a second one, built with the `full` feature into `/full/`. The loader
+//! (`src/loader.js`) starts the second one directly for a stored session; otherwise the first
+//! hands over as soon as the pilot has a token, with one typed snapshot: nothing is asked of
+//! Pilot 2 or the proxy twice.
 
-use crate::state::{Ctx, Screen, Signed};
+use crate::state::{Ctx, Screen, Step};
 use leptos::prelude::*;
-use pilot_portal_shared::{PageConfig, Workspace};
 use serde::{Deserialize, Serialize};
 
 /// `window` property holding the snapshot (a JSON string) until the second bundle takes it.
 const KEY: &str = "__pilotPortalHandoff";
 
-/// What the first bundle knows when it hands over.
+/// What the signed-in bundle does first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Next {
+    /// The session check (already sent, see `api::prefetch_bootstrap`), then in.
+    Enter,
+    /// Renew the token, then in.
+    Renew,
+}
+
+/// What the first bundle knows when it hands over: the license is verified, the token read
+/// (or just issued) and held by Pilot 2.
 #[derive(Serialize, Deserialize)]
 struct Snapshot {
-    /// The workspace picker (`true`) or the main page.
-    workspace_step: bool,
-    signed: Signed,
-    workspace: Option<Workspace>,
-    config: Option<PageConfig>,
+    next: Next,
+    /// The page config's JSON text (see `config`).
+    config: Option<String>,
     /// The token the first bundle read (it is also in the page's copy and in Pilot 2).
     token: Option<String>,
 }
 
-/// First bundle: hands the signed-in pages over to the full bundle and loads it. Runs from an
-/// effect on the screen, never during render.
+/// First bundle: hands over to the signed-in bundle and starts it. Called by the session once
+/// it knows the pilot has a token; never from a render closure.
 #[cfg(not(feature = "full"))]
-pub fn to_full(ctx: Ctx) {
+pub fn to_full(ctx: Ctx, next: Next) {
     use crate::error::AppError;
     use crate::state::Failure;
 
-    let screen = ctx.screen.get_untracked();
-    let Some(signed) = ctx.signed.get_untracked() else {
-        return;
-    };
+    ctx.screen.set(Screen::Starting(Step::Session));
     let snapshot = Snapshot {
-        workspace_step: screen == Screen::Workspace,
-        signed,
-        workspace: ctx.workspace.get_untracked(),
-        config: ctx.config.get_value(),
+        next,
+        config: crate::config::raw(),
         token: crate::token::current(),
     };
-    let stored = serde_json::to_string(&snapshot)
+    let handed = serde_json::to_string(&snapshot)
         .map_err(|e| AppError::Page(e.to_string()))
         .and_then(|json| {
             let window = web_sys::window().ok_or_else(|| AppError::Page("no window".into()))?;
             js_sys::Reflect::set(&window, &KEY.into(), &json.into())
                 .map_err(|_| AppError::Page("cannot keep the session for the next part".into()))
-        });
-    if let Err(e) = stored {
-        return ctx.fail(Failure::LoadFull, e);
+        })
+        .and_then(|_| with_full_bundle("__pilotPortalStart"));
+    match handed {
+        Ok(()) => ctx.screen.set(Screen::HandedOff),
+        Err(e) => ctx.fail(Failure::LoadFull, e),
     }
-    leptos::task::spawn_local(async move {
-        match load_full().await {
-            Ok(()) => ctx.screen.set(Screen::HandedOff),
-            Err(e) => ctx.fail(Failure::LoadFull, e),
-        }
-    });
 }
 
 /// Calls the loader's `window[name](bundles.full)` (see `src/loader.js`).
@@ -89,15 +88,8 @@ pub fn preload_full() {
     let _ = with_full_bundle("__pilotPortalPreload");
 }
 
-/// Starts the full bundle: its file names are known from the loader, nothing is fetched to
-/// find them.
-#[cfg(not(feature = "full"))]
-async fn load_full() -> Result<(), crate::error::AppError> {
-    with_full_bundle("__pilotPortalStart")
-}
-
-/// Full bundle: takes the snapshot, if the first bundle left one. `true` when the screen was
-/// set from it.
+/// Full bundle: takes the snapshot, if the first bundle left one, and carries on from where it
+/// stopped. `true` when it did.
 pub fn take(ctx: Ctx) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
@@ -109,16 +101,14 @@ pub fn take(ctx: Ctx) -> bool {
     let Some(snapshot) = value.and_then(|v| serde_json::from_str::<Snapshot>(&v).ok()) else {
         return false;
     };
-    ctx.config.set_value(snapshot.config);
-    ctx.workspace.set(snapshot.workspace);
-    ctx.signed.set(Some(snapshot.signed));
+    crate::config::take_over(ctx, snapshot.config);
     crate::token::take_over(snapshot.token);
-    // Read last: the connect callback may have fired during the handover.
-    ctx.conn.set(crate::cloud::last_conn());
-    ctx.screen.set(if snapshot.workspace_step {
-        Screen::Workspace
-    } else {
-        Screen::Main
+    ctx.screen.set(Screen::Starting(Step::Session));
+    leptos::task::spawn_local(async move {
+        match snapshot.next {
+            Next::Enter => crate::session::enter(ctx, crate::state::Failure::CheckSession).await,
+            Next::Renew => crate::session::renew(ctx).await,
+        }
     });
     true
 }

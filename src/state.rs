@@ -95,13 +95,6 @@ pub enum Screen {
     Main,
 }
 
-impl Screen {
-    /// The screens of the signed-in pages (the `full` bundle).
-    pub fn is_signed_in(&self) -> bool {
-        matches!(self, Screen::Workspace | Screen::Main)
-    }
-}
-
 /// App-wide context: `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct Ctx {

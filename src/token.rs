@@ -10,7 +10,7 @@
 use crate::bridge::{self, BridgeError, Module};
 use crate::error::AppError;
 use pilot_portal_shared::{PageConfig, TokenGrant};
-use serde_json::json;
+use serde::Serialize;
 use std::cell::RefCell;
 
 const STORAGE_KEY: &str = "pilot-portal.token";
@@ -75,11 +75,28 @@ pub fn read_stored(config: &PageConfig) -> Result<Option<String>, BridgeError> {
     Ok(token)
 }
 
+/// The `api` module's param: `{host, token}`.
+#[derive(Serialize)]
+struct ApiModule<'a> {
+    host: &'a str,
+    token: &'a str,
+}
+
+/// The `map` module's param: `{userName, elementPreName}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MapModule<'a> {
+    user_name: &'a str,
+    element_pre_name: &'a str,
+}
+
+/// `{}`: what `tsa`, `media` and `mission` are loaded with.
+#[derive(Serialize)]
+struct NoParams {}
+
 fn load_api_module(config: &PageConfig, token: &str) -> Result<(), BridgeError> {
-    bridge::load_component(
-        Module::Api,
-        &json!({ "host": crate::config::api_module_host(config), "token": token }),
-    )
+    let host = crate::config::api_module_host(config);
+    bridge::load_component(Module::Api, &ApiModule { host: &host, token })
 }
 
 /// Gives Pilot 2 a new token. Per the contract, a token change reloads the `api` module with
@@ -92,12 +109,17 @@ pub fn adopt(config: &PageConfig, grant: &TokenGrant) -> Result<(), AppError> {
     load_api_module(config, &grant.token)?;
     for module in Module::DEPENDS_ON_API {
         if bridge::is_component_loaded(module)? {
-            let param = match module {
-                Module::Map => json!({ "userName": grant.user.name, "elementPreName": "PILOT" }),
-                _ => json!({}),
-            };
             bridge::unload_component(module)?;
-            bridge::load_component(module, &param)?;
+            match module {
+                Module::Map => bridge::load_component(
+                    module,
+                    &MapModule {
+                        user_name: &grant.user.name,
+                        element_pre_name: "PILOT",
+                    },
+                )?,
+                _ => bridge::load_component(module, &NoParams {})?,
+            }
         }
     }
     bridge::api_set_token(&grant.token)?;

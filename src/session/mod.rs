@@ -1,14 +1,18 @@
 //! The pilot's session on this page: signing in, entering the signed-in pages, ending it.
 //! The decisions about a stored token are pure functions in [`plan`].
 
+pub mod claims;
 pub mod plan;
 
 use leptos::prelude::*;
 use crate::api::{self, Api};
 use crate::{bridge, cloud};
 use crate::error::AppError;
-use crate::state::{Ctx, Failure, Screen, Signed};
+#[cfg(feature = "full")]
+use crate::state::Signed;
+use crate::state::{Ctx, Failure, Screen};
 use crate::token;
+#[cfg(feature = "full")]
 use pilot_portal_shared::PilotBootstrap;
 use plan::{LoginReason, Refusal};
 
@@ -33,7 +37,24 @@ pub async fn login(ctx: Ctx, username: String, password: String) -> Result<(), A
     Ok(())
 }
 
+/// First-screen bundle: renewing and what follows happen in the signed-in bundle.
+#[cfg(not(feature = "full"))]
+pub async fn renew(ctx: Ctx) {
+    crate::handoff::to_full(ctx, crate::handoff::Next::Renew);
+}
+
+/// First-screen bundle: the session check starts now (the request goes out while the
+/// signed-in bundle loads), and the signed-in bundle takes it from there.
+#[cfg(not(feature = "full"))]
+pub async fn enter(ctx: Ctx, _failure: Failure) {
+    if let Some(token) = token::current() {
+        api::prefetch_bootstrap(&token);
+    }
+    crate::handoff::to_full(ctx, crate::handoff::Next::Enter);
+}
+
 /// Renews the stored token (in the last part of its life), then takes the pilot in.
+#[cfg(feature = "full")]
 pub async fn renew(ctx: Ctx) {
     let Some(config) = ctx.config.get_value() else {
         return ctx.fail(
@@ -54,6 +75,7 @@ pub async fn renew(ctx: Ctx) {
 /// With a token Pilot 2 holds: one round trip (`GET /api/pilot/bootstrap`) for the session
 /// check and everything needed to connect, then the signed-in pages. `failure` names what a
 /// retryable failure could not do.
+#[cfg(feature = "full")]
 pub async fn enter(ctx: Ctx, failure: Failure) {
     let token = token::current().unwrap_or_default();
     match Api::new().bootstrap().await {
@@ -64,6 +86,7 @@ pub async fn enter(ctx: Ctx, failure: Failure) {
 
 /// Puts the pilot on the platform: the cloud module, then the workspace (remembered, or
 /// chosen now).
+#[cfg(feature = "full")]
 fn connected(ctx: Ctx, boot: PilotBootstrap) {
     ctx.signed.set(Some(Signed {
         user: boot.session.user.name.clone(),

@@ -5,7 +5,7 @@
 //! Whether a token is really valid is always the platform's answer, through the proxy.
 
 use crate::error::AppError;
-use pilot_portal_shared::jwt::decode_claims;
+use super::claims::lifetime;
 use pilot_portal_shared::ErrorCode;
 
 /// Why the login page is shown instead of the main page.
@@ -42,17 +42,17 @@ pub fn plan(token: Option<&str>, now_ms: i64, renew_below_fraction: f64) -> Star
     let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
         return StartPlan::Login;
     };
-    let Ok(claims) = decode_claims(token) else {
+    let Some(claims) = lifetime(token) else {
         // Not a JWT we can read: let the platform judge it.
         return StartPlan::Check;
     };
-    let expires = claims.expires_at_ms();
+    let expires = claims.expires_at_ms;
     if expires <= now_ms {
         return StartPlan::ClearAndLogin(LoginReason::Expired {
             at_ms: Some(expires),
         });
     }
-    let Some(issued) = claims.issued_at_ms().filter(|i| *i < expires) else {
+    let Some(issued) = claims.issued_at_ms.filter(|i| *i < expires) else {
         return StartPlan::Check;
     };
     let life = (expires - issued) as f64;
@@ -80,7 +80,7 @@ pub fn refusal(error: AppError, token: &str) -> Refusal {
     }
     let reason = match error.code() {
         Some(ErrorCode::TokenExpired) => LoginReason::Expired {
-            at_ms: decode_claims(token).ok().map(|c| c.expires_at_ms()),
+            at_ms: lifetime(token).map(|c| c.expires_at_ms),
         },
         Some(ErrorCode::TokenRevoked) => LoginReason::Revoked,
         Some(ErrorCode::TokenInvalid | ErrorCode::TokenMissing) => LoginReason::Invalid,

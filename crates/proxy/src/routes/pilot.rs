@@ -7,8 +7,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use pilot_portal_shared::{PilotBootstrap, ThingParams, Workspace};
-use serde::Deserialize;
+use pilot_portal_shared::{PilotBootstrap, ThingParams, Workspace, WorkspaceChoice};
 
 /// `GET /api/pilot/bootstrap`: session, `thing` params, platform name and the workspace
 /// (remembered, or the configured default without FlightHub 2), in one round trip.
@@ -52,11 +51,6 @@ pub async fn bootstrap(
     }))
 }
 
-#[derive(Deserialize)]
-pub struct Choose {
-    uuid: String,
-}
-
 /// `PUT /api/pilot/workspace {uuid}`: remembers the project as the pilot's workspace, after
 /// checking that `FLIGHTHUB_PROJECT_ACCESS` gives it to this pilot (403
 /// `workspace_forbidden`, before FlightHub 2 is asked) and with FlightHub 2 that it exists and
@@ -65,7 +59,7 @@ pub async fn choose(
     State(state): State<AppState>,
     user: SessionUser,
     lang: Lang,
-    ApiJson(choice): ApiJson<Choose>,
+    ApiJson(choice): ApiJson<WorkspaceChoice>,
 ) -> Result<Json<Workspace>, ApiError> {
     let uuid = uuid::Uuid::parse_str(choice.uuid.trim())
         .map_err(|_| ApiError::BadRequest("The workspace must be a project UUID.".into()))?;
