@@ -1,4 +1,6 @@
-//! Every call the page makes to its proxy. Relative `/api/...` URLs: same origin, no CORS.
+//! Every call the page makes to its proxy. Relative `/api/...` URLs: same origin, no CORS —
+//! unless the page config names another origin (`api_base`, the proxy's `PUBLIC_API_BASE`,
+//! for a page served from a CDN): then every call goes there (the proxy's `ALLOWED_ORIGINS`).
 //!
 //! Calls that need a session take the token from [`crate::token`], so components never handle
 //! tokens. An [`Api`] made by a loader carries its abort signal: a newer load or the panel
@@ -7,7 +9,7 @@
 use crate::error::AppError;
 use crate::token;
 use wasm_bindgen::JsCast;
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{RequestBuilder, Response};
 use pilot_portal_shared::unlock::{
     self, DeviceModelDomain, UnlockLicensesResponse, UnlockSwitchRequest, UnlockSwitchResponse,
     UnlockUpdateRequest, UnlockUpdateResponse, UpdateSource,
@@ -18,6 +20,53 @@ use pilot_portal_shared::{
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+/// `gloo_net`'s `Request`, with the proxy's origin ([`url`]) in front of every path.
+struct Request;
+
+impl Request {
+    fn get(path: &str) -> RequestBuilder {
+        gloo_net::http::Request::get(&url(path))
+    }
+    fn post(path: &str) -> RequestBuilder {
+        gloo_net::http::Request::post(&url(path))
+    }
+    fn put(path: &str) -> RequestBuilder {
+        gloo_net::http::Request::put(&url(path))
+    }
+    fn delete(path: &str) -> RequestBuilder {
+        gloo_net::http::Request::delete(&url(path))
+    }
+}
+
+/// `path` on the proxy: `api_base` + `path`, or `path` itself (same origin, the default).
+pub fn url(path: &str) -> String {
+    join(&api_base(), path)
+}
+
+fn join(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+/// `api_base` of the config inlined in `index.html`, read once; empty when absent (the config
+/// then comes from `/api/config` on this origin, which is the proxy).
+fn api_base() -> String {
+    thread_local! {
+        static BASE: std::cell::OnceCell<String> = const { std::cell::OnceCell::new() };
+    }
+    BASE.with(|b| {
+        b.get_or_init(|| {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("pilot-portal-config"))
+                .and_then(|e| e.text_content())
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t.trim()).ok())
+                .and_then(|v| v.get("api_base")?.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .clone()
+    })
+}
 
 /// Checks the status before decoding: non-2xx bodies are the shared [`ErrorBody`].
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
@@ -343,4 +392,18 @@ fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Resul
             .map_err(|_| AppError::Page("the early session check gave no response".into()))?;
         Ok(Response::from(raw))
     })
+}
+
+#[cfg(test)]
+mod base_tests {
+    use super::join;
+
+    #[test]
+    fn the_api_base_goes_in_front_of_every_path() {
+        assert_eq!(join("", "/api/session"), "/api/session");
+        assert_eq!(
+            join("https://api.example.com/", "/api/session"),
+            "https://api.example.com/api/session"
+        );
+    }
 }

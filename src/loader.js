@@ -20,13 +20,21 @@
       return null;
     }
   }
-  function renewBelow() {
+  function config() {
     try {
-      var config = JSON.parse(document.getElementById("pilot-portal-config").textContent);
-      return typeof config.renew_below_fraction === "number" ? config.renew_below_fraction : 0.2;
+      return JSON.parse(document.getElementById("pilot-portal-config").textContent) || {};
     } catch (e) {
-      return 0.2;
+      return {};
     }
+  }
+  function renewBelow() {
+    var f = config().renew_below_fraction;
+    return typeof f === "number" ? f : 0.2;
+  }
+  // The proxy's origin when the page is served from another one (`api_base`), else ours.
+  function apiBase() {
+    var base = config().api_base;
+    return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
   // What the start sequence will do with the page's copy of the token (src/session/plan.rs).
   function plan(token) {
@@ -46,16 +54,18 @@
   if (next === "check") {
     window.__pilotPortalBootstrap = {
       token: token,
-      response: fetch("/api/pilot/bootstrap", { headers: { Authorization: "Bearer " + token } }),
+      response: fetch(apiBase() + "/api/pilot/bootstrap", { headers: { Authorization: "Bearer " + token } }),
     };
     // Unused (Pilot 2 holds another token) or offline: never an unhandled rejection.
     window.__pilotPortalBootstrap.response.catch(function () {});
   }
+  // import() of the bundle's own file: no inline script is made at run time, so the page's
+  // Content Security Policy needs no hash for it. A failure reaches the boot script's
+  // unhandledrejection handler, as a failed module script would.
   window.__pilotPortalStart = function (b) {
-    var s = document.createElement("script");
-    s.type = "module";
-    s.textContent = "import init from '" + b.js + "'; init({ module_or_path: '" + b.wasm + "' });";
-    document.head.appendChild(s);
+    return import(b.js).then(function (m) {
+      return m.default({ module_or_path: b.wasm });
+    });
   };
   window.__pilotPortalPreload = function (b) {
     if (b.preloaded) return;

@@ -46,7 +46,7 @@ async fn link() -> Result<(), AppError> {
     web_sys::window()
         .ok_or_else(|| AppError::Page("no window".into()))?
         .location()
-        .assign(&start.authorize_url)
+        .assign(&crate::api::url(&start.authorize_url))
         .map_err(|_| AppError::Page("cannot open XAG's page".into()))
 }
 

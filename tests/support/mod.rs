@@ -135,6 +135,9 @@ pub struct Options {
     pub mqtt_password: Option<String>,
     /// `DEFAULT_WORKSPACE_ID` and `DEFAULT_WORKSPACE_NAME` (used without FlightHub 2).
     pub default_workspace: Option<(String, String)>,
+    /// The page from Debian's nginx on `deploy/nginx.conf` (the static files of the build,
+    /// `/api` proxied), in front of two proxy instances sharing the database, as deployed.
+    pub nginx: bool,
 }
 
 /// The first demo pilot's MQTT account, as the broker knows it.
@@ -152,8 +155,12 @@ pub struct Stack {
     pub flighthub: Option<FlightHubSimServer>,
     /// The MQTT broker ([`Options::cloud`]).
     pub broker: Option<MqttBroker>,
-    /// The proxy: `http://127.0.0.1:<port>`.
+    /// Where the browser opens the page: the proxy, or nginx ([`Options::nginx`]).
     pub base: String,
+    /// nginx in front ([`Options::nginx`]).
+    pub nginx: Option<pilot_portal_testkit::nginx::Nginx>,
+    /// The second proxy instance behind nginx: stops when dropped.
+    _second: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Stack {
@@ -174,6 +181,8 @@ impl Stack {
         let tweak = |config: &mut Config| {
             config.dist = dist();
             config.upstream_timeout_secs = 5;
+            // behind nginx: the client is the hop nginx appends
+            config.trust_forwarded_for = options.nginx;
             if let Some(url) = &options.token_api_url {
                 config.token_api_url = url.clone();
             }
@@ -198,6 +207,12 @@ impl Stack {
         let kit = pilot_portal_testkit::Stack::start_with(StackOptions { demo }, tweak)
             .await
             .expect("stack");
+        let (nginx, second) = if options.nginx {
+            let (nginx, second) = behind_nginx(&kit).await;
+            (Some(nginx), Some(second))
+        } else {
+            (None, None)
+        };
         let demo = &kit.demo;
         Stack {
             sim: demo.token_api.clone(),
@@ -207,10 +222,57 @@ impl Stack {
                 tcp: b.tcp,
                 ws: b.ws,
             }),
-            base: kit.base.clone(),
+            base: nginx
+                .as_ref()
+                .map(|n| n.base.clone())
+                .unwrap_or_else(|| kit.base.clone()),
+            nginx,
+            _second: second,
             kit,
         }
     }
+}
+
+/// A second proxy instance on the kit's configuration (same database), and nginx on
+/// `deploy/nginx.conf` in front of both.
+async fn behind_nginx(
+    kit: &pilot_portal_testkit::Stack,
+) -> (
+    pilot_portal_testkit::nginx::Nginx,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let second = listener.local_addr().expect("addr");
+    let state = pilot_portal_proxy::AppState::new(kit.config.clone())
+        .await
+        .expect("second instance");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(pilot_portal_proxy::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let broker = kit.config.mqtt_broker.trim();
+    let connect_extra = if broker.starts_with("ws://") || broker.starts_with("wss://") {
+        url_origin(broker)
+    } else {
+        String::new()
+    };
+    let nginx =
+        pilot_portal_testkit::nginx::Nginx::start(&pilot_portal_testkit::nginx::NginxOptions {
+            dist: dist(),
+            upstreams: vec![kit.addr, second],
+            connect_extra,
+        })
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    (nginx, stop)
+}
+
+/// `scheme://host:port` of a URL.
+fn url_origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.split('/').next().unwrap_or("");
+    format!("{scheme}://{host}")
 }
 
 impl E2e {
@@ -355,6 +417,19 @@ impl E2e {
             .collect()
     }
 
+    /// What the page's Content Security Policy blocked during this page load.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        self.js("return window.__cspViolations || []")
+            .await
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn saw_login_form(&self) -> bool {
         self.js("return !!window.__sawLogin")
             .await
@@ -454,6 +529,10 @@ fn prelude(preset: &Preset) -> String {
 const LOGIN_WATCH: &str = r#"(function () {
   if (!/^https?:/.test(location.protocol)) return;
   window.__sawLogin = false;
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", function (e) {
+    window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+  });
   new MutationObserver(function () {
     if (document.querySelector('[data-testid=login-form]')) window.__sawLogin = true;
     if (window.__mainAt === undefined && document.querySelector('[data-testid=main-page]')) window.__mainAt = performance.now();

@@ -42,8 +42,11 @@ pub fn test() -> anyhow::Result<()> {
         .unwrap_or_else(|| "chromedriver".into());
     let chromium = tools.chromium.clone().unwrap_or_else(|| "chromium".into());
 
+    // the page through nginx on deploy/nginx.conf (tests/nginx_e2e.rs)
+    let nginx = tools::nginx()?;
     run(cargo()
         .args(["test", "--locked", "--workspace"])
+        .env("NGINX", &nginx)
         .env("PATH", &path)
         .env("PILOT_PORTAL_DIST", &dist)
         .env("CHROMEDRIVER", &chromedriver)
@@ -59,6 +62,9 @@ pub fn test() -> anyhow::Result<()> {
             "pilot-portal-proxy",
             "--test",
             "postgres",
+            // two instances on one database behave as one
+            "--test",
+            "operations",
             "--",
             "--ignored",
         ])

@@ -127,6 +127,38 @@ pub fn mosquitto() -> anyhow::Result<PathBuf> {
     find().context("mosquitto installed but not found in /usr/sbin or on PATH")
 }
 
+/// Debian's nginx with the brotli_static module (`deploy/nginx.conf` loads it), installed if
+/// missing: the nginx binary. The nginx end-to-end test and `cargo xtask bench-proxy` run it.
+pub fn nginx() -> anyhow::Result<PathBuf> {
+    const MODULE: &str = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so";
+    let find = || {
+        ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .or_else(|| which("nginx"))
+    };
+    let mut missing = Vec::new();
+    if find().is_none() {
+        missing.push("nginx");
+    }
+    if !Path::new(MODULE).is_file() {
+        missing.push("libnginx-mod-http-brotli-static");
+    }
+    if !missing.is_empty() {
+        step(&missing.join(" and "), || apt_install(&missing))?;
+    }
+    find().context("nginx installed but not found in /usr/sbin or on PATH")
+}
+
+/// Debian's `wrk` (the load generator of `cargo xtask bench-proxy`), installed if missing.
+pub fn wrk() -> anyhow::Result<PathBuf> {
+    if which("wrk").is_none() {
+        step("wrk", || apt_install(&["wrk"]))?;
+    }
+    which("wrk").context("wrk installed but not on PATH")
+}
+
 pub fn setup(need: Need) -> anyhow::Result<Tools> {
     let root = std::env::current_dir()?;
     let tools_dir = root.join(TOOLS_DIR);

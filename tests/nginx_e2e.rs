@@ -1,0 +1,128 @@
+//! The deployment of the README's "Deploy" section, end to end: Debian's nginx on
+//! `deploy/nginx.conf` serves the built page (precompressed, cache headers, the Content
+//! Security Policy with this build's hashes) and proxies `/api` to two proxy instances on one
+//! database; the browser suite's main journey (login → workspace → main page, connected)
+//! passes through it with the policy on, and reopening goes straight to the main page.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use pilot_portal_sim::flighthub::MAIN_PROJECT;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_journey_through_nginx_and_two_instances() {
+    let stack = Stack::with(Options {
+        cloud: true,
+        nginx: true,
+        ..Options::default()
+    })
+    .await;
+    assert!(stack.nginx.is_some(), "nginx in front");
+
+    // what nginx serves, as the README says
+    let http = reqwest::Client::new();
+    let index = http.get(&stack.base).send().await.expect("index");
+    assert_eq!(index.status(), 200);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(header(&index, "cache-control"), "no-cache");
+    assert_eq!(header(&index, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&index, "referrer-policy"), "no-referrer");
+    let csp = header(&index, "content-security-policy");
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let html = index.text().await.expect("html");
+    let wasm = html
+        .split('"')
+        .find(|s| s.ends_with("_bg.wasm"))
+        .unwrap_or_else(|| panic!("no wasm path in index.html: {html}"))
+        .to_owned();
+    let br = http
+        .get(format!("{}{wasm}", stack.base))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("wasm");
+    assert_eq!(br.status(), 200);
+    assert_eq!(header(&br, "content-encoding"), "br", "brotli_static");
+    assert!(header(&br, "cache-control").contains("immutable"));
+    assert!(header(&br, "vary")
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
+    let gz = http
+        .get(format!("{}{wasm}", stack.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("wasm");
+    assert_eq!(header(&gz, "content-encoding"), "gzip", "gzip_static");
+    let config = http
+        .get(format!("{}/api/config", stack.base))
+        .send()
+        .await
+        .expect("config through nginx");
+    assert_eq!(config.status(), 200);
+    for internal in ["/metrics", "/readyz", "/nginx-csp.conf"] {
+        let r = http
+            .get(format!("{}{internal}", stack.base))
+            .send()
+            .await
+            .expect("internal");
+        assert!(
+            r.status() == 404 || header(&r, "content-type").starts_with("text/html"),
+            "{internal} is not exposed through nginx: {}",
+            r.status()
+        );
+    }
+
+    // the journey, in the browser, with the policy on
+    let e = E2e::on(stack, Preset::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click(&format!(
+        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+    ))
+    .await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert_eq!(
+        e.text("[data-testid=workspace-name]").await,
+        "Shenzhen Bay Bridge Inspection"
+    );
+    assert_contract_order(&e.calls().await, false);
+    let blocked = e.csp_violations().await;
+    assert!(blocked.is_empty(), "the policy blocked: {blocked:?}");
+    let errors = e.js("return window.__errors || []").await;
+    assert_eq!(errors, serde_json::json!([]), "page errors");
+
+    // reopening: straight to the main page, one round trip, through either instance
+    e.open().await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert!(!e.saw_login_form().await);
+    // nginx serves index.html as built (the config slot empty): the page reads its config
+    // from /api/config, alongside the session check the loader started
+    let mut api = e.api_requests_before_main().await;
+    api.sort();
+    assert_eq!(api.len(), 2, "{api:?}");
+    assert!(
+        api[0].ends_with("/api/config") && api[1].ends_with("/api/pilot/bootstrap"),
+        "{api:?}"
+    );
+    assert!(e.csp_violations().await.is_empty());
+    let log = e.nginx.as_ref().map(|n| n.error_log()).unwrap_or_default();
+    assert!(!log.contains("[error]"), "nginx errors:\n{log}");
+    e.quit().await;
+}
