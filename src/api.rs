@@ -8,7 +8,6 @@
 
 use crate::error::AppError;
 use crate::token;
-use wasm_bindgen::JsCast;
 use gloo_net::http::{RequestBuilder, Response};
 use pilot_portal_shared::unlock::{
     self, DeviceModelDomain, UnlockLicensesResponse, UnlockSwitchRequest, UnlockSwitchResponse,
@@ -20,6 +19,7 @@ use pilot_portal_shared::{
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 
 /// `gloo_net`'s `Request`, with the proxy's origin ([`url`]) in front of every path.
 struct Request;
@@ -156,7 +156,9 @@ impl Api {
             .await
             .map_err(network)?;
         if !response.ok() {
-            return read::<serde_json::Value>(response).await.map(|_| String::new());
+            return read::<serde_json::Value>(response)
+                .await
+                .map(|_| String::new());
         }
         response.text().await.map_err(network)
     }
@@ -365,7 +367,8 @@ pub fn prefetch_bootstrap(token: &str) {
 }
 
 /// The loader's bootstrap request, if it was made with the current token (taken once).
-fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Result<Response, AppError>>> {
+fn take_prefetched_bootstrap(
+) -> Option<impl std::future::Future<Output = Result<Response, AppError>>> {
     const KEY: &str = "__pilotPortalBootstrap";
     let window = web_sys::window()?;
     let prefetch = js_sys::Reflect::get(&window, &KEY.into()).ok()?;
@@ -373,7 +376,9 @@ fn take_prefetched_bootstrap() -> Option<impl std::future::Future<Output = Resul
         return None;
     }
     let _ = js_sys::Reflect::delete_property(&window, &KEY.into());
-    let token = js_sys::Reflect::get(&prefetch, &"token".into()).ok()?.as_string()?;
+    let token = js_sys::Reflect::get(&prefetch, &"token".into())
+        .ok()?
+        .as_string()?;
     if Some(token) != token::current() {
         return None;
     }

@@ -214,10 +214,7 @@ pub fn is_verified() -> Result<bool, BridgeError> {
 }
 
 /// `platformLoadComponent(name, param)`; `param` is sent as a JSON string, as Pilot 2 requires.
-pub fn load_component(
-    module: Module,
-    param: &impl serde::Serialize,
-) -> Result<(), BridgeError> {
+pub fn load_component(module: Module, param: &impl serde::Serialize) -> Result<(), BridgeError> {
     // Typed params serialize without `serde_json::Value`'s map code in the wasm.
     let param = serde_json::to_string(param).map_err(|e| BridgeError::Threw {
         method: "platformLoadComponent",

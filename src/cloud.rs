@@ -1,10 +1,10 @@
 //! Pilot 2's cloud side for the signed-in pilot: the `thing` (MQTT) module and its connection
 //! state, the workspace id and the platform information shown in Pilot 2.
 
-use leptos::prelude::*;
 use crate::bridge::{self, Module};
 use crate::error::AppError;
 use crate::state::{Conn, Ctx, Failure};
+use leptos::prelude::*;
 use pilot_portal_shared::{ThingParams, Workspace};
 use serde::Serialize;
 use std::cell::Cell;
@@ -35,12 +35,12 @@ struct ThingModule<'a> {
 /// another pilot's is disconnected and unloaded first.
 pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, AppError)> {
     watch(ctx);
-    let loaded = bridge::is_component_loaded(Module::Thing)
-        .map_err(|e| (Failure::CheckCloud, e.into()))?;
+    let loaded =
+        bridge::is_component_loaded(Module::Thing).map_err(|e| (Failure::CheckCloud, e.into()))?;
     if loaded {
-        let ours = bridge::thing_configs().ok().is_some_and(|c| {
-            thing.is_some_and(|t| c.host == t.host && c.username == t.username)
-        });
+        let ours = bridge::thing_configs()
+            .ok()
+            .is_some_and(|c| thing.is_some_and(|t| c.host == t.host && c.username == t.username));
         if ours {
             let connected = bridge::thing_connect_state().unwrap_or(false);
             set_conn(

@@ -1,9 +1,9 @@
 //! The simulated Pilot 2 (`public/pilot2-emulator.js`), for browsers outside Pilot 2: loaded
 //! only on the pilot's request, never over a real `window.djiBridge`.
 
-use leptos::prelude::*;
 use crate::state::{Ctx, Screen};
 use crate::{bridge, flow};
+use leptos::prelude::*;
 
 /// `?emulator` in the address: a browser session that asked for the simulated Pilot 2.
 pub fn requested() -> bool {

@@ -3,11 +3,11 @@
 //! Order matters and is tested end to end: the license is verified before any other bridge
 //! call; the token rules themselves live in [`crate::token`].
 
-use leptos::prelude::*;
 use crate::bridge::{self, BridgeError};
 use crate::session::plan::{self, StartPlan};
 use crate::state::{Ctx, Failure, Screen, Step};
 use crate::{config, emulator, session, text, time, token};
+use leptos::prelude::*;
 use pilot_portal_shared::PageConfig;
 use std::cell::Cell;
 

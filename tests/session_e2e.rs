@@ -156,8 +156,10 @@ async fn an_aircraft_switched_on_after_opening_appears_on_refresh() {
         .text("[data-testid=aircraft]")
         .await
         .contains("No aircraft connected"));
-    e.js(&format!("window.__pilot2Emulator.setAircraft('{AIRCRAFT}')"))
-        .await;
+    e.js(&format!(
+        "window.__pilot2Emulator.setAircraft('{AIRCRAFT}')"
+    ))
+    .await;
     e.click("[data-testid=refresh]").await;
     e.eventually("the aircraft appears", || async {
         e.text("[data-testid=aircraft]").await == AIRCRAFT

@@ -5,9 +5,9 @@ pub mod cloud;
 pub mod error_view;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
-#[cfg(any(feature = "full", test))]
-pub mod unlock;
 #[cfg(feature = "full")]
 pub mod tokens;
+#[cfg(any(feature = "full", test))]
+pub mod unlock;
 #[cfg(feature = "full")]
 pub mod xag_card;

@@ -4,14 +4,14 @@
 pub mod claims;
 pub mod plan;
 
-use leptos::prelude::*;
 use crate::api::{self, Api};
-use crate::{bridge, cloud};
 use crate::error::AppError;
 #[cfg(feature = "full")]
 use crate::state::Signed;
 use crate::state::{Ctx, Failure, Screen};
 use crate::token;
+use crate::{bridge, cloud};
+use leptos::prelude::*;
 #[cfg(feature = "full")]
 use pilot_portal_shared::PilotBootstrap;
 use plan::{LoginReason, Refusal};

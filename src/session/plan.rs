@@ -4,8 +4,8 @@
 //! round trip for a token that is plainly expired, and to renew one that is about to be.
 //! Whether a token is really valid is always the platform's answer, through the proxy.
 
-use crate::error::AppError;
 use super::claims::lifetime;
+use crate::error::AppError;
 use pilot_portal_shared::ErrorCode;
 
 /// Why the login page is shown instead of the main page.

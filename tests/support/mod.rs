@@ -454,7 +454,10 @@ impl E2e {
     {
         let deadline = std::time::Instant::now() + WAIT;
         while !check().await {
-            assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never happened: {what}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -191,7 +191,13 @@ fn signed_in_pilot(port: u16) -> anyhow::Result<String> {
         .context("the demo login gave no token")?
         .to_owned();
     // the first project the organization key may use
-    let projects = http_json(port, "GET", "/api/flighthub/projects", Some(&token), &Value::Null)?;
+    let projects = http_json(
+        port,
+        "GET",
+        "/api/flighthub/projects",
+        Some(&token),
+        &Value::Null,
+    )?;
     let project = projects
         .as_array()
         .and_then(|list| list.iter().find(|p| !p["device_count"].is_null()))

@@ -90,8 +90,8 @@ impl AppState {
         config.check_token_settings().map_err(anyhow::Error::msg)?;
         let project_access =
             project_access::ProjectAccess::from_config(&config).map_err(anyhow::Error::msg)?;
-        let storage_key =
-            storage_key::StorageKey::from_setting(&config.storage_key).map_err(anyhow::Error::msg)?;
+        let storage_key = storage_key::StorageKey::from_setting(&config.storage_key)
+            .map_err(anyhow::Error::msg)?;
         if !config.xag_component_appid.is_empty() && storage_key.is_none() {
             anyhow::bail!(
                 "STORAGE_KEY: XAG linking stores XAG access tokens, encrypted with this key; set \
@@ -105,7 +105,11 @@ impl AppState {
         };
         let metrics_allow = net::Cidr::parse_list("METRICS_ALLOW", &config.metrics_allow)
             .map_err(anyhow::Error::msg)?;
-        for origin in config.allowed_origins.iter().filter(|o| !o.trim().is_empty()) {
+        for origin in config
+            .allowed_origins
+            .iter()
+            .filter(|o| !o.trim().is_empty())
+        {
             if !origin.trim().starts_with("http")
                 || axum::http::HeaderValue::from_str(origin.trim()).is_err()
             {
@@ -119,7 +123,10 @@ impl AppState {
             .with_storage_key(storage_key);
         let encrypted = db.encrypt_stored_tokens().await?;
         if encrypted > 0 {
-            tracing::info!(rows = encrypted, "stored XAG tokens encrypted with STORAGE_KEY");
+            tracing::info!(
+                rows = encrypted,
+                "stored XAG tokens encrypted with STORAGE_KEY"
+            );
         }
         let page = static_files::PageCache::default();
         page.warm(&config);
@@ -260,7 +267,9 @@ pub fn app(state: AppState) -> Router {
                 })
                 .on_request(())
                 .on_response(
-                    |response: &axum::http::Response<_>, latency: Duration, span: &tracing::Span| {
+                    |response: &axum::http::Response<_>,
+                     latency: Duration,
+                     span: &tracing::Span| {
                         span.record("status", response.status().as_u16());
                         tracing::info!(
                             status = response.status().as_u16(),

@@ -3,9 +3,9 @@
 //! cannot exist, sent each way: XAG refuses a missing code otherwise than an unknown one).
 
 use super::{Report, Status};
-use clap::ValueEnum;
 use crate::config::{CodeIn, Config, TimestampUnit};
 use crate::upstream::xag::{XagClient, XagProbe};
+use clap::ValueEnum;
 use std::time::SystemTime;
 
 const AREA: &str = "XAG";
