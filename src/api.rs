@@ -113,7 +113,10 @@ impl Api {
     }
 
     fn prepare(&self, req: RequestBuilder) -> RequestBuilder {
+        // The page's language, not the WebView's: what the proxy asks FlightHub 2 in. (A
+        // CORS-safelisted header: no preflight when the proxy is on another origin.)
         req.abort_signal(self.signal.as_ref())
+            .header("Accept-Language", crate::i18n::current().code())
     }
 
     /// `req` with the signed-in pilot's token.

@@ -9,13 +9,15 @@ use crate::pages::login::Login;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
 use crate::state::{Ctx, Screen};
-use crate::{flow, handoff};
+use crate::components::lang_switch::LangSwitch;
+use crate::{flow, handoff, i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// The page.
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::set(i18n::detect());
     let ctx = Ctx::new();
     provide_context(ctx);
     // The static "Loading…" placeholder of index.html has done its job.
@@ -33,7 +35,29 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <main class="app">
-            {move || match ctx.screen.get() {
+            {move || {
+                // A new language rebuilds the screen in it.
+                ctx.lang.track();
+                let screen = ctx.screen.get();
+                if screen == Screen::HandedOff {
+                    // The signed-in bundle shows everything from here on.
+                    return ().into_any();
+                }
+                view! {
+                    {screen_view(ctx, screen)}
+                    <footer class="footer">
+                        <LangSwitch />
+                    </footer>
+                }
+                    .into_any()
+            }}
+        </main>
+    }
+}
+
+/// The view of one screen.
+fn screen_view(ctx: Ctx, screen: Screen) -> AnyView {
+    match screen {
                 Screen::Starting(step) => view! { <Starting step /> }.into_any(),
                 Screen::NotInPilot => view! { <NotInPilot /> }.into_any(),
                 Screen::LicenseFailed { message } => {
@@ -43,8 +67,6 @@ pub fn App() -> impl IntoView {
                 Screen::Login { reason } => view! { <Login reason /> }.into_any(),
                 Screen::HandedOff => ().into_any(),
                 Screen::Workspace | Screen::Main => signed_in_page(ctx),
-            }}
-        </main>
     }
 }
 
@@ -63,7 +85,7 @@ fn signed_in_page(ctx: Ctx) -> AnyView {
 fn signed_in_page(_ctx: Ctx) -> AnyView {
     view! {
         <p class="muted" role="status">
-            {crate::text::LOADING}
+            {crate::text::LOADING.get()}
         </p>
     }
     .into_any()

@@ -61,10 +61,10 @@ fn verify_license(config: &PageConfig) -> Result<(), String> {
     let d = &config.dji;
     let refused = |e: BridgeError| text::bridge(&e);
     if !bridge::verify_license(&d.app_id, &d.app_key, &d.license).map_err(refused)? {
-        return Err(text::LICENSE_NOT_ACCEPTED.into());
+        return Err(text::LICENSE_NOT_ACCEPTED.get().into());
     }
     if !bridge::is_verified().map_err(refused)? {
-        return Err(text::LICENSE_NOT_VERIFIED.into());
+        return Err(text::LICENSE_NOT_VERIFIED.get().into());
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! - [`flow`]: the start sequence; [`config`]: the page config; [`emulator`]: the simulated
 //!   Pilot 2 outside it; [`handoff`]: from the first-screen bundle to the full one;
 //! - [`api`]: every proxy call; [`load`]: how panels read; [`error`] and [`text`]: what went
-//!   wrong and every sentence a pilot reads;
+//!   wrong and every sentence a pilot reads, in the language [`i18n`] picks;
 //! - [`app`], [`pages`], [`components`]: the screens.
 
 pub mod api;
@@ -22,6 +22,7 @@ pub mod emulator;
 pub mod error;
 pub mod flow;
 pub mod handoff;
+pub mod i18n;
 pub mod load;
 pub mod pages;
 pub mod session;

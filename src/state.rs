@@ -1,6 +1,7 @@
 //! What the page shows and knows, as one `Copy` context of signals the whole app reads.
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::session::plan::LoginReason;
 use leptos::prelude::*;
 use pilot_portal_shared::{PageConfig, Workspace};
@@ -106,6 +107,8 @@ pub struct Ctx {
     pub conn: RwSignal<Conn>,
     /// The workspace set in Pilot 2.
     pub workspace: RwSignal<Option<Workspace>>,
+    /// The page's language; the screen is rebuilt when it changes.
+    pub lang: RwSignal<Lang>,
 }
 
 impl Ctx {
@@ -116,6 +119,7 @@ impl Ctx {
             signed: RwSignal::new(None),
             conn: RwSignal::new(Conn::Off),
             workspace: RwSignal::new(None),
+            lang: RwSignal::new(crate::i18n::current()),
         }
     }
 

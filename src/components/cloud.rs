@@ -22,9 +22,9 @@ async fn change_workspace(ctx: Ctx) -> Result<(), AppError> {
 #[component]
 fn DeviceRow(
     device: FlightHubDevice,
-    /// "gateway" or "aircraft".
+    /// Gateway or aircraft, in words.
     kind: &'static str,
-    /// `Some("this controller")` or `Some("your aircraft")`.
+    /// "this controller" or "your aircraft", in words.
     mine: Option<&'static str>,
 ) -> impl IntoView {
     view! {
@@ -40,7 +40,7 @@ fn DeviceRow(
                 "badge ok"
             } else {
                 "badge"
-            }>{if device.online { "online" } else { "offline" }}</span>
+            }>{if device.online { text::DEVICE_ONLINE.get() } else { text::DEVICE_OFFLINE.get() }}</span>
             {mine.map(|m| view! { <span class="badge mine">{m}</span> })}
         </li>
     }
@@ -56,13 +56,13 @@ fn DeviceList(
     aircraft_sn: Option<String>,
 ) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p class="muted" data-testid="no-devices">"No devices."</p> }.into_any();
+        return view! { <p class="muted" data-testid="no-devices">{text::DEVICES_NONE.get()}</p> }.into_any();
     }
     let mine = move |sn: &str| {
         if !rc_sn.is_empty() && sn == rc_sn {
-            Some("this controller")
+            Some(text::THIS_CONTROLLER.get())
         } else if aircraft_sn.as_deref() == Some(sn) {
-            Some("your aircraft")
+            Some(text::YOUR_AIRCRAFT.get())
         } else {
             None
         }
@@ -70,7 +70,10 @@ fn DeviceList(
     let rows = entries
         .into_iter()
         .flat_map(|e| {
-            [(e.gateway, "gateway"), (e.drone, "aircraft")]
+            [
+                (e.gateway, text::DEVICE_GATEWAY.get()),
+                (e.drone, text::DEVICE_AIRCRAFT.get()),
+            ]
                 .into_iter()
                 .filter_map(|(d, kind)| d.map(|d| (d, kind)))
         })
@@ -147,21 +150,21 @@ pub fn CloudPanel() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="cloud-panel">
-            <h2>"Cloud"</h2>
+            <h2>{text::CLOUD_TITLE.get()}</h2>
             <dl class="facts">
-                <dt>"Connection"</dt>
+                <dt>{text::CLOUD_CONNECTION.get()}</dt>
                 <dd data-testid="cloud-state" data-state=move || ctx.conn.get().as_str()>
                     <span class=move || format!("dot {}", text::conn(ctx.conn.get()).0)></span>
                     {move || text::conn(ctx.conn.get()).1}
                 </dd>
-                <dt>"Workspace"</dt>
+                <dt>{text::CLOUD_WORKSPACE.get()}</dt>
                 <dd data-testid="workspace-name">
                     {move || match ctx.workspace.get() {
                         Some(w) => view! { <span>{w.name}</span> }.into_any(),
                         None => {
                             view! {
                                 <span class="muted" data-testid="no-workspace">
-                                    {text::NO_WORKSPACE}
+                                    {text::NO_WORKSPACE.get()}
                                 </span>
                             }
                                 .into_any()
@@ -171,14 +174,14 @@ pub fn CloudPanel() -> impl IntoView {
                 <dt>"FlightHub 2"</dt>
                 <dd data-testid="flighthub-status">
                     {move || match status.get() {
-                        Load::Loading => view! { <span>"checking…"</span> }.into_any(),
-                        Load::Ready(_) => view! { <span>"available"</span> }.into_any(),
+                        Load::Loading => view! { <span>{text::CLOUD_CHECKING.get()}</span> }.into_any(),
+                        Load::Ready(_) => view! { <span>{text::CLOUD_AVAILABLE.get()}</span> }.into_any(),
                         Load::Failed(error) => view! { <ErrorText error /> }.into_any(),
                     }}
                 </dd>
-                <dt>"Aircraft"</dt>
+                <dt>{text::CLOUD_AIRCRAFT.get()}</dt>
                 <dd data-testid="aircraft">
-                    {move || aircraft_sn.get().unwrap_or_else(|| text::NO_AIRCRAFT.into())}
+                    {move || aircraft_sn.get().unwrap_or_else(|| text::NO_AIRCRAFT.get().into())}
                 </dd>
             </dl>
             {move || {
@@ -197,15 +200,15 @@ pub fn CloudPanel() -> impl IntoView {
                         change.dispatch_local(());
                     }
                 >
-                    "Change workspace"
+                    {text::CHANGE_WORKSPACE.get()}
                 </button>
                 <button class="secondary" data-testid="refresh" on:click=move |_| refresh()>
-                    "Refresh"
+                    {text::REFRESH.get()}
                 </button>
             </div>
-            <h2>"Devices in this project"</h2>
+            <h2>{text::DEVICES_TITLE.get()}</h2>
             {move || match devices.get() {
-                Load::Loading => view! { <p class="muted">"Loading devices…"</p> }.into_any(),
+                Load::Loading => view! { <p class="muted">{text::DEVICES_LOADING.get()}</p> }.into_any(),
                 Load::Ready(entries) => {
                     view! {
                         <DeviceList

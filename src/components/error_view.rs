@@ -26,7 +26,7 @@ pub fn ErrorText(
             .map(|retry| {
                 view! {
                     <button class="secondary" data-testid="retry" on:click=move |_| retry.run(())>
-                        "Try again"
+                        {text::TRY_AGAIN.get()}
                     </button>
                 }
             })}

@@ -3,6 +3,7 @@
 #[cfg(feature = "full")]
 pub mod cloud;
 pub mod error_view;
+pub mod lang_switch;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
 #[cfg(feature = "full")]

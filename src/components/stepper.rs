@@ -1,13 +1,11 @@
 //! The start-sequence progress: License → Session → Ready.
 
 use crate::state::Step;
+use crate::text;
 use leptos::prelude::*;
 
-const STEPS: [(&str, &str); 3] = [
-    ("license", "License"),
-    ("session", "Session"),
-    ("ready", "Ready"),
-];
+/// Each step's `data-step`; its name is `text::STEPS` at the same place.
+const STEPS: [&str; 3] = ["license", "session", "ready"];
 
 fn index(step: Step) -> usize {
     match step {
@@ -24,11 +22,12 @@ pub fn Stepper(
 ) -> impl IntoView {
     let current = index(step);
     view! {
-        <ol class="stepper" data-testid="stepper" aria-label="Start progress">
+        <ol class="stepper" data-testid="stepper" aria-label=text::START_PROGRESS.get()>
             {STEPS
                 .iter()
                 .enumerate()
-                .map(|(i, (id, label))| {
+                .zip(text::STEPS)
+                .map(|((i, id), label)| {
                     let state = if i < current {
                         "done"
                     } else if i == current {
@@ -42,7 +41,7 @@ pub fn Stepper(
                             data-step=*id
                             aria-current=(state == "current").then_some("step")
                         >
-                            {*label}
+                            {label.get()}
                         </li>
                     }
                 })

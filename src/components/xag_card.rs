@@ -59,22 +59,24 @@ fn Linked(
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let until = status.expires_at.map(time::format_ms).unwrap_or_default();
+    let (before, after) = text::xag_linked(&until);
     view! {
         <p data-testid="xag-linked">
-            "Linked as " <strong data-testid="xag-union-id">{status.union_id.unwrap_or_default()}</strong>
-            ", authorized until " {until} "."
+            {before}
+            <strong data-testid="xag-union-id">{status.union_id.unwrap_or_default()}</strong>
+            {after}
         </p>
         <Show
             when=move || confirming.get()
             fallback=move || {
                 view! {
                     <button class="secondary" data-testid="xag-unlink" on:click=move |_| confirming.set(true)>
-                        "Unlink"
+                        {text::XAG_UNLINK.get()}
                     </button>
                 }
             }
         >
-            <p>{text::XAG_UNLINK_QUESTION}</p>
+            <p>{text::XAG_UNLINK_QUESTION.get()}</p>
             <div class="actions">
                 <button
                     class="danger"
@@ -84,10 +86,10 @@ fn Linked(
                         unlink.dispatch_local(());
                     }
                 >
-                    "Unlink"
+                    {text::XAG_UNLINK.get()}
                 </button>
                 <button class="secondary" data-testid="xag-unlink-cancel" on:click=move |_| confirming.set(false)>
-                    "Keep"
+                    {text::XAG_KEEP.get()}
                 </button>
             </div>
         </Show>
@@ -121,7 +123,7 @@ pub fn XagCard() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="xag-card">
-            <h2>"XAG account"</h2>
+            <h2>{text::XAG_TITLE.get()}</h2>
             {move || {
                 outcome
                     .get()
@@ -135,11 +137,11 @@ pub fn XagCard() -> impl IntoView {
                     })
             }}
             {move || match status.get() {
-                Load::Loading => view! { <p class="muted">"Checking XAG link…"</p> }.into_any(),
+                Load::Loading => view! { <p class="muted">{text::XAG_CHECKING.get()}</p> }.into_any(),
                 Load::Ready(s) if s.linked => view! { <Linked status=s unlink /> }.into_any(),
                 Load::Ready(_) => {
                     view! {
-                        <p data-testid="xag-not-linked" class="muted">{text::XAG_NOT_LINKED}</p>
+                        <p data-testid="xag-not-linked" class="muted">{text::XAG_NOT_LINKED.get()}</p>
                         <button
                             data-testid="xag-link"
                             disabled=opening
@@ -147,7 +149,7 @@ pub fn XagCard() -> impl IntoView {
                                 start.dispatch_local(());
                             }
                         >
-                            {move || if opening() { "Opening XAG…" } else { "Link XAG account" }}
+                            {move || if opening() { text::XAG_OPENING.get() } else { text::XAG_LINK.get() }}
                         </button>
                     }
                         .into_any()

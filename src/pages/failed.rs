@@ -23,7 +23,7 @@ pub fn Failed(
                 {text::error(&error)}
             </p>
             <button data-testid="retry" on:click=move |_| spawn_local(flow::start(ctx))>
-                "Try again"
+                {text::TRY_AGAIN.get()}
             </button>
         </section>
     }

@@ -14,12 +14,12 @@ pub fn LicenseFailed(
     let ctx = expect_context::<Ctx>();
     view! {
         <section class="card error" data-testid="license-failed" role="alert">
-            <h1>{text::LICENSE_TITLE}</h1>
+            <h1>{text::LICENSE_TITLE.get()}</h1>
             <p data-testid="license-message">{message}</p>
-            <p>"Check:"</p>
-            <ul>{text::LICENSE_CHECKS.iter().map(|c| view! { <li>{*c}</li> }).collect_view()}</ul>
+            <p>{text::LICENSE_CHECK.get()}</p>
+            <ul>{text::LICENSE_CHECKS.iter().map(|c| view! { <li>{c.get()}</li> }).collect_view()}</ul>
             <button data-testid="retry" on:click=move |_| spawn_local(flow::start(ctx))>
-                "Try again"
+                {text::TRY_AGAIN.get()}
             </button>
         </section>
     }

@@ -20,6 +20,7 @@ pub fn Login(
         session::login(ctx, user.clone(), pass.clone())
     });
     let pending = submit.pending();
+    let incomplete = RwSignal::new(false);
     let error = move || submit.value().get().and_then(Result::err);
 
     // After a failure the password field is empty again: put the cursor there.
@@ -38,6 +39,11 @@ pub fn Login(
         }
         let user = username.get_untracked().trim().to_owned();
         let pass = password.get_untracked();
+        // Said here, in the pilot's language, rather than by the platform.
+        incomplete.set(user.is_empty() || pass.is_empty());
+        if incomplete.get_untracked() {
+            return;
+        }
         // The password is not kept once sent.
         password.set(String::new());
         submit.dispatch_local((user, pass));
@@ -55,11 +61,11 @@ pub fn Login(
     });
     view! {
         <section class="card" data-testid="login-page">
-            <h1>"Log in"</h1>
+            <h1>{text::LOG_IN_TITLE.get()}</h1>
             <p class="muted">{ctx.platform_name()}</p>
             {reason_view}
             <form data-testid="login-form" on:submit=on_submit novalidate>
-                <label for="username">"Username"</label>
+                <label for="username">{text::USERNAME.get()}</label>
                 <input
                     id="username"
                     name="username"
@@ -72,7 +78,7 @@ pub fn Login(
                     prop:value=move || username.get()
                     on:input=move |ev| username.set(event_target_value(&ev))
                 />
-                <label for="password">"Password"</label>
+                <label for="password">{text::PASSWORD.get()}</label>
                 <input
                     id="password"
                     name="password"
@@ -85,8 +91,19 @@ pub fn Login(
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
                 {move || error().map(|error| view! { <ErrorText error testid="login-error" /> })}
+                {move || {
+                    incomplete
+                        .get()
+                        .then(|| {
+                            view! {
+                                <p class="error-text" data-testid="login-incomplete" role="alert">
+                                    {text::ENTER_BOTH.get()}
+                                </p>
+                            }
+                        })
+                }}
                 <button type="submit" data-testid="login-submit" disabled=move || pending.get()>
-                    {move || if pending.get() { "Logging in…" } else { "Log in" }}
+                    {move || if pending.get() { text::LOGGING_IN.get() } else { text::LOG_IN.get() }}
                 </button>
             </form>
         </section>

@@ -8,7 +8,7 @@ use crate::components::unlock::UnlockPanel;
 use crate::components::xag_card::XagCard;
 use crate::error::AppError;
 use crate::state::Ctx;
-use crate::{session, time};
+use crate::{session, text, time};
 use leptos::prelude::*;
 
 /// The signed-in pilot's page.
@@ -29,11 +29,11 @@ pub fn MainPage() -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="main-page">
-            <h1>"Signed in"</h1>
+            <h1>{text::MAIN_TITLE.get()}</h1>
             <dl class="facts">
-                <dt>"Pilot"</dt>
+                <dt>{text::MAIN_PILOT.get()}</dt>
                 <dd data-testid="main-user">{user}</dd>
-                <dt>"Session valid until"</dt>
+                <dt>{text::MAIN_VALID_UNTIL.get()}</dt>
                 <dd data-testid="main-expiry">{until}</dd>
             </dl>
             {move || exit_error.get().map(|error| view! { <ErrorText error testid="exit-error" /> })}
@@ -43,10 +43,10 @@ pub fn MainPage() -> impl IntoView {
                     data-testid="logout"
                     on:click=move |_| session::logout(ctx)
                 >
-                    "Log out"
+                    {text::LOG_OUT.get()}
                 </button>
                 <button class="danger" data-testid="exit" on:click=on_exit>
-                    "Exit"
+                    {text::EXIT.get()}
                 </button>
             </div>
         </section>

@@ -11,15 +11,15 @@ pub fn NotInPilot() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         <section class="card" data-testid="not-in-pilot">
-            <h1>{text::NOT_IN_PILOT_TITLE}</h1>
-            <p>{text::NOT_IN_PILOT_HOW}</p>
-            <p class="muted">{text::NOT_IN_PILOT_TESTING}</p>
+            <h1>{text::NOT_IN_PILOT_TITLE.get()}</h1>
+            <p>{text::NOT_IN_PILOT_HOW.get()}</p>
+            <p class="muted">{text::NOT_IN_PILOT_TESTING.get()}</p>
             <button
                 class="secondary"
                 data-testid="use-emulator"
                 on:click=move |_| emulator::load(ctx)
             >
-                "Continue with simulated Pilot 2"
+                {text::USE_EMULATOR.get()}
             </button>
         </section>
     }

@@ -12,8 +12,8 @@ pub fn Starting(
     step: Step,
 ) -> impl IntoView {
     let doing = match step {
-        Step::License => text::STEP_LICENSE,
-        Step::Session => text::STEP_SESSION,
+        Step::License => text::STEP_LICENSE.get(),
+        Step::Session => text::STEP_SESSION.get(),
     };
     view! {
         <section class="card" data-testid="starting">

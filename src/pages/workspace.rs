@@ -18,11 +18,7 @@ fn matches(p: &FlightHubProject, query: &str) -> bool {
 }
 
 fn device_count(p: &FlightHubProject) -> String {
-    match p.device_count {
-        Some(1) => "1 device".to_owned(),
-        Some(n) => format!("{n} devices"),
-        None => "no access to devices".to_owned(),
-    }
+    text::device_count(p.device_count)
 }
 
 /// Remembers `uuid` as the pilot's workspace on the platform and sets it in Pilot 2.
@@ -67,7 +63,7 @@ pub fn WorkspacePicker() -> impl IntoView {
                     <span class="name">{p.name.clone()}</span>
                     <span class="intro">{p.introduction.clone()}</span>
                     <span class="count">
-                        {move || if setting() { "Setting…".to_owned() } else { count.clone() }}
+                        {move || if setting() { text::WORKSPACE_SETTING.get().to_owned() } else { count.clone() }}
                     </span>
                 </button>
             </li>
@@ -76,14 +72,14 @@ pub fn WorkspacePicker() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="workspace-page">
-            <h1>"Choose your workspace"</h1>
-            <p class="muted">{text::WORKSPACE_INTRO}</p>
+            <h1>{text::WORKSPACE_TITLE.get()}</h1>
+            <p class="muted">{text::WORKSPACE_INTRO.get()}</p>
             <input
                 type="search"
                 class="search"
                 data-testid="workspace-search"
-                placeholder="Search projects"
-                aria-label="Search projects"
+                placeholder=text::WORKSPACE_SEARCH.get()
+                aria-label=text::WORKSPACE_SEARCH.get()
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
@@ -95,7 +91,7 @@ pub fn WorkspacePicker() -> impl IntoView {
                     .map(|error| view! { <ErrorText error testid="workspace-error" /> })
             }}
             {move || match projects.get() {
-                Load::Loading => view! { <p class="muted">"Loading projects…"</p> }.into_any(),
+                Load::Loading => view! { <p class="muted">{text::WORKSPACE_LOADING.get()}</p> }.into_any(),
                 Load::Ready(list) => {
                     let q = query.get();
                     let items = list
