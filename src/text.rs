@@ -686,39 +686,82 @@ pub fn exit_failed(e: &BridgeError) -> String {
 // Times are epoch milliseconds and `now` is passed in, so these are tested natively.
 // ---------------------------------------------------------------------------------------------
 
-pub const TOKENS_TITLE: &str = "Access tokens";
-pub const TOKENS_INTRO: &str = "Every token that can use the platform in your project. Revoke the \
-     ones you no longer trust; a token's value is shown only once, when it is issued.";
-pub const TOKENS_LOADING: &str = "Reading the tokens…";
-pub const TOKENS_NONE: &str = "No tokens.";
-pub const TOKENS_THIS_CONTROLLER: &str = "this controller";
-pub const TOKENS_EXPIRED_BADGE: &str = "expired";
-pub const TOKENS_UNNAMED: &str = "Unnamed token";
-pub const TOKENS_NO_EXPIRY: &str = "No expiry given";
-pub const TOKENS_ALL_METHODS: &str = "All of the account's methods";
-pub const TOKENS_FEWER_METHODS: &str = "fewer";
-pub const TOKENS_REFRESH: &str = "Refresh";
-pub const TOKENS_REVOKE: &str = "Revoke";
-pub const TOKENS_KEEP: &str = "Keep";
-pub const TOKENS_NEW: &str = "New token";
-pub const TOKENS_NEW_TITLE: &str = "New token for another tool";
-pub const TOKENS_NAME_LABEL: &str = "Name";
-pub const TOKENS_NAME_PLACEHOLDER: &str = "e.g. Laptop ground station";
-pub const TOKENS_LIFETIME_LABEL: &str = "Lifetime";
-pub const TOKENS_CUSTOM: &str = "Custom…";
-pub const TOKENS_CUSTOM_PLACEHOLDER: &str = "e.g. 90 days, 12 hours";
-pub const TOKENS_METHODS_LABEL: &str = "Allowed methods";
-pub const TOKENS_METHODS_LOADING: &str = "Reading the methods the platform offers…";
-pub const TOKENS_PICK_ONE: &str = "Pick at least one method.";
-pub const TOKENS_ISSUE: &str = "Issue token";
-pub const TOKENS_ISSUING: &str = "Issuing…";
-pub const TOKENS_CANCEL: &str = "Cancel";
-pub const TOKENS_SHOWN_ONCE: &str = "Copy this token now. It will not be shown again: the \
-     platform cannot give it back, and closing this box forgets it.";
-pub const TOKENS_COPY: &str = "Copy";
-pub const TOKENS_COPIED: &str = "Copied.";
-pub const TOKENS_SELECTED: &str = "Selected: press Copy in the menu (or Ctrl+C) to copy it.";
-pub const TOKENS_DONE: &str = "I have copied it";
+pub const TOKENS_TITLE: Tr = tr("Access tokens", "访问令牌", "Токены доступа");
+pub const TOKENS_INTRO: Tr = tr(
+    "Every token that can use the platform in your project. Revoke the ones you no longer \
+     trust; a token's value is shown only once, when it is issued.",
+    "可在您的项目中使用平台的全部令牌。请撤销您不再信任的令牌；令牌的值仅在签发时显示一次。",
+    "Все токены, которые могут работать с платформой в вашем проекте. Отзовите те, которым \
+     больше не доверяете; значение токена показывается только один раз — при выпуске.",
+);
+pub const TOKENS_LOADING: Tr = tr("Reading the tokens…", "正在读取令牌…", "Чтение токенов…");
+pub const TOKENS_NONE: Tr = tr("No tokens.", "没有令牌。", "Токенов нет.");
+pub const TOKENS_THIS_CONTROLLER: Tr = tr("this controller", "本遥控器", "этот пульт");
+pub const TOKENS_EXPIRED_BADGE: Tr = tr("expired", "已过期", "истёк");
+pub const TOKENS_UNNAMED: Tr = tr("Unnamed token", "未命名令牌", "Токен без имени");
+pub const TOKENS_NO_EXPIRY: Tr = tr(
+    "No expiry given",
+    "未设置过期时间",
+    "Срок действия не указан",
+);
+pub const TOKENS_ALL_METHODS: Tr = tr(
+    "All of the account's methods",
+    "账号的全部方法",
+    "Все методы учётной записи",
+);
+pub const TOKENS_FEWER_METHODS: Tr = tr("fewer", "收起", "свернуть");
+pub const TOKENS_REFRESH: Tr = tr("Refresh", "刷新", "Обновить");
+pub const TOKENS_REVOKE: Tr = tr("Revoke", "撤销", "Отозвать");
+pub const TOKENS_KEEP: Tr = tr("Keep", "保留", "Оставить");
+pub const TOKENS_NEW: Tr = tr("New token", "新建令牌", "Новый токен");
+pub const TOKENS_NEW_TITLE: Tr = tr(
+    "New token for another tool",
+    "为其他工具新建令牌",
+    "Новый токен для другой программы",
+);
+pub const TOKENS_NAME_LABEL: Tr = tr("Name", "名称", "Название");
+pub const TOKENS_NAME_PLACEHOLDER: Tr = tr(
+    "e.g. Laptop ground station",
+    "例如：笔记本电脑地面站",
+    "например, наземная станция на ноутбуке",
+);
+pub const TOKENS_LIFETIME_LABEL: Tr = tr("Lifetime", "有效期", "Срок действия");
+pub const TOKENS_CUSTOM: Tr = tr("Custom…", "自定义…", "Другой…");
+/// The custom lifetime is sent as typed: the platform reads English units only.
+pub const TOKENS_CUSTOM_PLACEHOLDER: Tr = tr(
+    "e.g. 90 days, 12 hours",
+    "英文单位，例如 90 days、12 hours",
+    "в английских единицах, например 90 days, 12 hours",
+);
+pub const TOKENS_METHODS_LABEL: Tr = tr("Allowed methods", "允许的方法", "Разрешённые методы");
+pub const TOKENS_METHODS_LOADING: Tr = tr(
+    "Reading the methods the platform offers…",
+    "正在读取平台提供的方法…",
+    "Чтение методов, которые предлагает платформа…",
+);
+pub const TOKENS_PICK_ONE: Tr = tr(
+    "Pick at least one method.",
+    "请至少选择一个方法。",
+    "Выберите хотя бы один метод.",
+);
+pub const TOKENS_ISSUE: Tr = tr("Issue token", "签发令牌", "Выпустить токен");
+pub const TOKENS_ISSUING: Tr = tr("Issuing…", "正在签发…", "Выпуск…");
+pub const TOKENS_CANCEL: Tr = tr("Cancel", "取消", "Отмена");
+pub const TOKENS_SHOWN_ONCE: Tr = tr(
+    "Copy this token now. It will not be shown again: the platform cannot give it back, and \
+     closing this box forgets it.",
+    "请立即复制此令牌。它不会再次显示：平台无法再次提供，关闭此框后也不会保留。",
+    "Скопируйте этот токен сейчас. Он больше не будет показан: платформа не может выдать его \
+     повторно, а после закрытия этого окна он будет забыт.",
+);
+pub const TOKENS_COPY: Tr = tr("Copy", "复制", "Копировать");
+pub const TOKENS_COPIED: Tr = tr("Copied.", "已复制。", "Скопировано.");
+pub const TOKENS_SELECTED: Tr = tr(
+    "Selected: press Copy in the menu (or Ctrl+C) to copy it.",
+    "已选中：请点击菜单中的“复制”（或按 Ctrl+C）进行复制。",
+    "Выделено: нажмите «Копировать» в меню (или Ctrl+C), чтобы скопировать.",
+);
+pub const TOKENS_DONE: Tr = tr("I have copied it", "我已复制", "Готово, скопировано");
 pub const TOKENS_NO_PERMISSION: Tr = tr(
     "Your account has no permission to list, issue or revoke tokens on the platform. Ask your \
      platform administrator.",
@@ -732,58 +775,69 @@ pub const TOKENS_REQUEST_REFUSED: Tr = tr(
     "Платформа отклонила этот токен: проверьте его имя, срок действия и методы и повторите.",
 );
 
-/// The lifetimes offered for a new token: (label, the platform's `expiresIn`).
-pub const TOKENS_LIFETIMES: [(&str, &str); 4] = [
-    ("1 day", "1 day"),
-    ("7 days", "7 days"),
-    ("30 days", "30 days"),
-    ("1 year", "1 year"),
+/// The lifetimes offered for a new token: (label, the platform's `expiresIn`, which is data and
+/// stays in English).
+pub const TOKENS_LIFETIMES: [(Tr, &str); 4] = [
+    (tr("1 day", "1 天", "1 день"), "1 day"),
+    (tr("7 days", "7 天", "7 дней"), "7 days"),
+    (tr("30 days", "30 天", "30 дней"), "30 days"),
+    (tr("1 year", "1 年", "1 год"), "1 year"),
 ];
+
+/// The Russian form of a word counted `n` times: `one` for 1, 21, 101…; `few` for 2–4, 22–24…;
+/// `many` for 0, 5–20, 25–30, 111… (Chinese has no plural; English says "1 … / n …s").
+fn ru_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
+    }
+}
 
 /// "Revoke 'Pilot 2 · 5YSZL'?", and what revoking this controller's own token means.
 pub fn tokens_revoke_question(name: &str, current: bool) -> String {
-    if current {
-        format!(
+    match (crate::i18n::current(), current) {
+        (Lang::En, true) => format!(
             "Revoke '{name}'? It is the token this controller uses: you will be logged out here."
-        )
-    } else {
-        format!("Revoke '{name}'? Whatever uses it loses access to the platform at once.")
+        ),
+        (Lang::En, false) => {
+            format!("Revoke '{name}'? Whatever uses it loses access to the platform at once.")
+        }
+        (Lang::Zh, true) => {
+            format!("撤销“{name}”？这是本遥控器正在使用的令牌：撤销后您将在此退出登录。")
+        }
+        (Lang::Zh, false) => format!("撤销“{name}”？使用它的任何程序都会立即失去平台访问权限。"),
+        (Lang::Ru, true) => format!(
+            "Отозвать «{name}»? Это токен, который использует этот пульт: здесь будет выполнен \
+             выход."
+        ),
+        (Lang::Ru, false) => format!(
+            "Отозвать «{name}»? Всё, что его использует, сразу потеряет доступ к платформе."
+        ),
     }
 }
 
 /// "3 more methods" under a collapsed scope list.
 pub fn tokens_more_methods(hidden: usize) -> String {
-    match hidden {
-        1 => "1 more method".into(),
-        n => format!("{n} more methods"),
+    let n = hidden as u64;
+    match crate::i18n::current() {
+        Lang::En if n == 1 => "1 more method".into(),
+        Lang::En => format!("{n} more methods"),
+        Lang::Zh => format!("还有 {n} 个方法"),
+        Lang::Ru => format!("ещё {n} {}", ru_plural(n, "метод", "метода", "методов")),
     }
 }
 
-/// A token's expiry relative to `now`: "in 3 h", "in 2 days", "expired 2 days ago".
-pub fn tokens_relative(expires_at: i64, now: i64) -> String {
-    const MIN: i64 = 60_000;
-    const HOUR: i64 = 60 * MIN;
-    const DAY: i64 = 24 * HOUR;
-    let span = |ms: i64| -> String {
-        if ms < HOUR {
-            format!("{} min", (ms / MIN).max(1))
-        } else if ms < 2 * DAY {
-            format!("{} h", ms / HOUR)
-        } else if ms < 365 * DAY {
-            format!("{} days", ms / DAY)
-        } else {
-            let years = ms / (365 * DAY);
-            if years == 1 {
-                "1 year".into()
-            } else {
-                format!("{years} years")
-            }
-        }
-    };
-    if expires_at > now {
-        format!("in {}", span(expires_at - now))
-    } else {
-        format!("expired {} ago", span(now - expires_at))
+/// A token's expiry: `relative` is `time::relative_ms(expires_at, now)` ("in 3 hours",
+/// "2 days ago", in the page's language); `expired` whether `expires_at <= now`.
+pub fn tokens_expiry(expired: bool, relative: &str) -> String {
+    match (crate::i18n::current(), expired) {
+        (Lang::En, false) => relative.to_owned(),
+        (Lang::En, true) => format!("expired {relative}"),
+        (Lang::Zh, false) => format!("{relative}过期"),
+        (Lang::Zh, true) => format!("已于{relative}过期"),
+        (Lang::Ru, false) => format!("истекает {relative}"),
+        (Lang::Ru, true) => format!("истёк {relative}"),
     }
 }
 
@@ -791,18 +845,38 @@ pub fn tokens_relative(expires_at: i64, now: i64) -> String {
 mod tokens_tests {
     use super::*;
 
+    /// `f` in each language (the thread's language is set back to English after).
+    fn in_each<T>(f: impl Fn() -> T) -> [T; 3] {
+        let all = Lang::ALL.map(|lang| {
+            crate::i18n::set(lang);
+            f()
+        });
+        crate::i18n::set(Lang::En);
+        all
+    }
+
+    fn differ_and_not_empty(words: &[String; 3]) {
+        assert!(words.iter().all(|w| !w.trim().is_empty()), "{words:?}");
+        assert_ne!(words[0], words[1], "{words:?}");
+        assert_ne!(words[0], words[2], "{words:?}");
+        assert_ne!(words[1], words[2], "{words:?}");
+    }
+
     #[test]
     fn expiry_in_words() {
-        let now = 1_800_000_000_000;
-        let h = 3_600_000;
-        assert_eq!(tokens_relative(now + 3 * h + 5, now), "in 3 h");
-        assert_eq!(tokens_relative(now + 30 * 60_000, now), "in 30 min");
-        assert_eq!(tokens_relative(now + 10_000, now), "in 1 min");
-        assert_eq!(tokens_relative(now + 3 * 24 * h, now), "in 3 days");
-        assert_eq!(tokens_relative(now - 2 * 24 * h, now), "expired 2 days ago");
-        assert_eq!(tokens_relative(now - 5 * h, now), "expired 5 h ago");
-        assert_eq!(tokens_relative(now + 400 * 24 * h, now), "in 1 year");
-        assert_eq!(tokens_relative(now + 5 * 366 * 24 * h, now), "in 5 years");
+        // `relative` comes from `Intl.RelativeTimeFormat` in the page's language.
+        assert_eq!(tokens_expiry(false, "in 3 hours"), "in 3 hours");
+        assert_eq!(tokens_expiry(true, "2 days ago"), "expired 2 days ago");
+        crate::i18n::set(Lang::Zh);
+        assert_eq!(tokens_expiry(false, "3小时后"), "3小时后过期");
+        assert_eq!(tokens_expiry(true, "2天前"), "已于2天前过期");
+        crate::i18n::set(Lang::Ru);
+        assert_eq!(
+            tokens_expiry(false, "через 3 часа"),
+            "истекает через 3 часа"
+        );
+        assert_eq!(tokens_expiry(true, "2 дня назад"), "истёк 2 дня назад");
+        crate::i18n::set(Lang::En);
     }
 
     #[test]
@@ -814,6 +888,71 @@ mod tokens_tests {
         assert!(tokens_revoke_question("Pilot 2 · A", true).contains("logged out here"));
         assert_eq!(tokens_more_methods(1), "1 more method");
         assert_eq!(tokens_more_methods(4), "4 more methods");
+        for current in [true, false] {
+            let questions = in_each(|| tokens_revoke_question("Pilot 2 · B", current));
+            differ_and_not_empty(&questions);
+            assert!(questions.iter().all(|q| q.contains("Pilot 2 · B")));
+        }
+        let [_, zh, ru] = in_each(|| tokens_revoke_question("X", true));
+        assert!(zh.contains("退出登录"), "{zh}");
+        assert!(ru.contains("выход"), "{ru}");
+    }
+
+    #[test]
+    fn more_methods_are_counted_in_each_language() {
+        differ_and_not_empty(&in_each(|| tokens_more_methods(3)));
+        assert_eq!(
+            in_each(|| tokens_more_methods(1)),
+            ["1 more method", "还有 1 个方法", "ещё 1 метод"].map(String::from)
+        );
+        assert_eq!(
+            in_each(|| tokens_more_methods(22)),
+            ["22 more methods", "还有 22 个方法", "ещё 22 метода"].map(String::from)
+        );
+        assert_eq!(
+            in_each(|| tokens_more_methods(11)),
+            ["11 more methods", "还有 11 个方法", "ещё 11 методов"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn russian_plural_forms() {
+        let form = |n| ru_plural(n, "метод", "метода", "методов");
+        for n in [1, 21, 31, 101, 121, 1001] {
+            assert_eq!(form(n), "метод", "{n}");
+        }
+        for n in [2, 3, 4, 22, 24, 102, 1003] {
+            assert_eq!(form(n), "метода", "{n}");
+        }
+        for n in [
+            0, 5, 9, 10, 11, 12, 13, 14, 15, 19, 20, 25, 100, 111, 112, 114, 1011,
+        ] {
+            assert_eq!(form(n), "методов", "{n}");
+        }
+    }
+
+    #[test]
+    fn every_fixed_sentence_of_the_panel_is_translated() {
+        let fixed = [
+            TOKENS_TITLE,
+            TOKENS_INTRO,
+            TOKENS_NONE,
+            TOKENS_THIS_CONTROLLER,
+            TOKENS_EXPIRED_BADGE,
+            TOKENS_REVOKE,
+            TOKENS_SHOWN_ONCE,
+            TOKENS_DONE,
+            TOKENS_LIFETIMES[1].0,
+        ];
+        for t in fixed {
+            differ_and_not_empty(&Lang::ALL.map(|l| t.of(l).to_owned()));
+        }
+        // The platform's `expiresIn` stays English whatever the label.
+        assert_eq!(
+            TOKENS_LIFETIMES.map(|(_, value)| value),
+            ["1 day", "7 days", "30 days", "1 year"]
+        );
+        assert_eq!(TOKENS_LIFETIMES[3].0.of(Lang::Ru), "1 год");
     }
 
     #[test]
@@ -829,141 +968,334 @@ mod tokens_tests {
 // natively.
 // ---------------------------------------------------------------------------------------------
 
-pub const UNLOCK_TITLE: &str = "Flight unlocking";
-pub const UNLOCK_TAB_AIRCRAFT: &str = "Aircraft";
-pub const UNLOCK_TAB_DOCK: &str = "Dock";
-pub const UNLOCK_INTRO_AIRCRAFT: &str = "The unlock licenses imported on the aircraft. Enable the \
-     one your flight needs before take-off.";
-pub const UNLOCK_INTRO_DOCK: &str = "The unlock licenses approved on DJI's Flysafe website. To \
-     fly with one, update the aircraft's licenses, then enable it on the Aircraft tab.";
-pub const UNLOCK_OFFLINE: &str = "This controller is not connected to the platform's cloud, so \
-     its licenses cannot be read or changed. This panel looks again by itself once the \
-     connection is back (see Cloud above).";
-pub const UNLOCK_NO_AIRCRAFT: &str = "No aircraft is connected to this controller. Turn the \
-     aircraft on and link it to the controller, then tap Refresh.";
-pub const UNLOCK_NO_CONTROLLER: &str = "DJI Pilot 2 did not give this controller's serial \
-     number, so its licenses cannot be read. Close this page and open it again.";
-pub const UNLOCK_LOADING: &str = "Reading the licenses…";
-pub const UNLOCK_NONE_AIRCRAFT: &str = "The aircraft carries no unlock licenses.";
-pub const UNLOCK_NONE_DOCK: &str = "No unlock licenses are approved on Flysafe.";
-pub const UNLOCK_INCONSISTENT: &str =
-    "The aircraft's licenses differ from the ones approved — update them.";
-pub const UNLOCK_REFRESH: &str = "Refresh";
-pub const UNLOCK_UPDATE: &str = "Update from the platform's license file";
-pub const UNLOCK_UPDATING: &str = "Updating…";
-pub const UNLOCK_UPDATE_PROGRESS: &str = "Updating… the aircraft downloads the file and imports \
-     its licenses. This can take a minute.";
-pub const UNLOCK_UPDATED: &str =
-    "Licenses updated. The list below is what the aircraft carries now.";
-pub const UNLOCK_CANCEL: &str = "Cancel";
+pub const UNLOCK_TITLE: Tr = tr("Flight unlocking", "飞行解禁", "Разблокировка полётов");
+pub const UNLOCK_TAB_AIRCRAFT: Tr = tr("Aircraft", "飞行器", "Дрон");
+pub const UNLOCK_TAB_DOCK: Tr = tr("Dock", "机场", "Док-станция");
+pub const UNLOCK_INTRO_AIRCRAFT: Tr = tr(
+    "The unlock licenses imported on the aircraft. Enable the one your flight needs before \
+     take-off.",
+    "已导入飞行器的解禁证书。起飞前请启用本次飞行所需的证书。",
+    "Лицензии разблокировки, импортированные в дрон. Перед взлётом включите ту, что нужна для \
+     полёта.",
+);
+pub const UNLOCK_INTRO_DOCK: Tr = tr(
+    "The unlock licenses approved on DJI's Flysafe website. To fly with one, update the \
+     aircraft's licenses, then enable it on the Aircraft tab.",
+    "已在 DJI Flysafe 网站上审批通过的解禁证书。如需使用其中之一飞行，请先更新飞行器的解禁证书，再在“飞行器”标签页中启用。",
+    "Лицензии разблокировки, одобренные на сайте DJI Flysafe. Чтобы летать с одной из них, \
+     обновите лицензии дрона, затем включите её на вкладке «Дрон».",
+);
+pub const UNLOCK_OFFLINE: Tr = tr(
+    "This controller is not connected to the platform's cloud, so its licenses cannot be read \
+     or changed. This panel looks again by itself once the connection is back (see Cloud \
+     above).",
+    "本遥控器未连接平台云端，因此无法读取或更改其解禁证书。连接恢复后，本面板会自动重新读取（见上方“云服务”）。",
+    "Этот пульт не подключён к облаку платформы, поэтому его лицензии нельзя прочитать или \
+     изменить. Панель сама проверит снова, когда подключение восстановится (см. «Облако» \
+     выше).",
+);
+pub const UNLOCK_NO_AIRCRAFT: Tr = tr(
+    "No aircraft is connected to this controller. Turn the aircraft on and link it to the \
+     controller, then tap Refresh.",
+    "本遥控器未连接飞行器。请开启飞行器并与遥控器对频，然后点击“刷新”。",
+    "К этому пульту не подключён дрон. Включите дрон, свяжите его с пультом и нажмите \
+     «Обновить».",
+);
+pub const UNLOCK_NO_CONTROLLER: Tr = tr(
+    "DJI Pilot 2 did not give this controller's serial number, so its licenses cannot be read. \
+     Close this page and open it again.",
+    "DJI Pilot 2 未提供本遥控器的序列号，因此无法读取其解禁证书。请关闭本页面后重新打开。",
+    "DJI Pilot 2 не сообщил серийный номер этого пульта, поэтому его лицензии нельзя \
+     прочитать. Закройте эту страницу и откройте её снова.",
+);
+pub const UNLOCK_LOADING: Tr = tr(
+    "Reading the licenses…",
+    "正在读取解禁证书…",
+    "Чтение лицензий…",
+);
+pub const UNLOCK_NONE_AIRCRAFT: Tr = tr(
+    "The aircraft carries no unlock licenses.",
+    "飞行器上没有解禁证书。",
+    "На дроне нет лицензий разблокировки.",
+);
+pub const UNLOCK_NONE_DOCK: Tr = tr(
+    "No unlock licenses are approved on Flysafe.",
+    "Flysafe 上没有审批通过的解禁证书。",
+    "На Flysafe нет одобренных лицензий разблокировки.",
+);
+pub const UNLOCK_INCONSISTENT: Tr = tr(
+    "The aircraft's licenses differ from the ones approved — update them.",
+    "飞行器上的解禁证书与审批通过的不一致——请更新。",
+    "Лицензии на дроне отличаются от одобренных — обновите их.",
+);
+pub const UNLOCK_REFRESH: Tr = tr("Refresh", "刷新", "Обновить");
+pub const UNLOCK_UPDATE: Tr = tr(
+    "Update from the platform's license file",
+    "从平台的解禁证书文件更新",
+    "Обновить из файла лицензий платформы",
+);
+pub const UNLOCK_UPDATING: Tr = tr("Updating…", "正在更新…", "Обновление…");
+pub const UNLOCK_UPDATE_PROGRESS: Tr = tr(
+    "Updating… the aircraft downloads the file and imports its licenses. This can take a \
+     minute.",
+    "正在更新…飞行器正在下载文件并导入其中的解禁证书，可能需要一分钟左右。",
+    "Обновление… дрон загружает файл и импортирует из него лицензии. Это может занять около \
+     минуты.",
+);
+pub const UNLOCK_UPDATED: Tr = tr(
+    "Licenses updated. The list below is what the aircraft carries now.",
+    "解禁证书已更新。下方列表即飞行器上现有的解禁证书。",
+    "Лицензии обновлены. Ниже — те, что сейчас есть на дроне.",
+);
+pub const UNLOCK_CANCEL: Tr = tr("Cancel", "取消", "Отмена");
 
-pub const UNLOCK_GROUP_AREA: &str = "Authorization zones";
-pub const UNLOCK_GROUP_CIRCLE: &str = "Circular areas";
-pub const UNLOCK_GROUP_COUNTRY: &str = "Countries and regions";
-pub const UNLOCK_GROUP_ALTITUDE: &str = "Altitude limits";
-pub const UNLOCK_GROUP_POLYGON: &str = "Polygon areas";
-pub const UNLOCK_GROUP_POWER: &str = "Power";
-pub const UNLOCK_GROUP_RID: &str = "Remote ID";
-pub const UNLOCK_GROUP_OTHER: &str = "Other licenses";
+pub const UNLOCK_GROUP_AREA: Tr = tr("Authorization zones", "授权区", "Зоны авторизации");
+pub const UNLOCK_GROUP_CIRCLE: Tr = tr("Circular areas", "圆形区域", "Круглые области");
+pub const UNLOCK_GROUP_COUNTRY: Tr = tr("Countries and regions", "国家和地区", "Страны и регионы");
+pub const UNLOCK_GROUP_ALTITUDE: Tr = tr("Altitude limits", "限高", "Ограничения высоты");
+pub const UNLOCK_GROUP_POLYGON: Tr = tr("Polygon areas", "多边形区域", "Многоугольные области");
+pub const UNLOCK_GROUP_POWER: Tr = tr("Power", "功率", "Мощность");
+pub const UNLOCK_GROUP_RID: Tr = tr("Remote ID", "远程识别（Remote ID）", "Remote ID");
+pub const UNLOCK_GROUP_OTHER: Tr = tr("Other licenses", "其他解禁证书", "Другие лицензии");
 
 /// A license's state: "Enabled" / "Disabled".
 pub fn unlock_state(enabled: bool) -> &'static str {
     if enabled {
-        "Enabled"
+        tr("Enabled", "已启用", "Включена")
     } else {
-        "Disabled"
+        tr("Disabled", "已停用", "Выключена")
     }
+    .get()
 }
 
 /// The switch's label: what tapping it asks for.
 pub fn unlock_toggle(enable: bool) -> &'static str {
     if enable {
-        "Enable"
+        tr("Enable", "启用", "Включить")
     } else {
-        "Disable"
+        tr("Disable", "停用", "Выключить")
     }
+    .get()
 }
 
 /// The switch's label while the device is asked.
 pub fn unlock_switching(enable: bool) -> &'static str {
     if enable {
-        "Enabling…"
+        tr("Enabling…", "正在启用…", "Включение…")
     } else {
-        "Disabling…"
+        tr("Disabling…", "正在停用…", "Выключение…")
     }
+    .get()
 }
 
 /// A license's name as shown: its own, else its id.
 pub fn unlock_name(name: &str, license_id: Option<i64>) -> String {
-    match (name.trim(), license_id) {
-        ("", Some(id)) => format!("License {id}"),
-        ("", None) => "Unnamed license".into(),
-        (name, _) => name.to_owned(),
+    match (name.trim(), license_id, current()) {
+        ("", Some(id), Lang::En) => format!("License {id}"),
+        ("", Some(id), Lang::Zh) => format!("解禁证书 {id}"),
+        ("", Some(id), Lang::Ru) => format!("Лицензия {id}"),
+        ("", None, lang) => tr("Unnamed license", "未命名解禁证书", "Лицензия без названия")
+            .of(lang)
+            .into(),
+        (name, _, _) => name.to_owned(),
     }
 }
 
 /// "Enable 'Nanshan Science Park inspection circle'?"
 pub fn unlock_confirm(enable: bool, name: &str) -> String {
-    format!("{} '{name}'?", unlock_toggle(enable))
-}
-
-/// What a license unlocks, in a sentence.
-pub fn unlock_what(kind: &LicenseKind) -> String {
-    match kind {
-        LicenseKind::Area(a) => {
-            let ids: Vec<String> = a.area_ids.iter().map(i64::to_string).collect();
-            match ids.len() {
-                0 => "Unlocks authorization zones (none listed).".into(),
-                1 => format!("Unlocks authorization zone {}.", ids[0]),
-                _ => format!("Unlocks authorization zones {}.", ids.join(", ")),
-            }
-        }
-        LicenseKind::Circle(c) => format!(
-            "Unlocks a circle of radius {} m around {}{}.",
-            metres(c.radius),
-            coordinates(c.latitude, c.longitude),
-            up_to(c.height)
-        ),
-        LicenseKind::Country(c) => format!(
-            "Unlocks {}{}.",
-            pilot_portal_shared::unlock::country_label(c.country_number),
-            up_to(c.height)
-        ),
-        LicenseKind::Altitude(h) => format!("Raises the altitude limit to {} m.", h.height),
-        LicenseKind::Polygon(p) => {
-            let vertices = match p.vertex_count() {
-                1 => "1 vertex".to_owned(),
-                n => format!("{n} vertices"),
-            };
-            match p.extent() {
-                Some(e) => format!(
-                    "Unlocks a polygon area with {vertices}, latitude {:.5} to {:.5}, longitude \
-                     {:.5} to {:.5}.",
-                    e.min_latitude, e.max_latitude, e.min_longitude, e.max_longitude
-                ),
-                None => "Unlocks a polygon area without vertices.".into(),
-            }
-        }
-        LicenseKind::Power(_) => "Unlocks higher power output.".into(),
-        LicenseKind::Rid(r) => match r.level {
-            RidLevel::Eu => "Remote ID unlocking: EU.".into(),
-            RidLevel::China => "Remote ID unlocking: China.".into(),
-            RidLevel::Unknown(level) => format!("Remote ID unlocking, level {level}."),
-        },
-        LicenseKind::Other { type_code, .. } => match type_code {
-            -1 => "A license this page cannot read.".into(),
-            0..=6 => format!(
-                "A license of type {type_code} ({}) in a form this page cannot read.",
-                pilot_portal_shared::unlock::type_name(*type_code)
-            ),
-            _ => {
-                format!("Unknown license type {type_code}: this page cannot show what it unlocks.")
-            }
-        },
+    let toggle = unlock_toggle(enable);
+    match current() {
+        Lang::En => format!("{toggle} '{name}'?"),
+        Lang::Zh => format!("{toggle}“{name}”？"),
+        Lang::Ru => format!("{toggle} «{name}»?"),
     }
 }
 
-/// "1581 m" (a fractional radius keeps one decimal).
+/// What a license unlocks, in a sentence. `country` names an ISO 3166-1 numeric code in the
+/// page's language (`None`: "country code N").
+pub fn unlock_what(kind: &LicenseKind, country: impl Fn(i64) -> Option<String>) -> String {
+    let lang = current();
+    match kind {
+        LicenseKind::Area(a) => {
+            let ids: Vec<String> = a.area_ids.iter().map(i64::to_string).collect();
+            match (lang, ids.len()) {
+                (Lang::En, 0) => "Unlocks authorization zones (none listed).".into(),
+                (Lang::En, 1) => format!("Unlocks authorization zone {}.", ids[0]),
+                (Lang::En, _) => format!("Unlocks authorization zones {}.", ids.join(", ")),
+                (Lang::Zh, 0) => "解禁授权区（未列出）。".into(),
+                (Lang::Zh, _) => format!("解禁授权区 {}。", ids.join("、")),
+                (Lang::Ru, 0) => "Разблокирует зоны авторизации (не указаны).".into(),
+                (Lang::Ru, 1) => format!("Разблокирует зону авторизации {}.", ids[0]),
+                (Lang::Ru, _) => format!("Разблокирует зоны авторизации {}.", ids.join(", ")),
+            }
+        }
+        LicenseKind::Circle(c) => {
+            let (r, at, up) = (
+                metres(c.radius),
+                coordinates(c.latitude, c.longitude),
+                up_to(lang, c.height),
+            );
+            match lang {
+                Lang::En => format!("Unlocks a circle of radius {r} m around {at}{up}."),
+                Lang::Zh => format!("解禁以 {at} 为中心、半径 {r} 米的圆形区域{up}。"),
+                Lang::Ru => format!("Разблокирует круг радиусом {r} м вокруг точки {at}{up}."),
+            }
+        }
+        LicenseKind::Country(c) => {
+            let code = c.country_number;
+            let name = country(code).unwrap_or_else(|| match lang {
+                Lang::En => format!("country code {code}"),
+                Lang::Zh => format!("国家代码 {code}"),
+                Lang::Ru => format!("код страны {code}"),
+            });
+            let up = up_to(lang, c.height);
+            match lang {
+                Lang::En => format!("Unlocks {name}{up}."),
+                Lang::Zh => format!("解禁国家/地区：{name}{up}。"),
+                Lang::Ru => format!("Разблокирует страну или регион: {name}{up}."),
+            }
+        }
+        LicenseKind::Altitude(h) => match lang {
+            Lang::En => format!("Raises the altitude limit to {} m.", h.height),
+            Lang::Zh => format!("将限高提升至 {} 米。", h.height),
+            Lang::Ru => format!("Поднимает ограничение высоты до {} м.", h.height),
+        },
+        LicenseKind::Polygon(p) => {
+            let n = p.vertex_count();
+            match (lang, p.extent()) {
+                (_, None) => tr(
+                    "Unlocks a polygon area without vertices.",
+                    "解禁没有顶点的多边形区域。",
+                    "Разблокирует многоугольную область без вершин.",
+                )
+                .of(lang)
+                .into(),
+                (Lang::En, Some(e)) => {
+                    let vertices = if n == 1 {
+                        "1 vertex".to_owned()
+                    } else {
+                        format!("{n} vertices")
+                    };
+                    format!(
+                        "Unlocks a polygon area with {vertices}, latitude {:.5} to {:.5}, \
+                         longitude {:.5} to {:.5}.",
+                        e.min_latitude, e.max_latitude, e.min_longitude, e.max_longitude
+                    )
+                }
+                (Lang::Zh, Some(e)) => format!(
+                    "解禁有 {n} 个顶点的多边形区域，纬度 {:.5} 至 {:.5}，经度 {:.5} 至 {:.5}。",
+                    e.min_latitude, e.max_latitude, e.min_longitude, e.max_longitude
+                ),
+                (Lang::Ru, Some(e)) => format!(
+                    "Разблокирует многоугольную область с {n} {}, широта от {:.5} до {:.5}, \
+                     долгота от {:.5} до {:.5}.",
+                    ru_plural(n as u64, "вершиной", "вершинами", "вершинами"),
+                    e.min_latitude,
+                    e.max_latitude,
+                    e.min_longitude,
+                    e.max_longitude
+                ),
+            }
+        }
+        LicenseKind::Power(_) => tr(
+            "Unlocks higher power output.",
+            "解禁更高的输出功率。",
+            "Разблокирует повышенную выходную мощность.",
+        )
+        .of(lang)
+        .into(),
+        LicenseKind::Rid(r) => match (lang, r.level) {
+            (_, RidLevel::Eu) => tr(
+                "Remote ID unlocking: EU.",
+                "Remote ID 解禁：欧盟。",
+                "Разблокировка Remote ID: ЕС.",
+            )
+            .of(lang)
+            .into(),
+            (_, RidLevel::China) => tr(
+                "Remote ID unlocking: China.",
+                "Remote ID 解禁：中国。",
+                "Разблокировка Remote ID: Китай.",
+            )
+            .of(lang)
+            .into(),
+            (Lang::En, RidLevel::Unknown(level)) => format!("Remote ID unlocking, level {level}."),
+            (Lang::Zh, RidLevel::Unknown(level)) => format!("Remote ID 解禁，等级 {level}。"),
+            (Lang::Ru, RidLevel::Unknown(level)) => {
+                format!("Разблокировка Remote ID, уровень {level}.")
+            }
+        },
+        LicenseKind::Other { type_code, .. } => {
+            let code = *type_code;
+            match (lang, code) {
+                (_, -1) => tr(
+                    "A license this page cannot read.",
+                    "本页面无法读取的解禁证书。",
+                    "Лицензия, которую эта страница не может прочитать.",
+                )
+                .of(lang)
+                .into(),
+                (Lang::En, 0..=6) => format!(
+                    "A license of type {code} ({}) in a form this page cannot read.",
+                    unlock_type_name(lang, code)
+                ),
+                (Lang::Zh, 0..=6) => format!(
+                    "类型 {code}（{}）的解禁证书，其格式本页面无法读取。",
+                    unlock_type_name(lang, code)
+                ),
+                (Lang::Ru, 0..=6) => format!(
+                    "Лицензия типа {code} ({}) в виде, который эта страница не может прочитать.",
+                    unlock_type_name(lang, code)
+                ),
+                (Lang::En, _) => {
+                    format!("Unknown license type {code}: this page cannot show what it unlocks.")
+                }
+                (Lang::Zh, _) => format!("未知的解禁证书类型 {code}：本页面无法显示其解禁内容。"),
+                (Lang::Ru, _) => format!(
+                    "Неизвестный тип лицензии {code}: эта страница не может показать, что она \
+                     разблокирует."
+                ),
+            }
+        }
+    }
+}
+
+/// The document's name of a license `type`, in `lang`.
+fn unlock_type_name(lang: Lang, type_code: i64) -> &'static str {
+    match type_code {
+        0 => tr(
+            "Authorization zone unlocking",
+            "授权区解禁",
+            "Разблокировка зоны авторизации",
+        ),
+        1 => tr(
+            "Custom circular area unlocking",
+            "自定义圆形区域解禁",
+            "Разблокировка произвольной круглой области",
+        ),
+        2 => tr(
+            "Country/region unlocking",
+            "国家/地区解禁",
+            "Разблокировка страны или региона",
+        ),
+        3 => tr(
+            "Altitude limit unlocking",
+            "限高解禁",
+            "Разблокировка ограничения высоты",
+        ),
+        4 => tr(
+            "Custom polygon area unlocking",
+            "自定义多边形区域解禁",
+            "Разблокировка произвольной многоугольной области",
+        ),
+        5 => tr("Power unlocking", "功率解禁", "Разблокировка мощности"),
+        6 => tr("RID unlocking", "RID 解禁", "Разблокировка RID"),
+        _ => tr("Other unlocking", "其他解禁", "Другая разблокировка"),
+    }
+    .of(lang)
+}
+
+/// "1581" (a fractional radius keeps one decimal).
 fn metres(m: f64) -> String {
     if m.fract() == 0.0 {
         format!("{m:.0}")
@@ -978,35 +1310,63 @@ fn coordinates(latitude: f64, longitude: f64) -> String {
 }
 
 /// ", up to 500 m altitude", or nothing without a limit.
-fn up_to(height: Option<i64>) -> String {
-    height
-        .map(|h| format!(", up to {h} m altitude"))
-        .unwrap_or_default()
+fn up_to(lang: Lang, height: Option<i64>) -> String {
+    let Some(h) = height else {
+        return String::new();
+    };
+    match lang {
+        Lang::En => format!(", up to {h} m altitude"),
+        Lang::Zh => format!("，高度上限 {h} 米"),
+        Lang::Ru => format!(", до высоты {h} м"),
+    }
 }
 
 /// Whether a license applies now. `date` formats epoch milliseconds.
 pub fn unlock_validity(v: Validity, date: impl Fn(i64) -> String) -> String {
     let at = |secs: i64| date(secs.saturating_mul(1000));
-    match v {
-        Validity::NotYetValid { from } => format!("Not yet valid (from {}).", at(from)),
-        Validity::Valid { until: Some(until) } => format!("Valid until {}.", at(until)),
-        Validity::Valid { until: None } => "Valid, without end date.".into(),
-        Validity::Expired { at: ended } => format!("Expired on {}.", at(ended)),
+    match (current(), v) {
+        (Lang::En, Validity::NotYetValid { from }) => {
+            format!("Not yet valid (from {}).", at(from))
+        }
+        (Lang::Zh, Validity::NotYetValid { from }) => format!("尚未生效（自 {} 起）。", at(from)),
+        (Lang::Ru, Validity::NotYetValid { from }) => {
+            format!("Ещё не действует (с {}).", at(from))
+        }
+        (Lang::En, Validity::Valid { until: Some(until) }) => {
+            format!("Valid until {}.", at(until))
+        }
+        (Lang::Zh, Validity::Valid { until: Some(until) }) => format!("有效期至 {}。", at(until)),
+        (Lang::Ru, Validity::Valid { until: Some(until) }) => {
+            format!("Действует до {}.", at(until))
+        }
+        (lang, Validity::Valid { until: None }) => tr(
+            "Valid, without end date.",
+            "有效，无截止日期。",
+            "Действует бессрочно.",
+        )
+        .of(lang)
+        .into(),
+        (Lang::En, Validity::Expired { at: ended }) => format!("Expired on {}.", at(ended)),
+        (Lang::Zh, Validity::Expired { at: ended }) => format!("已于 {} 过期。", at(ended)),
+        (Lang::Ru, Validity::Expired { at: ended }) => {
+            format!("Срок действия истёк {}.", at(ended))
+        }
     }
 }
 
 /// "Last changed by pilot at … (enabled)." `date` formats epoch milliseconds.
 pub fn unlock_last_change(change: &LicenseChange, date: impl Fn(i64) -> String) -> String {
+    let (by, at) = (&change.by, date(change.at_ms));
     let state = if change.new_enabled {
-        "enabled"
+        tr("enabled", "已启用", "включена")
     } else {
-        "disabled"
+        tr("disabled", "已停用", "выключена")
     };
-    format!(
-        "Last changed by {} at {} ({state}).",
-        change.by,
-        date(change.at_ms)
-    )
+    match current() {
+        Lang::En => format!("Last changed by {by} at {at} ({}).", state.en),
+        Lang::Zh => format!("最近一次由 {by} 于 {at} 更改（{}）。", state.zh),
+        Lang::Ru => format!("Последнее изменение: {by}, {at} ({}).", state.ru),
+    }
 }
 
 #[cfg(test)]
@@ -1021,16 +1381,58 @@ mod unlock_tests {
         format!("<{ms}>")
     }
 
+    /// What `Intl.DisplayNames` gives on the page, for the codes these tests use.
+    fn country(code: i64) -> Option<String> {
+        let name = match (current(), code) {
+            (Lang::En, 156) => "China",
+            (Lang::Zh, 156) => "中国",
+            (Lang::Ru, 156) => "Китай",
+            _ => return None,
+        };
+        Some(name.into())
+    }
+
+    fn what(kind: &LicenseKind) -> String {
+        unlock_what(kind, country)
+    }
+
+    /// `f` in each language (the thread's language is set back to English after).
+    fn in_each(f: impl Fn() -> String) -> [String; 3] {
+        let all = Lang::ALL.map(|lang| {
+            crate::i18n::set(lang);
+            f()
+        });
+        crate::i18n::set(Lang::En);
+        all
+    }
+
+    fn differ_and_not_empty(words: &[String; 3]) {
+        assert!(words.iter().all(|w| !w.trim().is_empty()), "{words:?}");
+        assert_ne!(words[0], words[1], "{words:?}");
+        assert_ne!(words[0], words[2], "{words:?}");
+        assert_ne!(words[1], words[2], "{words:?}");
+    }
+
+    fn polygon(n: usize) -> LicenseKind {
+        let points = (0..n)
+            .map(|i| GeoPoint {
+                latitude: 22.54 + i as f64 * 0.001,
+                longitude: 113.93 + i as f64 * 0.001,
+            })
+            .collect();
+        LicenseKind::Polygon(PolygonUnlock {
+            points,
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn each_kind_says_what_it_unlocks() {
         let area = LicenseKind::Area(AreaUnlock {
             area_ids: vec![115001769, 8724],
             ..Default::default()
         });
-        assert_eq!(
-            unlock_what(&area),
-            "Unlocks authorization zones 115001769, 8724."
-        );
+        assert_eq!(what(&area), "Unlocks authorization zones 115001769, 8724.");
         let circle = LicenseKind::Circle(CircleUnlock {
             radius: 1581.0,
             latitude: 22.60309,
@@ -1039,7 +1441,7 @@ mod unlock_tests {
             ..Default::default()
         });
         assert_eq!(
-            unlock_what(&circle),
+            what(&circle),
             "Unlocks a circle of radius 1581 m around 22.60309, 113.94782, up to 500 m altitude."
         );
         let country = LicenseKind::Country(CountryUnlock {
@@ -1047,24 +1449,21 @@ mod unlock_tests {
             height: None,
             ..Default::default()
         });
-        assert_eq!(unlock_what(&country), "Unlocks China.");
+        assert_eq!(what(&country), "Unlocks China.");
         let unknown_country = LicenseKind::Country(CountryUnlock {
             country_number: 999,
             height: Some(120),
             ..Default::default()
         });
         assert_eq!(
-            unlock_what(&unknown_country),
+            what(&unknown_country),
             "Unlocks country code 999, up to 120 m altitude."
         );
         let altitude = LicenseKind::Altitude(HeightUnlock {
             height: 500,
             ..Default::default()
         });
-        assert_eq!(
-            unlock_what(&altitude),
-            "Raises the altitude limit to 500 m."
-        );
+        assert_eq!(what(&altitude), "Raises the altitude limit to 500 m.");
         let point = |latitude, longitude| GeoPoint {
             latitude,
             longitude,
@@ -1078,16 +1477,16 @@ mod unlock_tests {
             ..Default::default()
         });
         assert_eq!(
-            unlock_what(&polygon),
+            what(&polygon),
             "Unlocks a polygon area with 3 vertices, latitude 22.54000 to 22.55000, longitude \
              113.93000 to 113.95000."
         );
         assert_eq!(
-            unlock_what(&LicenseKind::Power(PowerUnlock::default())),
+            what(&LicenseKind::Power(PowerUnlock::default())),
             "Unlocks higher power output."
         );
         let rid = |level| {
-            unlock_what(&LicenseKind::Rid(RidUnlock {
+            what(&LicenseKind::Rid(RidUnlock {
                 level,
                 extra: JsonMap::new(),
             }))
@@ -1098,9 +1497,91 @@ mod unlock_tests {
     }
 
     #[test]
+    fn each_kind_is_said_in_each_language() {
+        let kinds = [
+            LicenseKind::Area(AreaUnlock {
+                area_ids: vec![8724],
+                ..Default::default()
+            }),
+            LicenseKind::Circle(CircleUnlock {
+                radius: 100.0,
+                height: Some(120),
+                ..Default::default()
+            }),
+            LicenseKind::Country(CountryUnlock {
+                country_number: 156,
+                ..Default::default()
+            }),
+            LicenseKind::Country(CountryUnlock {
+                country_number: 999,
+                ..Default::default()
+            }),
+            LicenseKind::Altitude(HeightUnlock {
+                height: 500,
+                ..Default::default()
+            }),
+            polygon(3),
+            polygon(0),
+            LicenseKind::Power(PowerUnlock::default()),
+            LicenseKind::Rid(RidUnlock {
+                level: RidLevel::Unknown(7),
+                extra: JsonMap::new(),
+            }),
+            LicenseKind::Other {
+                type_code: 1,
+                fields: JsonMap::new(),
+            },
+            LicenseKind::Other {
+                type_code: 9,
+                fields: JsonMap::new(),
+            },
+        ];
+        for kind in &kinds {
+            differ_and_not_empty(&in_each(|| what(kind)));
+        }
+        let [_, zh, ru] = in_each(|| {
+            what(&LicenseKind::Country(CountryUnlock {
+                country_number: 156,
+                height: Some(120),
+                ..Default::default()
+            }))
+        });
+        assert_eq!(zh, "解禁国家/地区：中国，高度上限 120 米。");
+        assert_eq!(
+            ru,
+            "Разблокирует страну или регион: Китай, до высоты 120 м."
+        );
+        let [_, zh, ru] = in_each(|| {
+            what(&LicenseKind::Country(CountryUnlock {
+                country_number: 999,
+                ..Default::default()
+            }))
+        });
+        assert!(zh.contains("国家代码 999"), "{zh}");
+        assert!(ru.contains("код страны 999"), "{ru}");
+    }
+
+    #[test]
+    fn russian_vertices_agree_with_their_number() {
+        crate::i18n::set(Lang::Ru);
+        let (one, three, five, twenty_one) = (
+            what(&polygon(1)),
+            what(&polygon(3)),
+            what(&polygon(5)),
+            what(&polygon(21)),
+        );
+        crate::i18n::set(Lang::En);
+        assert!(one.contains("с 1 вершиной,"), "{one}");
+        assert!(three.contains("с 3 вершинами,"), "{three}");
+        assert!(five.contains("с 5 вершинами,"), "{five}");
+        assert!(twenty_one.contains("с 21 вершиной,"), "{twenty_one}");
+        assert!(what(&polygon(1)).contains("with 1 vertex,"));
+    }
+
+    #[test]
     fn other_licenses_say_what_is_unknown() {
         let other = |type_code| {
-            unlock_what(&LicenseKind::Other {
+            what(&LicenseKind::Other {
                 type_code,
                 fields: JsonMap::new(),
             })
@@ -1108,19 +1589,31 @@ mod unlock_tests {
         assert!(other(9).contains("Unknown license type 9"), "{}", other(9));
         assert!(other(1).contains("type 1 (Custom circular area unlocking)"));
         assert_eq!(other(-1), "A license this page cannot read.");
+        // The same names as the document's (the shared crate's), in English.
+        for code in -1..=8 {
+            assert_eq!(
+                unlock_type_name(Lang::En, code),
+                pilot_portal_shared::unlock::type_name(code),
+                "{code}"
+            );
+        }
+        crate::i18n::set(Lang::Zh);
+        let zh = other(1);
+        crate::i18n::set(Lang::En);
+        assert!(zh.contains("自定义圆形区域解禁"), "{zh}");
     }
 
     #[test]
     fn odd_shapes_are_still_said() {
         let empty_area = LicenseKind::Area(AreaUnlock::default());
-        assert!(unlock_what(&empty_area).contains("none listed"));
+        assert!(what(&empty_area).contains("none listed"));
         let one_zone = LicenseKind::Area(AreaUnlock {
             area_ids: vec![8724],
             ..Default::default()
         });
-        assert_eq!(unlock_what(&one_zone), "Unlocks authorization zone 8724.");
+        assert_eq!(what(&one_zone), "Unlocks authorization zone 8724.");
         let empty_polygon = LicenseKind::Polygon(PolygonUnlock::default());
-        assert!(unlock_what(&empty_polygon).contains("without vertices"));
+        assert!(what(&empty_polygon).contains("without vertices"));
         let fractional = LicenseKind::Circle(CircleUnlock {
             radius: 12.25,
             latitude: -33.5,
@@ -1129,7 +1622,7 @@ mod unlock_tests {
             ..Default::default()
         });
         assert_eq!(
-            unlock_what(&fractional),
+            what(&fractional),
             "Unlocks a circle of radius 12.2 m around -33.50000, -70.25000."
         );
     }
@@ -1152,6 +1645,19 @@ mod unlock_tests {
             unlock_validity(Validity::Expired { at: 30 }, date),
             "Expired on <30000>."
         );
+        for v in [
+            Validity::NotYetValid { from: 10 },
+            Validity::Valid { until: Some(20) },
+            Validity::Valid { until: None },
+            Validity::Expired { at: 30 },
+        ] {
+            let words = in_each(|| unlock_validity(v, date));
+            differ_and_not_empty(&words);
+            if let Validity::Valid { until: None } = v {
+                continue;
+            }
+            assert!(words.iter().all(|w| w.contains("000>")), "{words:?}");
+        }
     }
 
     #[test]
@@ -1166,6 +1672,21 @@ mod unlock_tests {
         assert_eq!(unlock_name("Zone", Some(1)), "Zone");
         assert_eq!(unlock_switching(true), "Enabling…");
         assert_eq!(unlock_switching(false), "Disabling…");
+        assert_eq!(
+            in_each(|| unlock_confirm(true, "南山")),
+            ["Enable '南山'?", "启用“南山”？", "Включить «南山»?"].map(String::from)
+        );
+        differ_and_not_empty(&in_each(|| unlock_name("", Some(7))));
+        // A license's own name is never translated.
+        assert_eq!(
+            in_each(|| unlock_name("Zone", None)),
+            ["Zone", "Zone", "Zone"]
+        );
+        for on in [true, false] {
+            differ_and_not_empty(&in_each(|| unlock_state(on).to_owned()));
+            differ_and_not_empty(&in_each(|| unlock_toggle(on).to_owned()));
+            differ_and_not_empty(&in_each(|| unlock_switching(on).to_owned()));
+        }
     }
 
     #[test]
@@ -1180,6 +1701,36 @@ mod unlock_tests {
             unlock_last_change(&change, date),
             "Last changed by pilot at <5> (enabled)."
         );
+        let words = in_each(|| unlock_last_change(&change, date));
+        differ_and_not_empty(&words);
+        assert!(words
+            .iter()
+            .all(|w| w.contains("pilot") && w.contains("<5>")));
+        assert_eq!(words[1], "最近一次由 pilot 于 <5> 更改（已启用）。");
+    }
+
+    #[test]
+    fn every_fixed_sentence_of_the_panel_is_translated() {
+        let fixed = [
+            UNLOCK_TITLE,
+            UNLOCK_TAB_AIRCRAFT,
+            UNLOCK_TAB_DOCK,
+            UNLOCK_INTRO_AIRCRAFT,
+            UNLOCK_INTRO_DOCK,
+            UNLOCK_OFFLINE,
+            UNLOCK_NO_AIRCRAFT,
+            UNLOCK_NO_CONTROLLER,
+            UNLOCK_NONE_AIRCRAFT,
+            UNLOCK_UPDATE,
+            UNLOCK_UPDATE_PROGRESS,
+            UNLOCK_UPDATED,
+            UNLOCK_GROUP_AREA,
+            UNLOCK_GROUP_COUNTRY,
+            UNLOCK_GROUP_OTHER,
+        ];
+        for t in fixed {
+            differ_and_not_empty(&Lang::ALL.map(|l| t.of(l).to_owned()));
+        }
     }
 }
 

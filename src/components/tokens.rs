@@ -33,21 +33,22 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
         .name
         .clone()
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| text::TOKENS_UNNAMED.to_owned());
+        .unwrap_or_else(|| text::TOKENS_UNNAMED.get().to_owned());
     let expired = entry.expires_at.is_some_and(|at| at <= now);
     let expiry = match entry.expires_at {
         Some(at) => format!(
             "{} · {}",
-            text::tokens_relative(at, now),
+            text::tokens_expiry(expired, &time::relative_ms(at, now)),
             time::format_ms(at)
         ),
-        None => text::TOKENS_NO_EXPIRY.to_owned(),
+        None => text::TOKENS_NO_EXPIRY.get().to_owned(),
     };
     let scopes = entry.scopes.clone();
     let hidden = scopes.len().saturating_sub(SCOPES_SHOWN);
     let methods = move || {
         if scopes.is_empty() {
-            return view! { <span class="muted">{text::TOKENS_ALL_METHODS}</span> }.into_any();
+            return view! { <span class="muted">{text::TOKENS_ALL_METHODS.get()}</span> }
+                .into_any();
         }
         let shown = if expanded.get() {
             scopes.len()
@@ -83,7 +84,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                     .then(|| {
                         view! {
                             <span class="badge mine" data-testid="token-this-controller">
-                                {text::TOKENS_THIS_CONTROLLER}
+                                {text::TOKENS_THIS_CONTROLLER.get()}
                             </span>
                         }
                     })}
@@ -91,7 +92,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                     .then(|| {
                         view! {
                             <span class="badge" data-testid="token-expired">
-                                {text::TOKENS_EXPIRED_BADGE}
+                                {text::TOKENS_EXPIRED_BADGE.get()}
                             </span>
                         }
                     })}
@@ -109,7 +110,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                             >
                                 {move || {
                                     if expanded.get() {
-                                        text::TOKENS_FEWER_METHODS.to_owned()
+                                        text::TOKENS_FEWER_METHODS.get().to_owned()
                                     } else {
                                         text::tokens_more_methods(hidden)
                                     }
@@ -127,7 +128,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                             data-testid="token-revoke"
                             on:click=move |_| confirming.set(true)
                         >
-                            {text::TOKENS_REVOKE}
+                            {text::TOKENS_REVOKE.get()}
                         </button>
                     }
                 }
@@ -145,14 +146,14 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                             }
                         }
                     >
-                        {text::TOKENS_REVOKE}
+                        {text::TOKENS_REVOKE.get()}
                     </button>
                     <button
                         class="secondary"
                         data-testid="token-revoke-cancel"
                         on:click=move |_| confirming.set(false)
                     >
-                        {text::TOKENS_KEEP}
+                        {text::TOKENS_KEEP.get()}
                     </button>
                 </div>
             </Show>
@@ -191,14 +192,14 @@ fn IssuedToken(issued: NewToken, done: Callback<()>) -> impl IntoView {
     let copy = move |_| {
         leptos::task::spawn_local(async move {
             if write_clipboard(&value.get_value()).await {
-                copied.set(Some(text::TOKENS_COPIED));
+                copied.set(Some(text::TOKENS_COPIED.get()));
             } else {
                 // No clipboard (or no permission): select it for the pilot to copy.
                 if let Some(input) = field.get_untracked() {
                     let _ = input.focus();
                     input.select();
                 }
-                copied.set(Some(text::TOKENS_SELECTED));
+                copied.set(Some(text::TOKENS_SELECTED.get()));
             }
         });
     };
@@ -221,14 +222,14 @@ fn IssuedToken(issued: NewToken, done: Callback<()>) -> impl IntoView {
                     }
                 }
             />
-            <p class="warn-text" data-testid="new-token-warning">{text::TOKENS_SHOWN_ONCE}</p>
+            <p class="warn-text" data-testid="new-token-warning">{text::TOKENS_SHOWN_ONCE.get()}</p>
             {move || copied.get().map(|m| view! { <p data-testid="new-token-copied">{m}</p> })}
             <div class="actions">
                 <button data-testid="new-token-copy" on:click=copy>
-                    {text::TOKENS_COPY}
+                    {text::TOKENS_COPY.get()}
                 </button>
                 <button class="secondary" data-testid="new-token-done" on:click=move |_| done.run(())>
-                    {text::TOKENS_DONE}
+                    {text::TOKENS_DONE.get()}
                 </button>
             </div>
         </div>
@@ -283,40 +284,40 @@ fn NewTokenForm(
     };
     let lifetimes = text::TOKENS_LIFETIMES
         .iter()
-        .map(|(label, value)| view! { <option value=*value>{*label}</option> })
+        .map(|(label, value)| view! { <option value=*value>{label.get()}</option> })
         .collect_view();
     view! {
         <form class="new-token" data-testid="new-token-form" on:submit=on_submit>
-            <h3>{text::TOKENS_NEW_TITLE}</h3>
-            <label for="new-token-name">{text::TOKENS_NAME_LABEL}</label>
+            <h3>{text::TOKENS_NEW_TITLE.get()}</h3>
+            <label for="new-token-name">{text::TOKENS_NAME_LABEL.get()}</label>
             <input
                 id="new-token-name"
                 data-testid="new-token-name"
-                placeholder=text::TOKENS_NAME_PLACEHOLDER
+                placeholder=text::TOKENS_NAME_PLACEHOLDER.get()
                 maxlength="100"
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
-            <label for="new-token-lifetime">{text::TOKENS_LIFETIME_LABEL}</label>
+            <label for="new-token-lifetime">{text::TOKENS_LIFETIME_LABEL.get()}</label>
             <select
                 id="new-token-lifetime"
                 data-testid="new-token-lifetime"
                 on:change=move |ev| lifetime.set(event_target_value(&ev))
             >
                 {lifetimes}
-                <option value=CUSTOM>{text::TOKENS_CUSTOM}</option>
+                <option value=CUSTOM>{text::TOKENS_CUSTOM.get()}</option>
             </select>
             <Show when=move || lifetime.get() == CUSTOM>
                 <input
                     data-testid="new-token-custom-lifetime"
-                    placeholder=text::TOKENS_CUSTOM_PLACEHOLDER
+                    placeholder=text::TOKENS_CUSTOM_PLACEHOLDER.get()
                     prop:value=move || custom.get()
                     on:input=move |ev| custom.set(event_target_value(&ev))
                 />
             </Show>
-            <label>{text::TOKENS_METHODS_LABEL}</label>
+            <label>{text::TOKENS_METHODS_LABEL.get()}</label>
             {move || match choices.get() {
-                Load::Loading => view! { <p class="muted">{text::TOKENS_METHODS_LOADING}</p> }.into_any(),
+                Load::Loading => view! { <p class="muted">{text::TOKENS_METHODS_LOADING.get()}</p> }.into_any(),
                 Load::Ready(c) => {
                     let boxes = c
                         .methods
@@ -347,7 +348,7 @@ fn NewTokenForm(
                         {move || {
                             picked
                                 .with(Vec::is_empty)
-                                .then(|| view! { <p class="muted">{text::TOKENS_PICK_ONE}</p> })
+                                .then(|| view! { <p class="muted">{text::TOKENS_PICK_ONE.get()}</p> })
                         }}
                     }
                         .into_any()
@@ -366,10 +367,10 @@ fn NewTokenForm(
             }}
             <div class="actions">
                 <button type="submit" data-testid="new-token-issue" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { text::TOKENS_ISSUING } else { text::TOKENS_ISSUE }}
+                    {move || if submit.pending().get() { text::TOKENS_ISSUING.get() } else { text::TOKENS_ISSUE.get() }}
                 </button>
                 <button type="button" class="secondary" data-testid="new-token-cancel" on:click=move |_| cancel.run(())>
-                    {text::TOKENS_CANCEL}
+                    {text::TOKENS_CANCEL.get()}
                 </button>
             </div>
         </form>
@@ -420,12 +421,12 @@ pub fn TokensPanel() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="tokens-panel">
-            <h2>{text::TOKENS_TITLE}</h2>
-            <p class="muted">{text::TOKENS_INTRO}</p>
+            <h2>{text::TOKENS_TITLE.get()}</h2>
+            <p class="muted">{text::TOKENS_INTRO.get()}</p>
             {move || match list.get() {
-                Load::Loading => view! { <p class="muted">{text::TOKENS_LOADING}</p> }.into_any(),
+                Load::Loading => view! { <p class="muted">{text::TOKENS_LOADING.get()}</p> }.into_any(),
                 Load::Ready(entries) if entries.is_empty() => {
-                    view! { <p class="muted" data-testid="tokens-none">{text::TOKENS_NONE}</p> }.into_any()
+                    view! { <p class="muted" data-testid="tokens-none">{text::TOKENS_NONE.get()}</p> }.into_any()
                 }
                 Load::Ready(entries) => {
                     let now = now.get_untracked();
@@ -460,10 +461,10 @@ pub fn TokensPanel() -> impl IntoView {
                     view! {
                         <div class="actions">
                             <button data-testid="new-token" on:click=move |_| creating.set(true)>
-                                {text::TOKENS_NEW}
+                                {text::TOKENS_NEW.get()}
                             </button>
                             <button class="secondary" data-testid="tokens-refresh" on:click=move |_| refresh()>
-                                {text::TOKENS_REFRESH}
+                                {text::TOKENS_REFRESH.get()}
                             </button>
                         </div>
                     }

@@ -66,14 +66,14 @@ impl Group {
 
     fn title(self) -> &'static str {
         match self {
-            Group::Area => text::UNLOCK_GROUP_AREA,
-            Group::Circle => text::UNLOCK_GROUP_CIRCLE,
-            Group::Country => text::UNLOCK_GROUP_COUNTRY,
-            Group::Altitude => text::UNLOCK_GROUP_ALTITUDE,
-            Group::Polygon => text::UNLOCK_GROUP_POLYGON,
-            Group::Power => text::UNLOCK_GROUP_POWER,
-            Group::Rid => text::UNLOCK_GROUP_RID,
-            Group::Other => text::UNLOCK_GROUP_OTHER,
+            Group::Area => text::UNLOCK_GROUP_AREA.get(),
+            Group::Circle => text::UNLOCK_GROUP_CIRCLE.get(),
+            Group::Country => text::UNLOCK_GROUP_COUNTRY.get(),
+            Group::Altitude => text::UNLOCK_GROUP_ALTITUDE.get(),
+            Group::Polygon => text::UNLOCK_GROUP_POLYGON.get(),
+            Group::Power => text::UNLOCK_GROUP_POWER.get(),
+            Group::Rid => text::UNLOCK_GROUP_RID.get(),
+            Group::Other => text::UNLOCK_GROUP_OTHER.get(),
         }
     }
 }
@@ -164,6 +164,36 @@ pub fn shown_enabled(listed: bool, confirmed: Option<&UnlockSwitchResponse>) -> 
     confirmed.map_or(listed, |reply| reply.enabled)
 }
 
+/// ISO 3166-1 numeric → alpha-2, five characters an entry ("156CN"), by code: the page names
+/// countries with the WebView's `Intl.DisplayNames`, in the page's language, from the alpha-2
+/// code (no table of names in the bundle).
+const REGIONS: &str = "\
+    004AF008AL010AQ012DZ016AS020AD024AO028AG031AZ032AR036AU040AT044BS048BH050BD051AM\
+    052BB056BE060BM064BT068BO070BA072BW074BV076BR084BZ086IO090SB092VG096BN100BG104MM\
+    108BI112BY116KH120CM124CA132CV136KY140CF144LK148TD152CL156CN158TW162CX166CC170CO\
+    174KM175YT178CG180CD184CK188CR191HR192CU196CY203CZ204BJ208DK212DM214DO218EC222SV\
+    226GQ231ET232ER233EE234FO238FK239GS242FJ246FI248AX250FR254GF258PF260TF262DJ266GA\
+    268GE270GM275PS276DE288GH292GI296KI300GR304GL308GD312GP316GU320GT324GN328GY332HT\
+    334HM336VA340HN344HK348HU352IS356IN360ID364IR368IQ372IE376IL380IT384CI388JM392JP\
+    398KZ400JO404KE408KP410KR414KW417KG418LA422LB426LS428LV430LR434LY438LI440LT442LU\
+    446MO450MG454MW458MY462MV466ML470MT474MQ478MR480MU484MX492MC496MN498MD499ME500MS\
+    504MA508MZ512OM516NA520NR524NP528NL531CW533AW534SX535BQ540NC548VU554NZ558NI562NE\
+    566NG570NU574NF578NO580MP581UM583FM584MH585PW586PK591PA598PG600PY604PE608PH612PN\
+    616PL620PT624GW626TL630PR634QA638RE642RO643RU646RW652BL654SH659KN660AI662LC663MF\
+    666PM670VC674SM678ST682SA686SN688RS690SC694SL702SG703SK704VN705SI706SO710ZA716ZW\
+    724ES728SS729SD732EH740SR744SJ748SZ752SE756CH760SY762TJ764TH768TG772TK776TO780TT\
+    784AE788TN792TR795TM796TC798TV800UG804UA807MK818EG826GB831GG832JE833IM834TZ840US\
+    850VI854BF858UY860UZ862VE876WF882WS887YE894ZM";
+
+/// The ISO 3166-1 alpha-2 code ("CN") of a numeric code (156), when there is one.
+pub fn region_code(country_number: i64) -> Option<&'static str> {
+    let key = format!("{country_number:03}");
+    (0..REGIONS.len() / 5)
+        .map(|i| &REGIONS[i * 5..i * 5 + 5])
+        .find(|entry| entry[..3] == key)
+        .map(|entry| &entry[3..])
+}
+
 /// `data-validity` and the style class of a validity.
 fn validity_style(v: Validity) -> (&'static str, &'static str) {
     match v {
@@ -174,6 +204,31 @@ fn validity_style(v: Validity) -> (&'static str, &'static str) {
 }
 
 // --- the panel -----------------------------------------------------------------------------------
+
+/// A country's or region's name in the page's language ("China", "中国", "Китай") by the
+/// WebView's `Intl.DisplayNames`; its alpha-2 code where the WebView has no `Intl.DisplayNames`
+/// (Chrome before 81); `None` for a code that is no country (the sentence then gives the code).
+fn country_name(country_number: i64) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let region = region_code(country_number)?;
+    // Looked up, not called blindly: a missing constructor would throw.
+    let named = || -> Option<String> {
+        let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DisplayNames".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+        let locales = js_sys::Array::of1(&crate::i18n::current().tag().into());
+        let names: js_sys::Intl::DisplayNames =
+            js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&locales, &options))
+                .ok()?
+                .unchecked_into();
+        names.of(region).map(String::from)
+    };
+    Some(named().unwrap_or_else(|| region.to_owned()))
+}
 
 type SwitchAction = Action<bool, Result<UnlockSwitchResponse, AppError>>;
 type UpdateAction = Action<String, Result<UnlockUpdateResponse, AppError>>;
@@ -285,7 +340,7 @@ fn Switch(
                     {move || text::unlock_toggle(!enabled.get())}
                 </button>
                 <button class="secondary" data-testid="unlock-cancel" on:click=move |_| confirming.set(false)>
-                    {text::UNLOCK_CANCEL}
+                    {text::UNLOCK_CANCEL.get()}
                 </button>
             </div>
         </Show>
@@ -336,7 +391,7 @@ fn LicenseRow(
                     {move || text::unlock_state(enabled.get())}
                 </span>
             </div>
-            <p data-testid="unlock-what">{text::unlock_what(&license.kind)}</p>
+            <p data-testid="unlock-what">{text::unlock_what(&license.kind, country_name)}</p>
             <p class=validity_class data-testid="unlock-validity" data-validity=validity_kind>
                 {text::unlock_validity(validity, time::format_ms)}
             </p>
@@ -365,9 +420,9 @@ fn LicenseList(
     let aircraft = response.domain == DeviceModelDomain::Aircraft;
     if response.licenses.is_empty() {
         let none = if aircraft {
-            text::UNLOCK_NONE_AIRCRAFT
+            text::UNLOCK_NONE_AIRCRAFT.get()
         } else {
-            text::UNLOCK_NONE_DOCK
+            text::UNLOCK_NONE_DOCK.get()
         };
         return view! { <p class="muted" data-testid="unlock-empty">{none}</p> }.into_any();
     }
@@ -410,7 +465,7 @@ fn UpdateLicenses(
         if pending.get() {
             let progress = view! {
                 <p class="notice" role="status" data-testid="unlock-update-progress">
-                    {text::UNLOCK_UPDATE_PROGRESS}
+                    {text::UNLOCK_UPDATE_PROGRESS.get()}
                 </p>
             };
             return Some(progress.into_any());
@@ -418,7 +473,7 @@ fn UpdateLicenses(
         Some(match update.value().get()? {
             Ok(_) => view! {
                 <p class="notice ok" role="status" data-testid="unlock-update-outcome" data-outcome="updated">
-                    {text::UNLOCK_UPDATED}
+                    {text::UNLOCK_UPDATED.get()}
                 </p>
             }
             .into_any(),
@@ -429,7 +484,7 @@ fn UpdateLicenses(
     view! {
         <div class="actions">
             <button data-testid="unlock-update" disabled=move || pending.get() on:click=move |_| run()>
-                {move || if pending.get() { text::UNLOCK_UPDATING } else { text::UNLOCK_UPDATE }}
+                {move || if pending.get() { text::UNLOCK_UPDATING.get() } else { text::UNLOCK_UPDATE.get() }}
             </button>
         </div>
         {outcome}
@@ -452,7 +507,7 @@ fn Licenses(
         matches!(list.get(), Load::Ready(r) if r.consistence == Some(false)).then(|| {
             view! {
                 <p class="notice" role="status" data-testid="unlock-consistence-banner">
-                    {text::UNLOCK_INCONSISTENT}
+                    {text::UNLOCK_INCONSISTENT.get()}
                 </p>
             }
         })
@@ -465,7 +520,7 @@ fn Licenses(
         </Show>
         {move || match list.get() {
             Load::Loading => {
-                view! { <p class="muted" data-testid="unlock-loading">{text::UNLOCK_LOADING}</p> }
+                view! { <p class="muted" data-testid="unlock-loading">{text::UNLOCK_LOADING.get()}</p> }
                     .into_any()
             }
             Load::Ready(response) => {
@@ -543,21 +598,21 @@ pub fn UnlockPanel() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="unlock-panel">
-            <h2>{text::UNLOCK_TITLE}</h2>
+            <h2>{text::UNLOCK_TITLE.get()}</h2>
             <div class="tabs" role="tablist">
-                {tab_button(DeviceModelDomain::Aircraft, text::UNLOCK_TAB_AIRCRAFT, "unlock-tab-aircraft")}
-                {tab_button(DeviceModelDomain::Dock, text::UNLOCK_TAB_DOCK, "unlock-tab-dock")}
+                {tab_button(DeviceModelDomain::Aircraft, text::UNLOCK_TAB_AIRCRAFT.get(), "unlock-tab-aircraft")}
+                {tab_button(DeviceModelDomain::Dock, text::UNLOCK_TAB_DOCK.get(), "unlock-tab-dock")}
             </div>
             <p class="muted">
                 {move || match tab.get() {
-                    DeviceModelDomain::Aircraft => text::UNLOCK_INTRO_AIRCRAFT,
-                    DeviceModelDomain::Dock => text::UNLOCK_INTRO_DOCK,
+                    DeviceModelDomain::Aircraft => text::UNLOCK_INTRO_AIRCRAFT.get(),
+                    DeviceModelDomain::Dock => text::UNLOCK_INTRO_DOCK.get(),
                 }}
             </p>
             {move || match ready.get() {
-                Readiness::Offline => notice("unlock-offline", text::UNLOCK_OFFLINE),
-                Readiness::NoController => notice("unlock-no-controller", text::UNLOCK_NO_CONTROLLER),
-                Readiness::NoAircraft => notice("unlock-no-aircraft", text::UNLOCK_NO_AIRCRAFT),
+                Readiness::Offline => notice("unlock-offline", text::UNLOCK_OFFLINE.get()),
+                Readiness::NoController => notice("unlock-no-controller", text::UNLOCK_NO_CONTROLLER.get()),
+                Readiness::NoAircraft => notice("unlock-no-aircraft", text::UNLOCK_NO_AIRCRAFT.get()),
                 Readiness::Ready { gateway_sn } => {
                     let reload = Callback::new(move |()| reload());
                     view! { <Licenses gateway_sn tab list update reload /> }.into_any()
@@ -565,7 +620,7 @@ pub fn UnlockPanel() -> impl IntoView {
             }}
             <div class="actions">
                 <button class="secondary" data-testid="unlock-refresh" on:click=refresh>
-                    {text::UNLOCK_REFRESH}
+                    {text::UNLOCK_REFRESH.get()}
                 </button>
             </div>
         </section>
@@ -746,6 +801,45 @@ mod tests {
         assert!(!shown_enabled(false, None));
         assert!(shown_enabled(false, Some(&reply(true))));
         assert!(!shown_enabled(true, Some(&reply(false))));
+    }
+
+    #[test]
+    fn countries_by_their_alpha_2_code() {
+        assert_eq!(region_code(156), Some("CN"));
+        assert_eq!(region_code(4), Some("AF"));
+        assert_eq!(region_code(643), Some("RU"));
+        assert_eq!(region_code(826), Some("GB"));
+        assert_eq!(region_code(840), Some("US"));
+        assert_eq!(region_code(158), Some("TW"));
+        assert_eq!(region_code(344), Some("HK"));
+        assert_eq!(region_code(446), Some("MO"));
+        assert_eq!(region_code(894), Some("ZM"));
+        for no_country in [0, 999, -1, -156, 1156, 15] {
+            assert_eq!(region_code(no_country), None, "{no_country}");
+        }
+    }
+
+    #[test]
+    fn the_region_table_is_well_formed_and_knows_every_country_the_shared_crate_names() {
+        assert_eq!(REGIONS.len() % 5, 0);
+        let entries: Vec<&str> = (0..REGIONS.len() / 5)
+            .map(|i| &REGIONS[i * 5..i * 5 + 5])
+            .collect();
+        assert_eq!(entries.len(), 249, "ISO 3166-1 has 249 codes");
+        for entry in &entries {
+            let (code, alpha) = entry.split_at(3);
+            assert!(code.bytes().all(|b| b.is_ascii_digit()), "{entry}");
+            assert!(alpha.bytes().all(|b| b.is_ascii_uppercase()), "{entry}");
+        }
+        assert!(
+            entries.windows(2).all(|w| w[0][..3] < w[1][..3]),
+            "sorted, no repeats"
+        );
+        for code in 0..1000 {
+            if pilot_portal_shared::unlock::country_name(code).is_some() {
+                assert!(region_code(code).is_some(), "{code}");
+            }
+        }
     }
 
     #[test]
