@@ -4,10 +4,12 @@
 //! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests; what CI runs.
 //! - `build`: the page as users get it, into `dist/`.
 //! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
+//! - `bench-proxy`: the proxy's throughput, latency and memory beside nginx (release builds).
 //! - `setup`: install the toolchain pieces that are missing (also done by the others).
 //! - `check`: the operator's preflight (`pilot-portal-proxy check`) against the demo stack.
 
 mod bench;
+mod bench_proxy;
 mod check;
 mod page;
 mod postgres;
@@ -44,6 +46,13 @@ enum Task {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// The proxy under load beside nginx on the same dist/ (release builds; wrk): requests per
+    /// second, p50/p99, memory idle and after load.
+    BenchProxy {
+        /// Seconds per wrk run.
+        #[arg(long, default_value_t = 5)]
+        secs: u32,
+    },
     /// Install missing tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium).
     Setup,
     /// Start the demo stack and run `pilot-portal-proxy check` against it with a demo account
@@ -61,6 +70,7 @@ fn main() -> anyhow::Result<()> {
             .and_then(|tools| page::build(&tools))
             .map(|dist| eprintln!("built {}", dist.display())),
         Task::Bench { runs } => bench::bench(runs.max(1)),
+        Task::BenchProxy { secs } => bench_proxy::bench_proxy(secs.max(1)),
         Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
         Task::Check => check::check(),
     }

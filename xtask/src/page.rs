@@ -158,7 +158,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
                 )
             });
         if tag != "script" || !(attributes.contains("src=") || data_type) {
-            let digest = sha2::Sha256::digest(body_and_rest[..end].as_bytes());
+            let digest = sha2::Sha256::digest(&body_and_rest.as_bytes()[..end]);
             out.push(format!(
                 "'sha256-{}'",
                 base64::engine::general_purpose::STANDARD.encode(digest)

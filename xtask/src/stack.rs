@@ -48,6 +48,13 @@ impl Ports {
     }
 }
 
+impl Stack {
+    /// The proxy's process id (its memory is read from /proc).
+    pub fn proxy_pid(&self) -> u32 {
+        self._proxy.id()
+    }
+}
+
 /// The running servers; dropping it stops the proxy, then the simulators.
 pub struct Stack {
     /// The proxy's settings for these simulators (`NAME`, value), as the simulator wrote them.
@@ -61,15 +68,35 @@ pub struct Stack {
 /// with the simulators' demo settings; waits until the proxy listens. `loud`: their output
 /// on ours.
 pub fn start(dist: &Path, ports: &Ports, database_url: &str, loud: bool) -> anyhow::Result<Stack> {
-    run(cargo().args([
+    start_built(dist, ports, database_url, loud, false)
+}
+
+/// [`start`], with release builds when `release` (`cargo xtask bench-proxy`).
+pub fn start_built(
+    dist: &Path,
+    ports: &Ports,
+    database_url: &str,
+    loud: bool,
+    release: bool,
+) -> anyhow::Result<Stack> {
+    let mut build = cargo();
+    build.args([
         "build",
         "--locked",
         "-p",
         "pilot-portal-proxy",
         "-p",
         "pilot-portal-sim",
-    ]))?;
-    let bin = std::env::current_dir()?.join("target/debug");
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let bin = std::env::current_dir()?.join(if release {
+        "target/release"
+    } else {
+        "target/debug"
+    });
     let spawn = if loud { spawn_group_loud } else { spawn_group };
     let local = |port: u16| format!("127.0.0.1:{port}");
     let env_dir = tempfile::tempdir()?;

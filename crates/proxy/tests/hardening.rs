@@ -529,3 +529,45 @@ async fn the_workspace_list_asks_a_bounded_number_of_device_counts_and_reuses_th
         .count();
     assert_eq!((counted, calls), (3, 3));
 }
+
+/// The figures behind the device-count choice (README): the project list with FlightHub 2
+/// answering each call after 20 ms, by strategy. `cargo test -p pilot-portal-proxy --test
+/// hardening -- --ignored --nocapture measure`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a measurement, not a test"]
+async fn measure_device_count_strategies() {
+    for (label, concurrent, cache_secs) in [
+        ("one at a time, no cache", 1, 0),
+        ("4 at a time, no cache", 4, 0),
+        ("16 at a time, no cache", 16, 0),
+        ("4 at a time, cache warm", 4, 60),
+    ] {
+        let h = harness_with(|c| {
+            c.flighthub_max_concurrent = concurrent;
+            c.flighthub_count_cache_secs = cache_secs;
+            c.flighthub_page_size = 100;
+            c.upstream_timeout_secs = 10;
+        })
+        .await;
+        let token = h.login().await;
+        if cache_secs > 0 {
+            h.get("/api/flighthub/projects", Some(&token)).await;
+        }
+        h.flighthub
+            .faults
+            .set(Some(pilot_portal_sim::faults::Fault::Delay(
+                Duration::from_millis(20),
+            )));
+        let before = h.flighthub.sim.seen().len();
+        let started = Instant::now();
+        let r = h.get("/api/flighthub/projects", Some(&token)).await;
+        let took = started.elapsed();
+        assert_eq!(r.status, StatusCode::OK);
+        let projects = r.json().as_array().map(Vec::len).unwrap_or(0);
+        let calls = h.flighthub.sim.seen().len() - before;
+        println!(
+            "{label:<26} {projects} projects: {calls:>3} FlightHub calls, {:>4} ms",
+            took.as_millis()
+        );
+    }
+}
