@@ -98,7 +98,11 @@ fn api(
     upstream_code: Option<i64>,
 ) -> String {
     let fixed = |t: Tr| t.of(lang).to_owned();
+    // Only the signed-in pages meet the device errors that carry a code.
+    #[cfg(not(feature = "full"))]
+    let _ = upstream_code;
     match code {
+        #[cfg(feature = "full")]
         ErrorCode::DeviceOffline => fixed(tr(
             "This controller is not online on the platform's cloud. Check the cloud connection \
              above, then try again.",
@@ -106,6 +110,7 @@ fn api(
             "Этот пульт не в сети облака платформы. Проверьте облачное подключение выше и \
              повторите.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::DeviceTimeout => fixed(tr(
             "This controller did not answer in time. Try again; if it keeps happening, restart \
              DJI Pilot 2's cloud connection.",
@@ -113,6 +118,7 @@ fn api(
             "Пульт не ответил вовремя. Повторите; если это повторяется, перезапустите облачное \
              подключение DJI Pilot 2.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::DeviceError => {
             let c = upstream_code.map(|c| c.to_string()).unwrap_or_default();
             match (lang, upstream_code.is_some()) {
@@ -131,17 +137,20 @@ fn api(
                 (Lang::Ru, false) => "Дрон отклонил запрос. Проверьте дрон и повторите.".into(),
             }
         }
+        #[cfg(feature = "full")]
         ErrorCode::DeviceForbidden => fixed(tr(
             "You can only manage the controller you are signed in on, in your workspace.",
             "您只能管理当前登录的遥控器（在您的工作空间内）。",
             "Можно управлять только пультом, на котором вы вошли, в вашем рабочем пространстве.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::DeviceNotConfigured => fixed(tr(
             "Flight unlocking is not set up on this platform. Ask your platform administrator.",
             "本平台未配置飞行解禁。请联系平台管理员。",
             "Разблокировка полётов на этой платформе не настроена. Обратитесь к администратору \
              платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::FingerprintMismatch => fixed(tr(
             "The aircraft rejected the license file: its checksum did not match. Ask your \
              platform administrator to upload the file again.",
@@ -176,33 +185,32 @@ fn api(
         | ErrorCode::Internal
         | ErrorCode::MethodNotAllowed
         | ErrorCode::RequestTimeout
-        | ErrorCode::Unknown => fixed(tr(
-            "The platform had a problem. Try again; if it persists, tell your platform \
-             administrator.",
-            "平台出现问题。请重试；如仍出现，请告知平台管理员。",
-            "На платформе произошла ошибка. Повторите; если не поможет, сообщите администратору \
-             платформы.",
-        )),
+        | ErrorCode::Unknown => fixed(PLATFORM_PROBLEM),
+        #[cfg(feature = "full")]
         ErrorCode::TokenExpired => fixed(tr(
             "Your session has expired. Please log in again.",
             "您的会话已过期。请重新登录。",
             "Срок вашего сеанса истёк. Войдите снова.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::TokenRevoked => fixed(tr(
             "This controller's access was revoked on the platform. Please log in again.",
             "本遥控器的访问权限已在平台上被撤销。请重新登录。",
             "Доступ этого пульта отозван на платформе. Войдите снова.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::TokenInvalid | ErrorCode::TokenMissing => fixed(tr(
             "Your session is no longer valid. Please log in again.",
             "您的会话已失效。请重新登录。",
             "Ваш сеанс больше не действителен. Войдите снова.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::XagNotConfigured => fixed(tr(
             "XAG linking is not set up on this platform. Ask your platform administrator.",
             "本平台未配置极飞账号关联。请联系平台管理员。",
             "Привязка XAG на этой платформе не настроена. Обратитесь к администратору платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::XagRefused => fixed(tr(
             "XAG refused the platform's request. Ask your platform administrator to check the \
              XAG credentials.",
@@ -210,16 +218,19 @@ fn api(
             "XAG отклонил запрос платформы. Попросите администратора проверить учётные данные \
              XAG.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::LinkStateInvalid => fixed(tr(
             "The XAG link request expired. Try again.",
             "极飞关联请求已过期。请重试。",
             "Запрос на привязку XAG устарел. Повторите.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::FlightHubNotConfigured => fixed(tr(
             "FlightHub 2 is not set up on this platform. Ask your platform administrator.",
             "本平台未配置司空 2（FlightHub 2）。请联系平台管理员。",
             "FlightHub 2 на этой платформе не настроен. Обратитесь к администратору платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::FlightHubKeyInvalid => fixed(tr(
             "FlightHub 2 rejected the platform's organization key. Ask your platform \
              administrator.",
@@ -227,6 +238,7 @@ fn api(
             "FlightHub 2 отклонил ключ организации платформы. Обратитесь к администратору \
              платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::FlightHubForbidden => fixed(tr(
             "The platform has no FlightHub 2 permission on this project. Choose another project \
              or ask your platform administrator.",
@@ -234,6 +246,7 @@ fn api(
             "У платформы нет прав FlightHub 2 на этот проект. Выберите другой проект или \
              обратитесь к администратору платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::WorkspaceForbidden => fixed(tr(
             "This project is not one of yours on this platform. Choose another project, or ask \
              your platform administrator for access.",
@@ -241,6 +254,7 @@ fn api(
             "Этот проект вам на этой платформе не доступен. Выберите другой проект или \
              попросите доступ у администратора платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::RateLimited => {
             let w = wait(lang, retry_after_secs.unwrap_or(30));
             match lang {
@@ -249,6 +263,7 @@ fn api(
                 Lang::Ru => format!("FlightHub 2 просит снизить частоту запросов. Повторите через {w}."),
             }
         }
+        #[cfg(feature = "full")]
         ErrorCode::Forbidden => fixed(tr(
             "The platform does not allow this with your account. Ask your platform \
              administrator.",
@@ -256,8 +271,11 @@ fn api(
             "Платформа не разрешает это вашей учётной записи. Обратитесь к администратору \
              платформы.",
         )),
+        #[cfg(feature = "full")]
         ErrorCode::TokenScopeMissing => fixed(TOKENS_NO_PERMISSION),
+        #[cfg(feature = "full")]
         ErrorCode::TokenRequestRefused => fixed(TOKENS_REQUEST_REFUSED),
+        #[cfg(feature = "full")]
         ErrorCode::RenewalInProgress => fixed(tr(
             "Your session is being renewed on another screen. Try again in a moment.",
             "您的会话正在另一个界面中续期。请稍后重试。",
@@ -287,8 +305,19 @@ fn api(
             "平台无法接受此请求。请检查输入的内容后重试。",
             "Платформа не может принять этот запрос. Проверьте введённые данные и повторите.",
         )),
+        // The first-screen bundle only logs in and reads the config: what only the signed-in
+        // pages can meet stays out of it (with its three languages).
+        #[cfg(not(feature = "full"))]
+        _ => fixed(PLATFORM_PROBLEM),
     }
 }
+
+const PLATFORM_PROBLEM: Tr = tr(
+    "The platform had a problem. Try again; if it persists, tell your platform administrator.",
+    "平台出现问题。请重试；如仍出现，请告知平台管理员。",
+    "На платформе произошла ошибка. Повторите; если не поможет, сообщите администратору \
+     платформы.",
+);
 
 /// Pilot 2's own words when it refused (DJI's text, as DJI gives it), else what failed.
 pub fn bridge(e: &BridgeError) -> String {

@@ -31,7 +31,7 @@ pub fn relative_ms(ms: i64, now: i64) -> String {
     .unwrap_or(((diff / 1000.0).trunc(), "second"));
     let locales = js_sys::Array::of1(&crate::i18n::current().tag().into());
     let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
+    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"always".into());
     js_sys::Intl::RelativeTimeFormat::new(&locales, &options)
         .format(value, unit)
         .into()
