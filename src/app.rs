@@ -3,13 +3,13 @@
 //! The first-screen bundle renders the start, license and login screens and hands the signed-in
 //! pages over to the `full` bundle (see `handoff`), which renders everything.
 
+use crate::components::lang_switch::LangSwitch;
 use crate::pages::failed::Failed;
 use crate::pages::license::LicenseFailed;
 use crate::pages::login::Login;
 use crate::pages::not_in_pilot::NotInPilot;
 use crate::pages::starting::Starting;
 use crate::state::{Ctx, Screen};
-use crate::components::lang_switch::LangSwitch;
 use crate::{flow, handoff, i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,15 +58,13 @@ pub fn App() -> impl IntoView {
 /// The view of one screen.
 fn screen_view(ctx: Ctx, screen: Screen) -> AnyView {
     match screen {
-                Screen::Starting(step) => view! { <Starting step /> }.into_any(),
-                Screen::NotInPilot => view! { <NotInPilot /> }.into_any(),
-                Screen::LicenseFailed { message } => {
-                    view! { <LicenseFailed message /> }.into_any()
-                }
-                Screen::Failed { what, error } => view! { <Failed what error /> }.into_any(),
-                Screen::Login { reason } => view! { <Login reason /> }.into_any(),
-                Screen::HandedOff => ().into_any(),
-                Screen::Workspace | Screen::Main => signed_in_page(ctx),
+        Screen::Starting(step) => view! { <Starting step /> }.into_any(),
+        Screen::NotInPilot => view! { <NotInPilot /> }.into_any(),
+        Screen::LicenseFailed { message } => view! { <LicenseFailed message /> }.into_any(),
+        Screen::Failed { what, error } => view! { <Failed what error /> }.into_any(),
+        Screen::Login { reason } => view! { <Login reason /> }.into_any(),
+        Screen::HandedOff => ().into_any(),
+        Screen::Workspace | Screen::Main => signed_in_page(ctx),
     }
 }
 

@@ -177,9 +177,6 @@ mod tests {
             zh: "登录",
             ru: "Войти",
         };
-        assert_eq!(
-            Lang::ALL.map(|l| t.of(l)),
-            ["Log in", "登录", "Войти"]
-        );
+        assert_eq!(Lang::ALL.map(|l| t.of(l)), ["Log in", "登录", "Войти"]);
     }
 }

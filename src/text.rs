@@ -74,7 +74,9 @@ pub fn error(e: &AppError) -> String {
                 "This page could not finish loading ({what}). Close it and open it again; if it \
                  persists, update DJI Pilot 2."
             ),
-            Lang::Zh => format!("本页面未能加载完成（{what}）。请关闭后重新打开；如仍出现，请更新 DJI Pilot 2。"),
+            Lang::Zh => format!(
+                "本页面未能加载完成（{what}）。请关闭后重新打开；如仍出现，请更新 DJI Pilot 2。"
+            ),
             Lang::Ru => format!(
                 "Страница не загрузилась полностью ({what}). Закройте и откройте её снова; если \
                  не поможет, обновите DJI Pilot 2."
@@ -131,9 +133,9 @@ fn api(
                 }
                 (Lang::Zh, true) => format!("飞行器拒绝了该请求（代码 {c}）。请检查飞行器后重试。"),
                 (Lang::Zh, false) => "飞行器拒绝了该请求。请检查飞行器后重试。".into(),
-                (Lang::Ru, true) => format!(
-                    "Дрон отклонил запрос (код {c}). Проверьте дрон и повторите."
-                ),
+                (Lang::Ru, true) => {
+                    format!("Дрон отклонил запрос (код {c}). Проверьте дрон и повторите.")
+                }
                 (Lang::Ru, false) => "Дрон отклонил запрос. Проверьте дрон и повторите.".into(),
             }
         }
@@ -260,7 +262,9 @@ fn api(
             match lang {
                 Lang::En => format!("FlightHub 2 asks to slow down. Try again in {w}."),
                 Lang::Zh => format!("司空 2 要求降低请求频率。请在 {w} 后重试。"),
-                Lang::Ru => format!("FlightHub 2 просит снизить частоту запросов. Повторите через {w}."),
+                Lang::Ru => {
+                    format!("FlightHub 2 просит снизить частоту запросов. Повторите через {w}.")
+                }
             }
         }
         #[cfg(feature = "full")]
@@ -606,7 +610,11 @@ pub fn xag_outcome(outcome: XagOutcome) -> (&'static str, &'static str) {
              настройку изменить).",
         ),
     };
-    let class = if outcome == XagOutcome::Linked { "ok" } else { "warn" };
+    let class = if outcome == XagOutcome::Linked {
+        "ok"
+    } else {
+        "warn"
+    };
     (class, t.get())
 }
 
@@ -681,9 +689,17 @@ pub const CLOUD_WORKSPACE: Tr = tr("Workspace", "工作空间", "Рабочее 
 pub const CLOUD_AIRCRAFT: Tr = tr("Aircraft", "飞行器", "Дрон");
 pub const CLOUD_CHECKING: Tr = tr("checking…", "检查中…", "проверка…");
 pub const CLOUD_AVAILABLE: Tr = tr("available", "可用", "доступен");
-pub const CHANGE_WORKSPACE: Tr = tr("Change workspace", "更换工作空间", "Сменить рабочее пространство");
+pub const CHANGE_WORKSPACE: Tr = tr(
+    "Change workspace",
+    "更换工作空间",
+    "Сменить рабочее пространство",
+);
 pub const REFRESH: Tr = tr("Refresh", "刷新", "Обновить");
-pub const DEVICES_TITLE: Tr = tr("Devices in this project", "本项目的设备", "Устройства проекта");
+pub const DEVICES_TITLE: Tr = tr(
+    "Devices in this project",
+    "本项目的设备",
+    "Устройства проекта",
+);
 pub const DEVICES_LOADING: Tr = tr("Loading devices…", "正在加载设备…", "Загрузка устройств…");
 pub const DEVICES_NONE: Tr = tr("No devices.", "没有设备。", "Нет устройств.");
 pub const DEVICE_GATEWAY: Tr = tr("gateway", "网关", "шлюз");

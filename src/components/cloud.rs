@@ -56,7 +56,8 @@ fn DeviceList(
     aircraft_sn: Option<String>,
 ) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p class="muted" data-testid="no-devices">{text::DEVICES_NONE.get()}</p> }.into_any();
+        return view! { <p class="muted" data-testid="no-devices">{text::DEVICES_NONE.get()}</p> }
+            .into_any();
     }
     let mine = move |sn: &str| {
         if !rc_sn.is_empty() && sn == rc_sn {
@@ -74,8 +75,8 @@ fn DeviceList(
                 (e.gateway, text::DEVICE_GATEWAY.get()),
                 (e.drone, text::DEVICE_AIRCRAFT.get()),
             ]
-                .into_iter()
-                .filter_map(|(d, kind)| d.map(|d| (d, kind)))
+            .into_iter()
+            .filter_map(|(d, kind)| d.map(|d| (d, kind)))
         })
         .map(|(device, kind)| {
             let mine = mine(&device.sn);
