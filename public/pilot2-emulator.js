@@ -33,7 +33,9 @@
  *   emulator-stop-unloads=1         stopUnloads: true      closing unloads every module
  *   emulator-empty-token=accept     acceptEmptyToken: true apiSetToken("") is accepted
  *   emulator-no-token-reply={}      noTokenReply: "{}"     apiGetToken with nothing stored answers {}
- *   emulator-gateway=slow|silent|refuse                    how the gateway answers services
+ *   emulator-gateway=slow|silent|refuse|corrupt            how the gateway answers services
+ *                                                          (corrupt: a downloaded license file
+ *                                                          arrives damaged, so its MD5 differs)
  *   emulator-dji-app-id, -dji-app-key, -dji-license        the license Pilot 2 accepts
  */
 (function () {
@@ -267,7 +269,9 @@
         return fetch(d.file.url).then(function (r) {
           if (!r.ok) return { result: CODES.downloadFailed };
           return r.arrayBuffer().then(function (buf) {
-            if (md5(new Uint8Array(buf)) !== d.file.fingerprint.trim().toLowerCase()) return { result: CODES.fingerprintMismatch };
+            var bytes = new Uint8Array(buf);
+            if (cfg.gateway === "corrupt" && bytes.length) bytes[0] ^= 0xff;
+            if (md5(bytes) !== d.file.fingerprint.trim().toLowerCase()) return { result: CODES.fingerprintMismatch };
             licenses.consistence = true;
             saveState();
             return { result: 0 };
@@ -463,6 +467,7 @@
     calls: calls,
     state: function () { return JSON.parse(JSON.stringify(state)); },
     cloudConnected: function () { return cloud.connected; },
+    setGateway: function (mode) { cfg.gateway = String(mode || "normal"); },
     setAircraft: function (sn) { cfg.aircraftSn = String(sn || ""); if (cloud.mqtt) cloud.mqtt.publish(topics.status(), updateTopo()); },
     exitCloudPlatform: exitCloudPlatform,
     reset: function () { cloudDisconnect(); localStorage.removeItem(STATE_KEY); },

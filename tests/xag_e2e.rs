@@ -121,3 +121,37 @@ async fn a_wrong_operator_password_stays_on_xags_page() {
         .contains("Wrong account or password"));
     e.quit().await;
 }
+
+/// A browser session opened with `?emulator` (no Pilot 2 injected: the page loads the
+/// simulated one itself) comes back from XAG's page to `?emulator`, straight to the main
+/// page, not to "Open this page in DJI Pilot 2".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xags_page_sends_the_pilot_back_to_the_address_they_came_from() {
+    let e = E2e::start(Preset {
+        no_bridge: true,
+        ..Preset::default()
+    })
+    .await;
+    e.driver
+        .goto(&format!("{}/?emulator", e.base))
+        .await
+        .expect("navigate");
+    e.login("pilot", "pilot123").await;
+    e.click("[data-testid=xag-link]").await;
+    e.wait_for("[data-testid=xag-username]")
+        .await
+        .send_keys(DEMO_OPERATOR)
+        .await
+        .expect("type");
+    e.wait_for("[data-testid=xag-password]")
+        .await
+        .send_keys(DEMO_OPERATOR_PASSWORD)
+        .await
+        .expect("type");
+    e.click("[data-testid=xag-approve]").await;
+    assert_eq!(e.text("[data-testid=xag-union-id]").await, DEMO_UNION_ID);
+    let url = e.driver.current_url().await.expect("url");
+    assert!(url.as_str().contains("emulator"), "back where it started: {url}");
+    assert!(!url.as_str().contains("xag="), "outcome read and removed: {url}");
+    e.quit().await;
+}

@@ -135,6 +135,8 @@ pub struct Options {
     pub mqtt_password: Option<String>,
     /// `DEFAULT_WORKSPACE_ID` and `DEFAULT_WORKSPACE_NAME` (used without FlightHub 2).
     pub default_workspace: Option<(String, String)>,
+    /// `DEVICE_CALL_TIMEOUT_SECS`: how long the proxy waits for a gateway's answer.
+    pub device_timeout_secs: Option<u64>,
     /// The page from Debian's nginx on `deploy/nginx.conf` (the static files of the build,
     /// `/api` proxied), in front of two proxy instances sharing the database, as deployed.
     pub nginx: bool,
@@ -185,6 +187,9 @@ impl Stack {
             config.trust_forwarded_for = options.nginx;
             if let Some(url) = &options.token_api_url {
                 config.token_api_url = url.clone();
+            }
+            if let Some(secs) = options.device_timeout_secs {
+                config.device_call_timeout_secs = secs;
             }
             if let Some((id, name)) = &options.default_workspace {
                 config.default_workspace_id = id.clone();

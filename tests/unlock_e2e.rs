@@ -1,0 +1,176 @@
+//! Remote unlocking end to end (issue 8): the page's Flight unlocking panel, the proxy's
+//! `/api/unlock` routes and its MQTT link, the real broker, and the simulated Pilot 2 as the
+//! gateway answering the services on its own cloud connection.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use pilot_portal_sim::flighthub::MAIN_PROJECT;
+use support::*;
+
+const AIRCRAFT: &str = "1581F6Q8D243D00D3E9";
+/// A license of the demo set that starts disabled (the China country license).
+const DISABLED: &str = "240332";
+
+async fn signed_in_with_aircraft() -> E2e {
+    let stack = Stack::with(Options {
+        cloud: true,
+        device_timeout_secs: Some(3),
+        ..Options::default()
+    })
+    .await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            aircraft_sn: Some(AIRCRAFT.into()),
+            ..Preset::default()
+        },
+    )
+    .await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click(&format!(
+        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+    ))
+    .await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    e
+}
+
+async fn license(e: &E2e, id: &str) -> thirtyfour::WebElement {
+    e.wait_for(&format!("[data-testid=unlock-license][data-license-id='{id}']"))
+        .await
+}
+
+/// `enabled` of an aircraft license in the simulated Pilot 2's own state.
+async fn gateway_enabled(e: &E2e, id: &str) -> Option<bool> {
+    let state = e.pilot_state().await;
+    state["licenses"]["aircraft"]
+        .as_array()?
+        .iter()
+        .find(|l| l["common_fields"]["license_id"].to_string() == id)?["common_fields"]["enabled"]
+        .as_bool()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seven_kinds_are_shown_and_a_license_is_enabled_from_the_devices_reply() {
+    let e = signed_in_with_aircraft().await;
+    e.wait_for("[data-testid=unlock-panel]").await;
+    for kind in [
+        "area", "circle", "country", "altitude", "polygon", "power", "rid",
+    ] {
+        e.wait_for(&format!("[data-testid=unlock-group][data-type={kind}]"))
+            .await;
+    }
+    // consistence is false in the demo set: the banner says so
+    e.wait_for("[data-testid=unlock-consistence-banner]").await;
+
+    let row = license(&e, DISABLED).await;
+    assert_eq!(
+        row.attr("data-enabled").await.expect("attr").as_deref(),
+        Some("false")
+    );
+    row.find(thirtyfour::By::Css("[data-testid=unlock-toggle]"))
+        .await
+        .expect("toggle")
+        .click()
+        .await
+        .expect("click");
+    let question = e.text("[data-testid=unlock-question]").await;
+    assert!(question.contains("China"), "names the license: {question}");
+    e.click("[data-testid=unlock-confirm]").await;
+    e.wait_for(&format!(
+        "[data-testid=unlock-license][data-license-id='{DISABLED}'][data-enabled=true]"
+    ))
+    .await;
+    assert_eq!(gateway_enabled(&e, DISABLED).await, Some(true), "the gateway's state changed");
+
+    // after a reload the page reads it from the device again
+    e.open().await;
+    e.wait_for(&format!(
+        "[data-testid=unlock-license][data-license-id='{DISABLED}'][data-enabled=true]"
+    ))
+    .await;
+    // and the audit says who changed it
+    let change = e
+        .text(&format!(
+            "[data-testid=unlock-license][data-license-id='{DISABLED}'] [data-testid=unlock-last-change]"
+        ))
+        .await;
+    assert!(change.contains("pilot"), "{change}");
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_with_a_good_then_a_damaged_file() {
+    let e = signed_in_with_aircraft().await;
+    e.wait_for("[data-testid=unlock-update]").await;
+    e.click("[data-testid=unlock-update]").await;
+    e.wait_for("[data-testid=unlock-update-outcome][data-outcome=updated]")
+        .await;
+    // the aircraft now matches what was approved: no banner
+    assert!(
+        e.pilot_state().await["licenses"]["consistence"]
+            .as_bool()
+            .unwrap_or(false),
+        "the gateway imported the file"
+    );
+
+    // a damaged download: the MD5 the proxy gave does not match what the gateway got
+    e.js("window.__pilot2Emulator.setGateway('corrupt')").await;
+    e.click("[data-testid=unlock-update]").await;
+    e.wait_for("[data-testid=unlock-update-outcome][data-code=fingerprint_mismatch]")
+        .await;
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
+    let e = signed_in_with_aircraft().await;
+    e.wait_for("[data-testid=unlock-license]").await;
+    e.js("window.__pilot2Emulator.setGateway('silent')").await;
+    e.click("[data-testid=unlock-refresh]").await;
+    let error = e
+        .wait_for("[data-testid=unlock-error][data-code=device_timeout]")
+        .await;
+    assert!(!error.text().await.expect("text").is_empty());
+    e.js("window.__pilot2Emulator.setGateway('normal')").await;
+    e.click("[data-testid=unlock-panel] [data-testid=retry]").await;
+    e.wait_for("[data-testid=unlock-license]").await;
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_aircraft_the_panel_offers_nothing_that_would_fail() {
+    let stack = Stack::with(Options {
+        cloud: true,
+        ..Options::default()
+    })
+    .await;
+    let e = E2e::on(stack, Preset::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click(&format!(
+        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+    ))
+    .await;
+    e.wait_for("[data-testid=unlock-no-aircraft]").await;
+    assert!(e
+        .driver
+        .find_all(thirtyfour::By::Css("[data-testid=unlock-toggle]"))
+        .await
+        .expect("query")
+        .is_empty());
+    assert!(
+        !e.api_requests()
+            .await
+            .iter()
+            .any(|r| r.contains("/api/unlock/")),
+        "nothing asked of a controller without an aircraft"
+    );
+    e.quit().await;
+}
