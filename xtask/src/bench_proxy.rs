@@ -142,12 +142,15 @@ fn wasm_path(dist: &Path) -> anyhow::Result<String> {
         .context("no wasm path in index.html")
 }
 
-pub fn bench_proxy(secs: u32) -> anyhow::Result<()> {
-    let tools = tools::setup(tools::Need::Build)?;
+/// `dist`: a page already built by `cargo xtask build` (else it is built now).
+pub fn bench_proxy(secs: u32, dist: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let nginx_bin = tools::nginx()?;
     let wrk_bin = tools::wrk()?;
     // Nginx::start finds the same binary (/usr/sbin/nginx)
-    let dist = page::build(&tools)?;
+    let dist = match dist {
+        Some(d) => std::fs::canonicalize(&d).with_context(|| format!("{}", d.display()))?,
+        None => page::build(&tools::setup(tools::Need::Build)?)?,
+    };
     let ports = Ports::free()?;
     let stack = stack::start_built(
         &dist,

@@ -52,6 +52,9 @@ enum Task {
         /// Seconds per wrk run.
         #[arg(long, default_value_t = 5)]
         secs: u32,
+        /// A page already built (`cargo xtask build`); default: build it now.
+        #[arg(long)]
+        dist: Option<std::path::PathBuf>,
     },
     /// Install missing tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium).
     Setup,
@@ -70,7 +73,7 @@ fn main() -> anyhow::Result<()> {
             .and_then(|tools| page::build(&tools))
             .map(|dist| eprintln!("built {}", dist.display())),
         Task::Bench { runs } => bench::bench(runs.max(1)),
-        Task::BenchProxy { secs } => bench_proxy::bench_proxy(secs.max(1)),
+        Task::BenchProxy { secs, dist } => bench_proxy::bench_proxy(secs.max(1), dist),
         Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
         Task::Check => check::check(),
     }

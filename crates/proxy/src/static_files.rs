@@ -31,11 +31,26 @@ pub fn page_service(state: AppState) -> Router {
         .precompressed_gzip()
         .append_index_html_on_directories(false)
         .fallback(index.into_service());
+    // the files held in memory first ([`crate::assets`]), the disk for anything else
+    let page = state.page.clone();
+    let files = move |req: Request| {
+        let (page, dir) = (page.clone(), dir.clone());
+        async move {
+            let held = page.assets.get().and_then(|a| a.serve(&req));
+            match held {
+                Some(response) => response,
+                None => match tower::ServiceExt::oneshot(dir, req).await {
+                    Ok(response) => response.map(axum::body::Body::new),
+                    Err(never) => match never {},
+                },
+            }
+        }
+    };
     Router::new()
         .route("/", get(index_html))
         .route("/index.html", get(index_html))
         .with_state(state)
-        .fallback_service(dir)
+        .fallback(files)
         .layer(middleware::from_fn(cache_headers))
 }
 
@@ -60,6 +75,8 @@ struct Rendered {
 #[derive(Default)]
 pub struct PageCache {
     current: Mutex<Option<Arc<Rendered>>>,
+    /// The page's other files, read at start.
+    pub assets: std::sync::OnceLock<crate::assets::Assets>,
 }
 
 impl PageCache {
@@ -74,6 +91,7 @@ impl PageCache {
 
     /// Renders `index.html` now (at start, so the CSP is known before the first request).
     pub fn warm(&self, config: &crate::config::Config) {
+        let _ = self.assets.set(crate::assets::Assets::load(&config.dist));
         let path = config.dist.join("index.html");
         let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
         if let Ok(html) = std::fs::read_to_string(&path) {
@@ -109,10 +127,8 @@ impl PageCache {
 /// `index.html` with the page config inlined.
 async fn index_html(State(state): State<AppState>) -> Response {
     let path = state.config.dist.join("index.html");
-    let modified = tokio::fs::metadata(&path)
-        .await
-        .and_then(|m| m.modified())
-        .ok();
+    // a plain stat (microseconds), not a blocking-pool hop per request
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
     let cached = state.page.lock().clone();
     if let Some(r) = cached.filter(|r| r.modified.is_some() && r.modified == modified) {
         return Html(r.html.clone()).into_response();
