@@ -41,8 +41,10 @@ async fn signed_in_with_aircraft() -> E2e {
 }
 
 async fn license(e: &E2e, id: &str) -> thirtyfour::WebElement {
-    e.wait_for(&format!("[data-testid=unlock-license][data-license-id='{id}']"))
-        .await
+    e.wait_for(&format!(
+        "[data-testid=unlock-license][data-license-id='{id}']"
+    ))
+    .await
 }
 
 /// `enabled` of an aircraft license in the simulated Pilot 2's own state.
@@ -86,7 +88,11 @@ async fn the_seven_kinds_are_shown_and_a_license_is_enabled_from_the_devices_rep
         "[data-testid=unlock-license][data-license-id='{DISABLED}'][data-enabled=true]"
     ))
     .await;
-    assert_eq!(gateway_enabled(&e, DISABLED).await, Some(true), "the gateway's state changed");
+    assert_eq!(
+        gateway_enabled(&e, DISABLED).await,
+        Some(true),
+        "the gateway's state changed"
+    );
 
     // after a reload the page reads it from the device again
     e.open().await;
@@ -138,7 +144,8 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
         .await;
     assert!(!error.text().await.expect("text").is_empty());
     e.js("window.__pilot2Emulator.setGateway('normal')").await;
-    e.click("[data-testid=unlock-panel] [data-testid=retry]").await;
+    e.click("[data-testid=unlock-panel] [data-testid=retry]")
+        .await;
     e.wait_for("[data-testid=unlock-license]").await;
     e.quit().await;
 }

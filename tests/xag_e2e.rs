@@ -151,7 +151,13 @@ async fn xags_page_sends_the_pilot_back_to_the_address_they_came_from() {
     e.click("[data-testid=xag-approve]").await;
     assert_eq!(e.text("[data-testid=xag-union-id]").await, DEMO_UNION_ID);
     let url = e.driver.current_url().await.expect("url");
-    assert!(url.as_str().contains("emulator"), "back where it started: {url}");
-    assert!(!url.as_str().contains("xag="), "outcome read and removed: {url}");
+    assert!(
+        url.as_str().contains("emulator"),
+        "back where it started: {url}"
+    );
+    assert!(
+        !url.as_str().contains("xag="),
+        "outcome read and removed: {url}"
+    );
     e.quit().await;
 }
