@@ -50,10 +50,10 @@ async fn license(e: &E2e, id: &str) -> thirtyfour::WebElement {
 /// `enabled` of an aircraft license in the simulated Pilot 2's own state.
 async fn gateway_enabled(e: &E2e, id: &str) -> Option<bool> {
     let state = e.pilot_state().await;
-    state["licenses"]["aircraft"]
-        .as_array()?
-        .iter()
-        .find(|l| l["common_fields"]["license_id"].to_string() == id)?["common_fields"]["enabled"]
+    state["licenses"]["aircraft"].as_array()?.iter().find(|l| {
+        let license = &l["common_fields"]["license_id"];
+        license.as_str() == Some(id) || license.as_u64().is_some_and(|n| id.parse() == Ok(n))
+    })?["common_fields"]["enabled"]
         .as_bool()
 }
 
