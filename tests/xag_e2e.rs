@@ -137,7 +137,10 @@ async fn xags_page_sends_the_pilot_back_to_the_address_they_came_from() {
         .await
         .expect("navigate");
     e.login("pilot", "pilot123").await;
-    e.click("[data-testid=xag-link]").await;
+    // the simulated Pilot 2's call log is a bar fixed over the bottom of the page
+    e.wait_for("[data-testid=xag-link]").await;
+    e.js("document.querySelector('[data-testid=xag-link]').click(); return null")
+        .await;
     e.wait_for("[data-testid=xag-username]")
         .await
         .send_keys(DEMO_OPERATOR)
