@@ -475,6 +475,35 @@ PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,
     /// `https://portal.example.com`. Empty: `http://{listen}`.
     #[arg(long, env = "PUBLIC_BASE_URL", default_value = "")]
     pub public_base_url: String,
+
+    /// Largest support report the diagnostics page may send (`POST /api/support/reports`), in
+    /// bytes (separate from MAX_BODY_BYTES).
+    #[arg(long, env = "SUPPORT_REPORT_MAX_BYTES", default_value_t = 64 * 1024)]
+    pub support_report_max_bytes: usize,
+
+    /// Support reports one client address may send per hour (refused ones count too).
+    #[arg(long, env = "SUPPORT_REPORTS_PER_ADDRESS", default_value_t = 10)]
+    pub support_reports_per_address: u32,
+
+    /// Support reports all clients together may send per hour: a bound on what anonymous
+    /// senders can store.
+    #[arg(long, env = "SUPPORT_REPORTS_PER_HOUR", default_value_t = 200)]
+    pub support_reports_per_hour: u32,
+
+    /// Days a support report is kept.
+    #[arg(long, env = "SUPPORT_REPORT_RETENTION_DAYS", default_value_t = 30)]
+    pub support_report_retention_days: u32,
+
+    /// Bearer token of the operator's route `GET /api/support/reports/{id}`. Empty: no such
+    /// route (`pilot-portal-proxy report <ID>` reads reports on the server).
+    #[arg(
+        long,
+        env = "SUPPORT_ADMIN_TOKEN",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub support_admin_token: String,
 }
 
 /// A comma separated list of integer codes (`DEVICE_FINGERPRINT_MISMATCH_CODES`).
@@ -648,6 +677,7 @@ impl Config {
             api_module_host: self.api_module_host.clone(),
             api_base: self.public_api_base.trim().trim_end_matches('/').to_owned(),
             renew_below_fraction: self.renew_below_fraction.clamp(0.0, 1.0),
+            server_time_ms: Some(crate::clock::now_ms()),
         }
     }
 
@@ -905,5 +935,9 @@ mod tests {
         assert_eq!(page.platform_name, "Acme");
         assert_eq!(page.dji.app_id, config.dji_app_id);
         assert_eq!(page.renew_below_fraction, 1.0);
+        let now = crate::clock::now_ms();
+        assert!(page
+            .server_time_ms
+            .is_some_and(|t| (now - t).abs() < 60_000));
     }
 }

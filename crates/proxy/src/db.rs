@@ -3,6 +3,7 @@
 //! and the remote unlocking audit ([`unlock`]).
 
 pub mod login_attempts;
+pub mod support_reports;
 pub mod tokens;
 pub mod unlock;
 pub mod xag_attempts;

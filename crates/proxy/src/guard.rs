@@ -27,6 +27,10 @@ const UPLOAD_PREFIX: &str = "/api/unlock/files/";
 fn cap(state: &AppState, req: &Request) -> usize {
     if req.method() == Method::PUT && req.uri().path().starts_with(UPLOAD_PREFIX) {
         state.config.unlock_max_file_bytes
+    } else if req.method() == Method::POST
+        && req.uri().path() == pilot_portal_shared::support::paths::SUPPORT_REPORTS
+    {
+        state.config.support_report_max_bytes
     } else {
         state.config.max_body_bytes
     }

@@ -25,6 +25,7 @@ pub mod security;
 pub mod server;
 pub mod static_files;
 pub mod storage_key;
+pub mod support;
 pub mod upstream;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath};
@@ -218,7 +219,8 @@ fn cors(config: &config::Config) -> Option<CorsLayer> {
                 header::ACCEPT_LANGUAGE,
                 header::HeaderName::from_static(extract::Lang::HEADER),
             ])
-            .expose_headers([header::RETRY_AFTER])
+            // Date: the page keeps the controller's clock offset from it
+            .expose_headers([header::RETRY_AFTER, header::DATE])
             .allow_credentials(false)
             .max_age(Duration::from_secs(600)),
     )

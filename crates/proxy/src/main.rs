@@ -2,12 +2,13 @@
 //!
 //! With no subcommand it serves (as systemd, xtask and the tests run it). `check` probes the
 //! configured upstreams and exits non-zero on a contradiction; `mosquitto-config` writes the
-//! broker's password and ACL files from the same settings. Settings come from the environment
-//! (or their flags, before the subcommand).
+//! broker's password and ACL files from the same settings; `report` prints a pilot's support
+//! report from the database. Settings come from the environment (or their flags, before the
+//! subcommand).
 
 use clap::{Parser, Subcommand};
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{check, mosquitto, serve, AppState};
+use pilot_portal_proxy::{check, mosquitto, serve, support, AppState};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -45,6 +46,14 @@ enum Command {
     MosquittoConfig {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Print a support report from DATABASE_URL: the id the pilot read out (K7M2-QX4P, any
+    /// case, with or without the dash). Without an id: the latest reports' ids.
+    Report {
+        id: Option<String>,
+        /// How many reports to list without an id.
+        #[arg(long, default_value_t = 20)]
+        last: u32,
     },
 }
 
@@ -91,6 +100,13 @@ async fn main() -> anyhow::Result<()> {
             for path in written {
                 println!("wrote {}", path.display());
             }
+            return Ok(());
+        }
+        Some(Command::Report { id, last }) => {
+            print!(
+                "{}",
+                support::operator_report(&config, id.as_deref(), last).await?
+            );
             return Ok(());
         }
     }

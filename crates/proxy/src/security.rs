@@ -5,13 +5,15 @@
 //! The policy:
 //! - `script-src 'self' 'wasm-unsafe-eval'` and the SHA-256 of every inline script of the
 //!   served HTML files that a browser executes (the loader and the boot script of
-//!   `index.html`, the emulator's closed page); the config element is
+//!   `index.html`, the emulator's closed page, the diagnostics page); the config element is
 //!   `type="application/json"`, never executed, so the proxy filling it changes no hash. The
 //!   loader starts a bundle with `import()` of a hashed file, never with an inline script;
 //! - `style-src 'self'` and the hashes of inline `<style>` elements;
 //! - `connect-src 'self'`, the API origin when the page calls another one (`PUBLIC_API_BASE`),
 //!   and the MQTT broker's origin when `MQTT_BROKER` is `ws://`/`wss://` (the simulated
 //!   Pilot 2 connects to it from the page);
+//! - `worker-src 'self'`: the service worker (`/sw.js`) that keeps the app for a start
+//!   without network;
 //! - `img-src 'self' data:` (the favicon is `data:,`), `default-src 'none'`, `base-uri
 //!   'none'`, `form-action 'self'`, `object-src 'none'`, `frame-ancestors` from
 //!   `CSP_FRAME_ANCESTORS` (`'none'`).
@@ -120,8 +122,8 @@ pub fn policy(documents: &[String], config: &Config) -> String {
     }
     format!(
         "default-src 'none'; script-src {}; style-src {}; img-src 'self' data:; connect-src {}; \
-         font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors {}",
+         font-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {}",
         scripts.join(" "),
         styles.join(" "),
         connect.join(" "),
@@ -129,7 +131,8 @@ pub fn policy(documents: &[String], config: &Config) -> String {
     )
 }
 
-/// The HTML documents at the top of `dist` (`index.html`, the emulator's closed page).
+/// The HTML documents at the top of `dist` (`index.html`, the emulator's closed page, the
+/// diagnostics page).
 pub fn documents(dist: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dist) else {
         return Vec::new();
@@ -205,6 +208,7 @@ var x = 1;
             "{p}"
         );
         assert!(p.ends_with("frame-ancestors 'none'"), "{p}");
+        assert!(p.contains("; worker-src 'self';"), "{p}");
         config.mqtt_broker = "tcp://127.0.0.1:1883".into();
         assert!(!policy(&[], &config).contains("tcp:"));
     }

@@ -3,7 +3,9 @@
 //! cache headers that keep Pilot 2's WebView from showing a stale page.
 //!
 //! `index.html` is rendered once per version of the file (its modification time), with the
-//! page's Content Security Policy computed from the same files ([`crate::security`]).
+//! page's Content Security Policy computed from the same files ([`crate::security`]); only the
+//! proxy's time in the config (`server_time_ms`, for the page's clock offset) is written per
+//! request.
 
 use crate::AppState;
 use axum::body::Bytes;
@@ -20,6 +22,9 @@ use tower_http::services::ServeDir;
 
 /// The empty config element of `index.html` that the proxy fills.
 const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
+/// The proxy's time in the rendered config, before a request fills it (a key can only be
+/// this text outside a JSON string: quotes inside one are escaped).
+const TIME_SLOT: &str = r#""server_time_ms":null"#;
 
 pub fn page_service(state: AppState) -> Router {
     let index = {
@@ -69,6 +74,24 @@ struct Rendered {
     modified: Option<SystemTime>,
     html: Bytes,
     csp: Option<HeaderValue>,
+    /// Where in `html` the `null` of [`TIME_SLOT`] is, replaced by the time of each request.
+    time_at: Option<usize>,
+}
+
+impl Rendered {
+    /// The page for a request now: the proxy's time in its config.
+    fn now(&self) -> Bytes {
+        let Some(at) = self.time_at else {
+            return self.html.clone();
+        };
+        let (head, tail) = self.html.split_at(at);
+        let now = crate::clock::now_ms().to_string();
+        let mut out = Vec::with_capacity(self.html.len() + now.len());
+        out.extend_from_slice(head);
+        out.extend_from_slice(now.as_bytes());
+        out.extend_from_slice(tail.get("null".len()..).unwrap_or_default());
+        Bytes::from(out)
+    }
 }
 
 /// `index.html` as served (config inlined) and the page's CSP, redone when the file changes.
@@ -103,6 +126,7 @@ impl PageCache {
                 modified: None,
                 html: Bytes::new(),
                 csp: HeaderValue::from_str(&csp).ok(),
+                time_at: None,
             }));
         }
     }
@@ -114,10 +138,15 @@ impl PageCache {
         html: &str,
     ) -> Arc<Rendered> {
         let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
+        let html = inline_config(html, config);
+        let time_at = html
+            .find(TIME_SLOT)
+            .map(|at| at + TIME_SLOT.len() - "null".len());
         let rendered = Arc::new(Rendered {
             modified,
-            html: Bytes::from(inline_config(html, config)),
+            html: Bytes::from(html),
             csp: HeaderValue::from_str(&csp).ok(),
+            time_at,
         });
         *self.lock() = Some(rendered.clone());
         rendered
@@ -131,17 +160,10 @@ async fn index_html(State(state): State<AppState>) -> Response {
     let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
     let cached = state.page.lock().clone();
     if let Some(r) = cached.filter(|r| r.modified.is_some() && r.modified == modified) {
-        return Html(r.html.clone()).into_response();
+        return Html(r.now()).into_response();
     }
     match tokio::fs::read_to_string(&path).await {
-        Ok(html) => Html(
-            state
-                .page
-                .store(&state.config, modified, &html)
-                .html
-                .clone(),
-        )
-        .into_response(),
+        Ok(html) => Html(state.page.store(&state.config, modified, &html).now()).into_response(),
         Err(e) => {
             tracing::error!(path = %path.display(), "page not built: {e}");
             (
@@ -154,7 +176,10 @@ async fn index_html(State(state): State<AppState>) -> Response {
 }
 
 fn inline_config(html: &str, config: &crate::config::Config) -> String {
-    let json = serde_json::to_string(&config.page_config())
+    let mut page = config.page_config();
+    // per request ([`Rendered::now`])
+    page.server_time_ms = None;
+    let json = serde_json::to_string(&page)
         .unwrap_or_default()
         // never let a value close the script element
         .replace("</", "<\\/");
@@ -206,7 +231,31 @@ async fn cache_headers(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::*;
+
+    #[test]
+    fn each_request_gets_the_proxys_time_in_the_page_config() {
+        let config = crate::config::Config::from_env_pairs([]).expect("config");
+        let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config);
+        let at = html.find(TIME_SLOT).map(|at| at + TIME_SLOT.len() - 4);
+        assert!(at.is_some(), "{html}");
+        let rendered = Rendered {
+            modified: None,
+            html: Bytes::from(html),
+            csp: None,
+            time_at: at,
+        };
+        let before = crate::clock::now_ms();
+        let page = String::from_utf8(rendered.now().to_vec()).expect("utf-8");
+        let json = page
+            .split_once("application/json\">")
+            .map(|(_, rest)| rest.split("</script>").next().unwrap_or(""))
+            .unwrap_or("");
+        let parsed: pilot_portal_shared::PageConfig =
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {page}"));
+        let time = parsed.server_time_ms.expect("a time");
+        assert!(time >= before && time - before < 60_000, "{time}");
+    }
 
     #[test]
     fn trunk_hashes_are_recognised() {

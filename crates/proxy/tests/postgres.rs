@@ -209,3 +209,67 @@ async fn token_bindings_on_postgres_one_identity_and_one_renewal_across_instance
         .collect();
     assert_eq!(live, ["Pilot 2 · PG-A"], "one live token for A");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: cargo xtask test starts one and runs this"]
+async fn support_reports_on_postgres_are_shared_by_proxy_instances() {
+    let url = std::env::var("PILOT_PORTAL_TEST_POSTGRES_URL")
+        .expect("PILOT_PORTAL_TEST_POSTGRES_URL: run `cargo xtask test`, which starts PostgreSQL");
+    let h = harness_with(|c| {
+        c.database_url = url.clone();
+        c.trust_forwarded_for = true;
+        c.support_reports_per_address = 2;
+        c.support_admin_token = "support-admin-token-pg".into();
+    })
+    .await;
+    let second = app(AppState::new(h.config.clone())
+        .await
+        .expect("second instance"));
+    // a fresh address per run: the database outlives a test run
+    let address = format!("198.51.100.{}", now_ms().rem_euclid(250) + 1);
+    let send = |report: &str| {
+        Request::post("/api/support/reports")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", address.as_str())
+            .body(Body::from(
+                serde_json::json!({ "report": report }).to_string(),
+            ))
+            .expect("request")
+    };
+    let first = h.call(send("report one")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let id = first.json()["id"].as_str().expect("id").to_owned();
+    // the second instance counts the same attempts and reads the same reports
+    assert_eq!(
+        call_on(&second, send("report two")).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        call_on(&second, send("three")).await.error_code(),
+        "rate_limited"
+    );
+    let read = Request::get(format!("/api/support/reports/{id}"))
+        .header(header::AUTHORIZATION, "Bearer support-admin-token-pg")
+        .body(Body::empty())
+        .expect("request");
+    let back = call_on(&second, read).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert_eq!(back.json()["report"], "report one");
+    let list = pilot_portal_proxy::support::operator_report(&h.config, None, 5)
+        .await
+        .expect("list");
+    assert!(list.contains(&id), "{list}");
+    // a token this proxy obtained is recognised on PostgreSQL too
+    let token = h.login().await;
+    let r = h.call(send(&format!("x {token}"))).await;
+    assert!(
+        r.error_code() == "report_has_secrets" || r.error_code() == "rate_limited",
+        "{}",
+        r.text
+    );
+    let db = pilot_portal_proxy::db::Db::connect(&url).await.expect("db");
+    assert!(db
+        .any_bound_token(&[pilot_portal_proxy::identity::token_hash(&token)])
+        .await
+        .expect("query"));
+}

@@ -6,6 +6,7 @@ pub mod api;
 pub mod envelope;
 pub mod error;
 pub mod jwt;
+pub mod support;
 pub mod tokens;
 pub mod unlock;
 

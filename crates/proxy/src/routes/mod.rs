@@ -5,6 +5,7 @@ mod config;
 mod flighthub;
 mod pilot;
 mod session;
+mod support;
 mod tokens;
 mod unlock;
 mod xag;
@@ -14,6 +15,7 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use pilot_portal_shared::paths;
+use pilot_portal_shared::support::paths as support_paths;
 use pilot_portal_shared::tokens::paths as token_paths;
 use pilot_portal_shared::unlock::paths as unlock_paths;
 
@@ -56,6 +58,12 @@ pub fn api_routes() -> Router<AppState> {
             unlock::FILE_ROUTE,
             get(unlock::download).put(unlock::upload),
         )
+        .route(
+            support_paths::SUPPORT_REPORTS,
+            // the request guard caps this body at SUPPORT_REPORT_MAX_BYTES, above MAX_BODY_BYTES
+            post(support::create).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(support_paths::SUPPORT_REPORT, get(support::read))
         .route("/api", get(not_found))
         .route(
             "/api/{*rest}",

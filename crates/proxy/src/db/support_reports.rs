@@ -1,0 +1,127 @@
+//! Support reports and their rate counters (`support_reports`, `support_report_attempts`;
+//! see `crate::support`).
+
+use super::Db;
+use pilot_portal_shared::support::SupportReport;
+use sqlx::Row;
+
+/// An integer column that is `INTEGER` on SQLite and may come back as `i32` on PostgreSQL.
+fn int(row: &sqlx::any::AnyRow, i: usize) -> sqlx::Result<i64> {
+    row.try_get::<i64, _>(i)
+        .or_else(|_| row.try_get::<i32, _>(i).map(i64::from))
+}
+
+impl Db {
+    /// Counts one report attempt of `subject` in the window starting at `window_start` (epoch
+    /// ms): the window's count including this one. The first attempt of a window deletes the
+    /// windows that started before `forget_before`.
+    pub async fn count_report_attempt(
+        &self,
+        subject: &str,
+        window_start: i64,
+        forget_before: i64,
+    ) -> sqlx::Result<i64> {
+        const UPSERT: &str =
+            "INSERT INTO support_report_attempts (subject, window_start, attempts) \
+            VALUES ($1, $2, 1) \
+            ON CONFLICT (subject, window_start) DO UPDATE \
+            SET attempts = support_report_attempts.attempts + 1 \
+            RETURNING attempts";
+        let row = sqlx::query(UPSERT)
+            .bind(subject)
+            .bind(window_start)
+            .fetch_one(&self.pool)
+            .await?;
+        let attempts = int(&row, 0)?;
+        if attempts == 1 {
+            sqlx::query("DELETE FROM support_report_attempts WHERE window_start < $1")
+                .bind(forget_before)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(attempts)
+    }
+
+    /// Stores a report; `false` if the id is taken (nothing stored).
+    pub async fn insert_support_report(
+        &self,
+        id: &str,
+        created_at: i64,
+        client_addr: &str,
+        body: &str,
+    ) -> sqlx::Result<bool> {
+        const INSERT: &str = "INSERT INTO support_reports (id, created_at, client_addr, body) \
+            VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING";
+        let done = sqlx::query(INSERT)
+            .bind(id)
+            .bind(created_at)
+            .bind(client_addr)
+            .bind(body)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The report with this (canonical) id.
+    pub async fn support_report(&self, id: &str) -> sqlx::Result<Option<SupportReport>> {
+        const SELECT: &str =
+            "SELECT id, created_at, client_addr, body FROM support_reports WHERE id = $1";
+        let row = sqlx::query(SELECT)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(SupportReport {
+                id: r.try_get(0)?,
+                created_at: int(&r, 1)?,
+                client_addr: r.try_get(2)?,
+                report: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The latest `limit` reports, newest first: `(id, created_at, client_addr, bytes)`.
+    pub async fn recent_support_reports(
+        &self,
+        limit: u32,
+    ) -> sqlx::Result<Vec<(String, i64, String, i64)>> {
+        const SELECT: &str = "SELECT id, created_at, client_addr, LENGTH(body) \
+            FROM support_reports ORDER BY created_at DESC, id LIMIT $1";
+        let rows = sqlx::query(SELECT)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, int(r, 1)?, r.try_get(2)?, int(r, 3)?)))
+            .collect()
+    }
+
+    /// Deletes the reports received before `before` (epoch ms).
+    pub async fn forget_support_reports(&self, before: i64) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM support_reports WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether any of these token hashes is a token this proxy obtained (`token_bindings`).
+    pub async fn any_bound_token(&self, hashes: &[String]) -> sqlx::Result<bool> {
+        for chunk in hashes.chunks(100) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT 1 FROM token_bindings WHERE token_hash IN ({}) LIMIT 1",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for hash in chunk {
+                query = query.bind(hash);
+            }
+            if query.fetch_optional(&self.pool).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}

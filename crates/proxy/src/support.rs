@@ -1,0 +1,362 @@
+//! Support reports (issue 11): the diagnostics page's report, stored so an operator can read
+//! it by the short id the pilot reads out over the phone.
+//!
+//! - **No session needed**: a pilot who cannot sign in is who needs support most.
+//! - **Bounded**: `SUPPORT_REPORT_MAX_BYTES` (the request guard answers 413 beyond it); per
+//!   client address `SUPPORT_REPORTS_PER_ADDRESS` and in all `SUPPORT_REPORTS_PER_HOUR` per
+//!   fixed hour, counted in the database (`support_report_attempts`) so every instance counts
+//!   the same, refused reports included; kept `SUPPORT_REPORT_RETENTION_DAYS`.
+//! - **No secrets accepted**: the page redacts before it keeps anything; the proxy checks
+//!   again and refuses (`400 report_has_secrets`, nothing stored) a report holding a JWT-shaped
+//!   string (the platform's tokens are HS256 JWTs), a `Bearer` credential, a token this proxy
+//!   obtained (by its SHA-256 in `token_bindings`: opaque tokens too), or a secret value of its
+//!   own settings (FlightHub 2 key, XAG secret and component token, MQTT passwords, admin
+//!   tokens, keys, the DJI app key and license). The answer never says which, so it tells a
+//!   guesser nothing beyond "some secret": and every attempt counts against the limits.
+//! - **Read by an operator**: `pilot-portal-proxy report <ID>` on the server, or
+//!   `GET /api/support/reports/{id}` with `SUPPORT_ADMIN_TOKEN` (off when empty).
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::ApiError;
+use pilot_portal_shared::support::{format_id, SupportReport};
+use rand::RngCore;
+use std::net::IpAddr;
+
+/// The limits' window, ms.
+pub const WINDOW_MS: i64 = 3_600_000;
+/// A configured secret shorter than this is not looked for: it would match ordinary text.
+pub const MIN_KNOWN_SECRET: usize = 8;
+/// A word this long or longer may be a token: its hash is looked up in `token_bindings`.
+pub const MIN_TOKEN_CANDIDATE: usize = 24;
+
+/// What kind of secret a report held (for the log and the tests; the client is not told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// Three base64url parts starting `eyJ`: a JWT, as the platform's tokens are.
+    Jwt,
+    /// `Bearer <credential>`.
+    Bearer,
+    /// A secret value of this proxy's settings.
+    Configured,
+    /// A token this proxy obtained from the platform.
+    BoundToken,
+}
+
+impl SecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::Jwt => "jwt",
+            SecretKind::Bearer => "bearer",
+            SecretKind::Configured => "configured_secret",
+            SecretKind::BoundToken => "platform_token",
+        }
+    }
+}
+
+/// The secret values of `config` worth looking for (at least [`MIN_KNOWN_SECRET`] long).
+pub fn known_secrets(config: &Config) -> Vec<String> {
+    let mut values = vec![
+        config.flighthub_org_key.clone(),
+        config.xag_app_secret.clone(),
+        config.xag_component_access_token.clone(),
+        config.device_mqtt_password.clone(),
+        config.unlock_admin_token.clone(),
+        config.support_admin_token.clone(),
+        config.token_jwt_hs256_secret.clone(),
+        config.storage_key.clone(),
+        config.dji_app_key.clone(),
+        config.dji_license.clone(),
+    ];
+    values.extend(
+        config
+            .mqtt_credentials
+            .iter()
+            .filter_map(|entry| entry.split_once('=')?.1.split_once(':'))
+            .map(|(_, password)| password.to_owned()),
+    );
+    values.retain(|v| v.trim().chars().count() >= MIN_KNOWN_SECRET);
+    values.iter_mut().for_each(|v| *v = v.trim().to_owned());
+    values.sort();
+    values.dedup();
+    values
+}
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn is_token_char(b: u8) -> bool {
+    is_b64url(b) || matches!(b, b'.' | b'~' | b'+' | b'/' | b'=')
+}
+
+/// Whether `text` holds a JWT-shaped string: `eyJ` (base64url of `{"`) and three
+/// base64url parts separated by dots (the page's recorder uses the same rule).
+pub fn has_jwt(text: &str) -> bool {
+    text.match_indices("eyJ").any(|(at, _)| {
+        let run: String = text[at..]
+            .bytes()
+            .take_while(|b| is_b64url(*b) || *b == b'.')
+            .map(char::from)
+            .collect();
+        let parts: Vec<&str> = run.split('.').collect();
+        parts.len() >= 3 && parts[0].len() >= 8 && parts[1].len() >= 4
+    })
+}
+
+/// Whether `text` holds `Bearer ` and a credential of 8 or more token characters (any case;
+/// `Bearer «redacted»` is not one).
+pub fn has_bearer(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("bearer").any(|(at, _)| {
+        let rest = &text.as_bytes()[at + 6..];
+        let spaces = rest
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
+        let credential = rest[spaces..]
+            .iter()
+            .take_while(|b| is_token_char(**b))
+            .count();
+        spaces > 0 && credential >= 8
+    })
+}
+
+/// The secrets `text` holds by its shape or among `known` values.
+pub fn find_secrets(text: &str, known: &[String]) -> Vec<SecretKind> {
+    let mut kinds = Vec::new();
+    if has_jwt(text) {
+        kinds.push(SecretKind::Jwt);
+    }
+    if has_bearer(text) {
+        kinds.push(SecretKind::Bearer);
+    }
+    if known.iter().any(|secret| text.contains(secret.as_str())) {
+        kinds.push(SecretKind::Configured);
+    }
+    kinds
+}
+
+/// Words of `text` that could be a token (runs of token characters, at least
+/// [`MIN_TOKEN_CANDIDATE`] long), each once.
+pub fn token_candidates(text: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii() && is_token_char(c as u8)))
+        .filter(|w| w.len() >= MIN_TOKEN_CANDIDATE)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// A fresh report id (`K7M2-QX4P`): 8 uniformly random characters of the alphabet.
+pub fn new_id() -> String {
+    let mut picked = [0u8; 8];
+    let mut filled = 0;
+    let mut rng = rand::rng();
+    while filled < picked.len() {
+        let mut byte = [0u8; 1];
+        rng.fill_bytes(&mut byte);
+        // 240 = 8 × 30: no bias towards the alphabet's first characters
+        if byte[0] < 240 {
+            picked[filled] = byte[0] % 30;
+            filled += 1;
+        }
+    }
+    format_id(picked)
+}
+
+/// The start of the window holding `now` (epoch ms).
+pub fn window_start(now: i64) -> i64 {
+    now - now.rem_euclid(WINDOW_MS)
+}
+
+/// Counts one report attempt from `address` at `now`; `TooManyReports` with the wait when
+/// this address or everyone together used up the window.
+pub async fn count_attempt(
+    db: &Db,
+    config: &Config,
+    address: IpAddr,
+    now: i64,
+) -> Result<(), ApiError> {
+    let window = window_start(now);
+    let forget = window - WINDOW_MS;
+    let wait = || {
+        let left_ms = window + WINDOW_MS - now;
+        ApiError::TooManyReports {
+            retry_after_secs: u64::try_from((left_ms + 999) / 1000).unwrap_or(1).max(1),
+        }
+    };
+    let by_address = db
+        .count_report_attempt(&format!("address:{address}"), window, forget)
+        .await?;
+    if by_address > i64::from(config.support_reports_per_address.max(1)) {
+        crate::health::count_refusal("support_reports_address");
+        return Err(wait());
+    }
+    let all = db.count_report_attempt("all", window, forget).await?;
+    if all > i64::from(config.support_reports_per_hour.max(1)) {
+        crate::health::count_refusal("support_reports_all");
+        return Err(wait());
+    }
+    Ok(())
+}
+
+/// Checks `report` for secrets (shapes, configured values, tokens this proxy obtained).
+pub async fn secrets_in(db: &Db, config: &Config, report: &str) -> sqlx::Result<Vec<SecretKind>> {
+    let mut kinds = find_secrets(report, &known_secrets(config));
+    let hashes: Vec<String> = token_candidates(report)
+        .into_iter()
+        .map(crate::identity::token_hash)
+        .collect();
+    if db.any_bound_token(&hashes).await? {
+        kinds.push(SecretKind::BoundToken);
+    }
+    Ok(kinds)
+}
+
+/// Stores `report` under a fresh id at `now`, forgetting reports past their retention.
+pub async fn store(
+    db: &Db,
+    config: &Config,
+    address: IpAddr,
+    report: &str,
+    now: i64,
+) -> Result<String, ApiError> {
+    let keep_ms = i64::from(config.support_report_retention_days.max(1)) * 86_400_000;
+    db.forget_support_reports(now - keep_ms).await?;
+    // a collision among 30⁸ ids is rare; a few tries make it impossible in practice
+    for _ in 0..5 {
+        let id = new_id();
+        if db
+            .insert_support_report(&id, now, &address.to_string(), report)
+            .await?
+        {
+            return Ok(id);
+        }
+    }
+    Err(ApiError::Internal("no free support report id".into()))
+}
+
+/// `t` (epoch ms) as `2026-12-05 10:15:03 UTC`.
+pub fn utc(t: i64) -> String {
+    let secs = u64::try_from(t.max(0) / 1000).unwrap_or(0);
+    let date = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    // `Sat, 05 Dec 2026 10:15:03 GMT` → `2026-12-05 10:15:03 UTC`
+    let http = httpdate::fmt_http_date(date);
+    let parts: Vec<&str> = http.split(' ').collect();
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| parts.get(2) == Some(m))
+    .map_or(0, |i| i + 1);
+    match parts.as_slice() {
+        [_, day, _, year, clock, _] => format!("{year}-{month:02}-{day} {clock} UTC"),
+        _ => http,
+    }
+}
+
+/// One report as an operator reads it in a terminal.
+pub fn render(report: &SupportReport) -> String {
+    format!(
+        "support report {}\nreceived {} from {}\n\n{}\n",
+        report.id,
+        utc(report.created_at),
+        report.client_addr,
+        report.report.trim_end()
+    )
+}
+
+/// `pilot-portal-proxy report [ID]`: the report `id` from the configured database, or without
+/// an id the `last` reports' ids, times and addresses (newest first).
+pub async fn operator_report(
+    config: &Config,
+    id: Option<&str>,
+    last: u32,
+) -> anyhow::Result<String> {
+    let db = Db::connect(&config.database_url).await?;
+    let Some(id) = id else {
+        let recent = db.recent_support_reports(last).await?;
+        if recent.is_empty() {
+            return Ok("no support reports\n".into());
+        }
+        let mut out = String::new();
+        for (id, created_at, address, chars) in recent {
+            out.push_str(&format!(
+                "{id}  {}  {address}  {chars} characters\n",
+                utc(created_at)
+            ));
+        }
+        return Ok(out);
+    };
+    let canonical = pilot_portal_shared::support::parse_id(id).ok_or_else(|| {
+        anyhow::anyhow!("{id:?} is not a report id (8 characters like K7M2-QX4P)")
+    })?;
+    match db.support_report(&canonical).await? {
+        Some(report) => Ok(render(&report)),
+        None => anyhow::bail!(
+            "no support report {canonical} (reports are kept {} days)",
+            config.support_report_retention_days
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_shapes() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwaWxvdCJ9.c2ln";
+        assert!(has_jwt(&format!("reply: {{\"data\":\"{jwt}\"}}")));
+        assert!(!has_jwt("eyJust words"));
+        assert!(!has_jwt("«redacted …c2ln»"));
+        assert!(has_bearer("Authorization: bearer abcdefgh1234"));
+        assert!(!has_bearer("Bearer «redacted»"));
+        assert!(!has_bearer("the bearer of bad news"));
+        let known = vec!["fh2-demo-organization-key".to_owned()];
+        assert_eq!(
+            find_secrets("key fh2-demo-organization-key here", &known),
+            vec![SecretKind::Configured]
+        );
+        assert!(find_secrets("nothing secret: 5YSZL260021E9W", &known).is_empty());
+    }
+
+    #[test]
+    fn known_secrets_skip_short_and_empty_values() {
+        let mut config = Config::from_env_pairs([]).expect("config");
+        config.mqtt_credentials = vec![
+            "pilot=mqtt-pilot:mqtt-pilot-secret".into(),
+            "copilot=u:short".into(),
+        ];
+        config.flighthub_org_key = "fh2-demo-organization-key".into();
+        config.xag_app_secret.clear();
+        let known = known_secrets(&config);
+        assert!(known.contains(&"mqtt-pilot-secret".to_owned()), "{known:?}");
+        assert!(known.contains(&"fh2-demo-organization-key".to_owned()));
+        assert!(!known.iter().any(|k| k == "short" || k.is_empty()));
+    }
+
+    #[test]
+    fn ids_are_in_the_alphabet_and_differ() {
+        let a = new_id();
+        assert_eq!(pilot_portal_shared::support::parse_id(&a), Some(a.clone()));
+        assert_ne!(a, new_id());
+    }
+
+    #[test]
+    fn token_candidates_are_long_words() {
+        let text = "GET /api/session 200; ric_0123456789abcdef0123456789ab, 5YSZL260021E9W";
+        assert_eq!(
+            token_candidates(text),
+            vec!["ric_0123456789abcdef0123456789ab"]
+        );
+    }
+
+    #[test]
+    fn times_are_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_764_936_903_000), "2025-12-05 12:15:03 UTC");
+    }
+}
