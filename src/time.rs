@@ -29,6 +29,11 @@ pub fn relative_ms(ms: i64, now: i64) -> String {
     .find(|(size, _)| diff.abs() >= *size)
     .map(|(size, unit)| ((diff / size).trunc(), unit))
     .unwrap_or(((diff / 1000.0).trunc(), "second"));
+    // Chrome 71 and newer: older WebViews (README, "Old controllers") get the date itself
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or_default();
+    if !js_sys::Reflect::has(&intl, &"RelativeTimeFormat".into()).unwrap_or(false) {
+        return format_ms(ms);
+    }
     let locales = js_sys::Array::of1(&crate::i18n::current().tag().into());
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"always".into());
@@ -37,6 +42,7 @@ pub fn relative_ms(ms: i64, now: i64) -> String {
         .into()
 }
 
+/// Now, on the proxy's clock (the controller's corrected, see [`crate::clock`]).
 pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+    crate::clock::corrected(crate::clock::local_ms(), crate::clock::offset_ms())
 }

@@ -6,11 +6,13 @@
 //! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
 //! - `bench-proxy`: the proxy's throughput, latency and memory beside nginx (release builds).
 //! - `setup`: install the toolchain pieces that are missing (also done by the others).
+//! - `compat`: check a built page against the oldest WebView we support (also in `test`).
 //! - `check`: the operator's preflight (`pilot-portal-proxy check`) against the demo stack.
 
 mod bench;
 mod bench_proxy;
 mod check;
+mod compat;
 mod page;
 mod postgres;
 mod run;
@@ -56,6 +58,9 @@ enum Task {
         #[arg(long)]
         dist: Option<std::path::PathBuf>,
     },
+    /// Check the built page (dist/, or PILOT_PORTAL_BUILD_DIR) against the oldest WebView we
+    /// support: WebAssembly MVP, scripts at their ECMAScript level (also run by `test`).
+    Compat,
     /// Install missing tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt, Chromium).
     Setup,
     /// Start the demo stack and run `pilot-portal-proxy check` against it with a demo account
@@ -74,6 +79,9 @@ fn main() -> anyhow::Result<()> {
             .map(|dist| eprintln!("built {}", dist.display())),
         Task::Bench { runs } => bench::bench(runs.max(1)),
         Task::BenchProxy { secs, dist } => bench_proxy::bench_proxy(secs.max(1), dist),
+        Task::Compat => tools::setup(tools::Need::All).and_then(|tools| {
+            compat::check(&std::env::current_dir()?.join(page::dist_dir()), &tools)
+        }),
         Task::Setup => tools::setup(tools::Need::All).map(|_| ()),
         Task::Check => check::check(),
     }

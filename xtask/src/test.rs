@@ -1,7 +1,7 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Stops at the first failing step.
 
 use crate::run::{cargo, run};
-use crate::{page, postgres, tools};
+use crate::{compat, page, postgres, tools};
 use std::time::Instant;
 
 pub fn test() -> anyhow::Result<()> {
@@ -36,6 +36,8 @@ pub fn test() -> anyhow::Result<()> {
 
     // The end-to-end tests drive the release build users get.
     let dist = page::build(&tools)?;
+    // what the oldest WebView we support can run (README, "Old controllers")
+    compat::check(&dist, &tools)?;
     let chromedriver = tools
         .chromedriver
         .clone()

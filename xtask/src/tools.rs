@@ -7,7 +7,8 @@
 //!   pins a crate this registry lacks);
 //! - wasm-opt from npm `binaryen@132` into `.tools/` (Debian's binaryen 108 writes a module
 //!   that crashes at load; Trunk.toml pins version_132 so it is refused);
-//! - Debian's chromium and chromium-driver, for the browser tests.
+//! - Debian's chromium and chromium-driver, for the browser tests;
+//! - for the old-controller checks (`compat.rs`): acorn from npm into `.tools/`, Debian's wabt.
 
 use crate::run::{cargo, output, run};
 use anyhow::{bail, Context};
@@ -18,6 +19,8 @@ use std::time::Instant;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_NPM: &str = "binaryen@132";
 pub const WASM_OPT_VERSION: &str = "version_132";
+/// The JavaScript parser that checks the page's ECMAScript level (`es_level.js`).
+pub const ACORN_VERSION: &str = "8.19.0";
 const TOOLS_DIR: &str = ".tools";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -151,6 +154,14 @@ pub fn nginx() -> anyhow::Result<PathBuf> {
     find().context("nginx installed but not found in /usr/sbin or on PATH")
 }
 
+/// Debian's wabt (`wasm-validate`, the WebAssembly feature check), installed if missing.
+pub fn wabt() -> anyhow::Result<PathBuf> {
+    if which("wasm-validate").is_none() {
+        step("wabt", || apt_install(&["wabt"]))?;
+    }
+    which("wasm-validate").context("wabt installed but wasm-validate is not on PATH")
+}
+
 /// Debian's `wrk` (the load generator of `cargo xtask bench-proxy`), installed if missing.
 pub fn wrk() -> anyhow::Result<PathBuf> {
     if which("wrk").is_none() {
@@ -205,6 +216,18 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
                 .args(["install", "--no-audit", "--no-fund", "--prefix"])
                 .arg(&tools_dir)
                 .arg(BINARYEN_NPM))
+        })?;
+    }
+
+    let acorn = std::fs::read_to_string(tools_dir.join("node_modules/acorn/package.json"))
+        .unwrap_or_default();
+    if need == Need::All && !acorn.contains(&format!("\"version\": \"{ACORN_VERSION}\"")) {
+        step(&format!("acorn {ACORN_VERSION} (npm)"), || {
+            std::fs::create_dir_all(&tools_dir)?;
+            run(Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools_dir)
+                .arg(format!("acorn@{ACORN_VERSION}")))
         })?;
     }
 
