@@ -5,8 +5,15 @@
 //! Calls that need a session take the token from [`crate::token`], so components never handle
 //! tokens. An [`Api`] made by a loader carries its abort signal: a newer load or the panel
 //! going away cancels the request.
+//!
+//! On a field network every call goes through [`send`]: a timeout (15 s for a read, 30 s for
+//! a write), reads (GET) retried after 1 s, 2 s and 4 s when no answer came or a gateway
+//! answered 502/503/504 (never on another answer, never while the controller is offline),
+//! writes never retried; "Slow network, still trying…" once a call has waited 2.5 s; and
+//! every answer's `Date` keeps the clock offset ([`crate::clock`]). See [`crate::net`].
 
 use crate::error::AppError;
+use crate::net::{self, Outcome};
 use crate::token;
 use gloo_net::http::{RequestBuilder, Response};
 use pilot_portal_shared::unlock::{
@@ -94,6 +101,124 @@ fn network(e: gloo_net::Error) -> AppError {
     AppError::Network(e.to_string())
 }
 
+fn page(e: gloo_net::Error) -> AppError {
+    AppError::Page(e.to_string())
+}
+
+/// Sends `req` as described at the top of this module: timeout, retries of a read, the slow
+/// flag, the clock.
+async fn send(req: gloo_net::http::Request) -> Result<Response, AppError> {
+    let base = web_sys::Request::from(req);
+    let read = base.method() == "GET";
+    let timeout = if read {
+        net::READ_TIMEOUT_MS
+    } else {
+        net::WRITE_TIMEOUT_MS
+    };
+    let _waiting = net::Waiting::start();
+    let mut retry = 0;
+    loop {
+        let (outcome, result) = attempt(&base, timeout).await;
+        let delay = (read && net::retries(outcome) && net::online_now())
+            .then(|| net::read_retry_delay_ms(retry))
+            .flatten();
+        let Some(delay) = delay else {
+            return result;
+        };
+        net::sleep(delay).await;
+        if base.signal().aborted() {
+            return result;
+        }
+        retry += 1;
+    }
+}
+
+/// One try of `base`, abandoned after `timeout_ms` or when `base`'s own signal aborts. A
+/// WebView without `AbortController` (Chrome 63 to 65, README "Old controllers") cannot abort:
+/// the answer is then raced against the timeout and a late one ignored.
+async fn attempt(
+    base: &web_sys::Request,
+    timeout_ms: i32,
+) -> (Outcome, Result<Response, AppError>) {
+    let cancelled = || {
+        (
+            Outcome::Cancelled,
+            Err(AppError::Network("cancelled".into())),
+        )
+    };
+    let outer = base.signal();
+    let Some(window) = web_sys::window() else {
+        return cancelled();
+    };
+    if outer.aborted() {
+        return cancelled();
+    }
+    let controller = web_sys::AbortController::new().ok();
+    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
+    let timer = controller.as_ref().and_then(|controller| {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        net::after(timeout_ms, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    });
+    let follow = {
+        let controller = controller.clone();
+        wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if let Some(c) = &controller {
+                c.abort();
+            }
+        })
+    };
+    let _ = outer.add_event_listener_with_callback("abort", follow.as_ref().unchecked_ref());
+    let request = match &controller {
+        Some(controller) => {
+            let init = web_sys::RequestInit::new();
+            init.set_signal(Some(&controller.signal()));
+            web_sys::Request::new_with_request_and_init(base, &init)
+        }
+        None => base.clone(),
+    };
+    let sent = match request {
+        Ok(request) => {
+            let fetch = window.fetch_with_request(&request);
+            let promise = match controller {
+                Some(_) => fetch,
+                None => js_sys::Promise::race(&js_sys::Array::of2(&fetch, &net::delay(timeout_ms))),
+            };
+            let sent = wasm_bindgen_futures::JsFuture::from(promise).await;
+            if matches!(&sent, Ok(v) if v.is_undefined()) {
+                timed_out.set(true);
+            }
+            sent
+        }
+        Err(e) => Err(e),
+    };
+    net::cancel(timer);
+    let _ = outer.remove_event_listener_with_callback("abort", follow.as_ref().unchecked_ref());
+    match sent.map(|v| v.dyn_into::<web_sys::Response>()) {
+        Ok(Ok(raw)) => {
+            crate::clock::observe_date(raw.headers().get("date").ok().flatten());
+            (Outcome::Answered(raw.status()), Ok(Response::from(raw)))
+        }
+        _ if timed_out.get() => (
+            Outcome::NoAnswer,
+            Err(AppError::Network("no answer in time".into())),
+        ),
+        _ if outer.aborted() => cancelled(),
+        Ok(Err(_)) => (
+            Outcome::NoAnswer,
+            Err(AppError::Network("not a response".into())),
+        ),
+        Err(e) => (
+            Outcome::NoAnswer,
+            Err(AppError::Network(
+                e.as_string().unwrap_or_else(|| "request failed".into()),
+            )),
+        ),
+    }
+}
+
 /// A handle for proxy calls, cancelled through its abort signal if it has one.
 #[derive(Clone, Default)]
 pub struct Api {
@@ -129,7 +254,7 @@ impl Api {
 
     /// Sends `req` and decodes the JSON answer (or the error body).
     async fn fetch<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, AppError> {
-        read(req.send().await.map_err(network)?).await
+        read(send(req.build().map_err(page)?).await?).await
     }
 
     /// Sends `req` with a JSON `body` and decodes the answer.
@@ -137,13 +262,13 @@ impl Api {
         req: RequestBuilder,
         body: &B,
     ) -> Result<T, AppError> {
-        let req = req.json(body).map_err(|e| AppError::Page(e.to_string()))?;
-        read(req.send().await.map_err(network)?).await
+        let req = req.json(body).map_err(page)?;
+        read(send(req).await?).await
     }
 
     /// Sends `req` to a route that answers 204 on success.
     async fn fetch_empty(req: RequestBuilder) -> Result<(), AppError> {
-        let response = req.send().await.map_err(network)?;
+        let response = send(req.build().map_err(page)?).await?;
         if response.ok() {
             Ok(())
         } else {
@@ -153,11 +278,12 @@ impl Api {
 
     /// `GET /api/config`, when the proxy did not inline it: the JSON text (see `config`).
     pub async fn config_text(&self) -> Result<String, AppError> {
-        let response = self
-            .prepare(Request::get(paths::CONFIG))
-            .send()
-            .await
-            .map_err(network)?;
+        let response = send(
+            self.prepare(Request::get(paths::CONFIG))
+                .build()
+                .map_err(page)?,
+        )
+        .await?;
         if !response.ok() {
             return read::<serde_json::Value>(response)
                 .await
@@ -192,7 +318,12 @@ impl Api {
     /// answer is used when it was asked with the token Pilot 2 holds.
     pub async fn bootstrap(&self) -> Result<PilotBootstrap, AppError> {
         if let Some(response) = take_prefetched_bootstrap() {
-            return read(response.await?).await;
+            let waiting = net::Waiting::start();
+            match response.await {
+                Ok(response) => return read(response).await,
+                // no answer to the early request: asked again, with retries
+                Err(_) => drop(waiting),
+            }
         }
         Self::fetch(self.authed(Request::get(paths::PILOT_BOOTSTRAP))?).await
     }
@@ -346,27 +477,17 @@ pub fn revoke_on_the_way_out(token: &str) {
     ignore.forget();
 }
 
-/// Sends `GET /api/pilot/bootstrap` with `token` now and leaves the pending answer where the
-/// loader leaves its own (`window.__pilotPortalBootstrap`), for the signed-in bundle to read:
-/// the first-screen bundle never decodes it.
+/// Sends `GET /api/pilot/bootstrap` with `token` now, through the loader
+/// (`window.__pilotPortalPrefetch`, `src/loader.js`: its timeout, the API origin), which
+/// leaves the pending answer for the signed-in bundle to read: the first-screen bundle never
+/// decodes it.
 pub fn prefetch_bootstrap(token: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let init = web_sys::RequestInit::new();
-    let Ok(headers) = web_sys::Headers::new() else {
-        return;
-    };
-    let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    init.set_headers(&headers);
-    let response = window.fetch_with_str_and_init(paths::PILOT_BOOTSTRAP, &init);
-    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
-    let _ = response.catch(&ignore);
-    ignore.forget();
-    let prefetch = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&prefetch, &"token".into(), &token.into());
-    let _ = js_sys::Reflect::set(&prefetch, &"response".into(), &response);
-    let _ = js_sys::Reflect::set(&window, &"__pilotPortalBootstrap".into(), &prefetch);
+    let prefetch = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"__pilotPortalPrefetch".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(prefetch) = prefetch {
+        let _ = prefetch.call1(&wasm_bindgen::JsValue::NULL, &token.into());
+    }
 }
 
 /// The loader's bootstrap request, if it was made with the current token (taken once).
@@ -398,6 +519,7 @@ fn take_prefetched_bootstrap(
         let raw: web_sys::Response = value
             .dyn_into()
             .map_err(|_| AppError::Page("the early session check gave no response".into()))?;
+        crate::clock::observe_date(raw.headers().get("date").ok().flatten());
         Ok(Response::from(raw))
     })
 }

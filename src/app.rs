@@ -4,6 +4,7 @@
 //! pages over to the `full` bundle (see `handoff`), which renders everything.
 
 use crate::components::lang_switch::LangSwitch;
+use crate::components::net_status::NetStatus;
 use crate::pages::failed::Failed;
 use crate::pages::license::LicenseFailed;
 use crate::pages::login::Login;
@@ -20,6 +21,7 @@ pub fn App() -> impl IntoView {
     i18n::set(i18n::detect());
     let ctx = Ctx::new();
     provide_context(ctx);
+    crate::net::watch();
     // The static "Loading…" placeholder of index.html has done its job.
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())
@@ -44,6 +46,7 @@ pub fn App() -> impl IntoView {
                     return ().into_any();
                 }
                 view! {
+                    <NetStatus />
                     {screen_view(ctx, screen)}
                     <footer class="footer">
                         <LangSwitch />

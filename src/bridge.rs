@@ -3,7 +3,8 @@
 //! The bridge is looked up on every call (never cached), so tests can install and remove
 //! fakes, and a page opened outside Pilot 2 gets [`BridgeError::Missing`] instead of a crash.
 //! Every method returns a JSON string envelope `{code, message, data}` that is parsed with
-//! the shared [`pilot_portal_shared::envelope`] rules.
+//! the shared [`pilot_portal_shared::envelope`] rules. Every call goes through `call`, which
+//! notes it (secrets redacted) for the diagnostics page ([`crate::diagnostics`]).
 
 use pilot_portal_shared::envelope::{self, EnvelopeError};
 use wasm_bindgen::closure::Closure;
@@ -120,6 +121,15 @@ pub enum BridgeError {
 }
 
 impl BridgeError {
+    /// What went wrong, in the bridge's own words (for the diagnostics page: no formatting).
+    fn reason(&self) -> &str {
+        match self {
+            BridgeError::Missing => "no window.djiBridge",
+            BridgeError::Threw { reason, .. } | BridgeError::Unreadable { reason, .. } => reason,
+            BridgeError::Refused { message, .. } => message,
+        }
+    }
+
     fn from_envelope(method: &'static str, e: EnvelopeError) -> Self {
         match e {
             EnvelopeError::Failed { code, message } => BridgeError::Refused {
@@ -157,60 +167,80 @@ fn js_reason(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| "unknown error".into())
 }
 
-/// Calls one bridge method and returns its raw reply text.
+/// Calls one bridge method (`args`: what `f` passes, for the diagnostics page) and returns its
+/// raw reply text.
 fn call(
     method: &'static str,
+    args: &[&str],
     f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<String, BridgeError> {
-    let bridge = lookup()?;
-    let reply = f(&bridge).map_err(|e| BridgeError::Threw {
-        method,
-        reason: js_reason(&e),
-    })?;
-    match reply.as_string() {
-        Some(text) => Ok(text),
-        // Not the documented string: stringify so the envelope parser can judge it.
-        None => js_sys::JSON::stringify(&reply)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or(BridgeError::Unreadable {
-                method,
-                reason: "no reply".into(),
-            }),
-    }
+    answered(method, args, lookup().map(|bridge| f(&bridge)))
+}
+
+/// The reply as text; every call, answered or not, noted by [`crate::diagnostics`] (which
+/// redacts secrets before keeping anything). Not generic, unlike [`call`]: one copy in the wasm.
+#[inline(never)]
+fn answered(
+    method: &'static str,
+    args: &[&str],
+    reply: Result<Result<JsValue, JsValue>, BridgeError>,
+) -> Result<String, BridgeError> {
+    let result = reply.and_then(|reply| {
+        let reply = reply.map_err(|e| BridgeError::Threw {
+            method,
+            reason: js_reason(&e),
+        })?;
+        match reply.as_string() {
+            Some(text) => Ok(text),
+            // Not the documented string: stringify so the envelope parser can judge it.
+            None => js_sys::JSON::stringify(&reply)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or(BridgeError::Unreadable {
+                    method,
+                    reason: "no reply".into(),
+                }),
+        }
+    });
+    crate::diagnostics::bridge_call(method, args, result.as_deref().map_err(BridgeError::reason));
+    result
 }
 
 fn unit(
     method: &'static str,
+    args: &[&str],
     f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<(), BridgeError> {
-    envelope::parse_unit(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+    envelope::parse_unit(&call(method, args, f)?).map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 fn boolean(
     method: &'static str,
+    args: &[&str],
     f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<bool, BridgeError> {
-    envelope::parse_bool(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+    envelope::parse_bool(&call(method, args, f)?).map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 fn string(
     method: &'static str,
+    args: &[&str],
     f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<String, BridgeError> {
-    envelope::parse_string(&call(method, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+    envelope::parse_string(&call(method, args, f)?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 /// `platformVerifyLicense`: must come before every other call.
 pub fn verify_license(app_id: &str, app_key: &str, license: &str) -> Result<bool, BridgeError> {
-    boolean("platformVerifyLicense", |b| {
+    boolean("platformVerifyLicense", &[app_id, app_key, license], |b| {
         b.platform_verify_license(app_id, app_key, license)
     })
 }
 
 /// `platformIsVerified`.
 pub fn is_verified() -> Result<bool, BridgeError> {
-    boolean("platformIsVerified", |b| b.platform_is_verified())
+    boolean("platformIsVerified", &[], |b| b.platform_is_verified())
 }
 
 /// `platformLoadComponent(name, param)`; `param` is sent as a JSON string, as Pilot 2 requires.
@@ -220,79 +250,83 @@ pub fn load_component(module: Module, param: &impl serde::Serialize) -> Result<(
         method: "platformLoadComponent",
         reason: e.to_string(),
     })?;
-    unit("platformLoadComponent", |b| {
+    unit("platformLoadComponent", &[module.name(), &param], |b| {
         b.platform_load_component(module.name(), &param)
     })
 }
 
 /// `platformUnloadComponent(name)`.
 pub fn unload_component(module: Module) -> Result<(), BridgeError> {
-    unit("platformUnloadComponent", |b| {
+    unit("platformUnloadComponent", &[module.name()], |b| {
         b.platform_unload_component(module.name())
     })
 }
 
 /// `platformIsComponentLoaded(name)`.
 pub fn is_component_loaded(module: Module) -> Result<bool, BridgeError> {
-    boolean("platformIsComponentLoaded", |b| {
+    boolean("platformIsComponentLoaded", &[module.name()], |b| {
         b.platform_is_component_loaded(module.name())
     })
 }
 
 /// `platformSetWorkspaceId(uuid)`.
 pub fn set_workspace_id(uuid: &str) -> Result<(), BridgeError> {
-    unit("platformSetWorkspaceId", |b| {
+    unit("platformSetWorkspaceId", &[uuid], |b| {
         b.platform_set_workspace_id(uuid)
     })
 }
 
 /// `platformSetInformation(platform, workspace, desc)`.
 pub fn set_information(platform: &str, workspace: &str, desc: &str) -> Result<(), BridgeError> {
-    unit("platformSetInformation", |b| {
-        b.platform_set_information(platform, workspace, desc)
-    })
+    unit(
+        "platformSetInformation",
+        &[platform, workspace, desc],
+        |b| b.platform_set_information(platform, workspace, desc),
+    )
 }
 
 /// `platformGetRemoteControllerSN`.
 pub fn remote_controller_sn() -> Result<String, BridgeError> {
-    string("platformGetRemoteControllerSN", |b| {
+    string("platformGetRemoteControllerSN", &[], |b| {
         b.platform_get_remote_controller_sn()
     })
 }
 
 /// `platformGetAircraftSN`; `None` when no aircraft is connected (Pilot 2 answers `""`).
 pub fn aircraft_sn() -> Result<Option<String>, BridgeError> {
-    string("platformGetAircraftSN", |b| b.platform_get_aircraft_sn())
-        .map(|s| Some(s).filter(|s| !s.is_empty()))
+    string("platformGetAircraftSN", &[], |b| {
+        b.platform_get_aircraft_sn()
+    })
+    .map(|s| Some(s).filter(|s| !s.is_empty()))
 }
 
 /// `platformStopSelf`: closes the cloud platform page.
 pub fn stop_self() -> Result<(), BridgeError> {
-    unit("platformStopSelf", |b| b.platform_stop_self())
+    unit("platformStopSelf", &[], |b| b.platform_stop_self())
 }
 
 /// `apiGetToken`; only valid while the `api` module is loaded. `None` for no token (Pilot 2
 /// answers `""` or `{}`).
 pub fn api_get_token() -> Result<Option<String>, BridgeError> {
     let method = "apiGetToken";
-    envelope::parse_optional_string(&call(method, |b| b.api_get_token())?)
+    envelope::parse_optional_string(&call(method, &[], |b| b.api_get_token())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 /// `apiSetToken(token)`; only valid while the `api` module is loaded. DJI documents no way to
 /// clear it with this call: unloading the module is how Pilot 2 forgets a token.
 pub fn api_set_token(token: &str) -> Result<(), BridgeError> {
-    unit("apiSetToken", |b| b.api_set_token(token))
+    unit("apiSetToken", &[token], |b| b.api_set_token(token))
 }
 
 /// `apiGetHost`: where the loaded `api` module sends Pilot 2's own requests.
 pub fn api_get_host() -> Result<String, BridgeError> {
-    string("apiGetHost", |b| b.api_get_host())
+    string("apiGetHost", &[], |b| b.api_get_host())
 }
 
 /// `thingGetConnectState`.
 pub fn thing_connect_state() -> Result<bool, BridgeError> {
-    boolean("thingGetConnectState", |b| b.thing_get_connect_state())
+    boolean("thingGetConnectState", &[], |b| b.thing_get_connect_state())
 }
 
 /// What the loaded `thing` module was loaded with (`thingGetConfigs`, a JSON document that
@@ -308,13 +342,13 @@ pub struct ThingConfigs {
 /// `thingGetConfigs`.
 pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
     let method = "thingGetConfigs";
-    envelope::parse_json(&call(method, |b| b.thing_get_configs())?)
+    envelope::parse_json(&call(method, &[], |b| b.thing_get_configs())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 /// `thingDisconnect`: closes the cloud module's MQTT connection.
 pub fn thing_disconnect() -> Result<(), BridgeError> {
-    unit("thingDisconnect", |b| b.thing_disconnect())
+    unit("thingDisconnect", &[], |b| b.thing_disconnect())
 }
 
 /// Sets `window.djiBridge.onBackClick`. Pilot 2 calls it synchronously: `true` means the page

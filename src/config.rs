@@ -36,11 +36,16 @@ pub async fn load(ctx: Ctx) -> Result<PageConfig, AppError> {
     if let Some(c) = ctx.config.get_value() {
         return Ok(c);
     }
-    let text = match inline_text() {
-        Some(t) => t,
-        None => Api::new().config_text().await?,
+    let (text, fetched) = match inline_text() {
+        Some(t) => (t, false),
+        None => (Api::new().config_text().await?, true),
     };
     let config = parse(&text)?;
+    // The inlined config's time was read by the loader as soon as the page arrived (later,
+    // here, it would be late by the download); the fetched one is fresh.
+    if let Some(t) = config.server_time_ms.filter(|_| fetched) {
+        crate::clock::observe(t);
+    }
     RAW.with(|r| *r.borrow_mut() = Some(text));
     ctx.config.set_value(Some(config.clone()));
     Ok(config)

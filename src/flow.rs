@@ -6,7 +6,7 @@
 use crate::bridge::{self, BridgeError};
 use crate::session::plan::{self, StartPlan};
 use crate::state::{Ctx, Failure, Screen, Step};
-use crate::{config, emulator, session, text, time, token};
+use crate::{clock, config, emulator, session, text, token};
 use leptos::prelude::*;
 use pilot_portal_shared::PageConfig;
 use std::cell::Cell;
@@ -41,9 +41,12 @@ pub async fn start(ctx: Ctx) {
         Ok(t) => t,
         Err(e) => return ctx.fail(Failure::ReadSession, e.into()),
     };
+    // On the proxy's time (the loader already read it from this page's config, or an
+    // earlier opening's): a controller clock that is wrong does not end a valid session.
     match plan::plan(
         token.as_deref(),
-        time::now_ms(),
+        clock::local_ms(),
+        clock::offset_ms(),
         config.renew_below_fraction,
     ) {
         StartPlan::Login => {

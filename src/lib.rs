@@ -10,20 +10,28 @@
 //!   Pilot 2 outside it; [`handoff`]: from the first-screen bundle to the full one;
 //! - [`api`]: every proxy call; [`load`]: how panels read; [`error`] and [`text`]: what went
 //!   wrong and every sentence a pilot reads, in the language [`i18n`] picks;
+//! - [`diagnostics`]: the last bridge and proxy calls, secrets redacted, kept for the
+//!   diagnostics page (`public/diagnostics.html`, plain JS);
+//! - [`net`]: online or not, slow calls, timeouts and retries; [`clock`]: the offset between
+//!   the controller's clock and the proxy's (a controller in a field often has no network
+//!   time); `public/sw.js`: the service worker that keeps the app for a start without network;
 //! - [`app`], [`pages`], [`components`]: the screens.
 
 pub mod api;
 pub mod app;
 pub mod bridge;
+pub mod clock;
 pub mod cloud;
 pub mod components;
 pub mod config;
+pub mod diagnostics;
 pub mod emulator;
 pub mod error;
 pub mod flow;
 pub mod handoff;
 pub mod i18n;
 pub mod load;
+pub mod net;
 pub mod pages;
 pub mod session;
 pub mod state;

@@ -4,12 +4,20 @@
 //! a signal and `spawn_local` almost nothing. What matters is kept: the last request wins (a
 //! newer load aborts the older request and its late answer is dropped), and a panel that goes
 //! away cancels its request.
+//!
+//! A load that failed for the network runs again by itself when the controller is back online
+//! (the `online` event, [`crate::net`]): a panel recovers without the pilot.
 
 use crate::api::Api;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// A load's request, kept to run it again when the network is back.
+type Request<T> = Rc<dyn Fn(Api) -> Pin<Box<dyn Future<Output = Result<T, AppError>>>>>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Load<T> {
@@ -25,6 +33,8 @@ pub struct Loader<T: 'static> {
     generation: StoredValue<u64>,
     /// The running request's controller, aborted by the next load or on unmount.
     running: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
+    /// The last request, run again when the network is back if it failed for it.
+    request: StoredValue<Option<Request<T>>, LocalStorage>,
 }
 
 impl<T> Clone for Loader<T> {
@@ -42,8 +52,19 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
             state: RwSignal::new(Load::Loading),
             generation: StoredValue::new(0),
             running: StoredValue::new_local(None),
+            request: StoredValue::new_local(None),
         };
         on_cleanup(move || loader.cancel());
+        let online = crate::net::online();
+        Effect::new(move |_| {
+            let failed_offline = matches!(
+                loader.state.get_untracked(),
+                Load::Failed(AppError::Network(_))
+            );
+            if online.get() && failed_offline {
+                loader.run();
+            }
+        });
         loader
     }
 
@@ -55,9 +76,19 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     /// Starts a load with `request`, given an [`Api`] bound to this load's abort signal.
     pub fn load<F, Fut>(&self, request: F)
     where
-        F: FnOnce(Api) -> Fut,
+        F: Fn(Api) -> Fut + 'static,
         Fut: Future<Output = Result<T, AppError>> + 'static,
     {
+        let request: Request<T> = Rc::new(move |api| Box::pin(request(api)));
+        self.request.try_set_value(Some(request));
+        self.run();
+    }
+
+    /// Runs the last request (again).
+    fn run(&self) {
+        let Some(Some(request)) = self.request.try_get_value() else {
+            return;
+        };
         self.cancel();
         let Some(generation) = self.generation.try_update_value(|g| {
             *g += 1;

@@ -6,8 +6,13 @@
 //   start sequence), and the session check (`GET /api/pilot/bootstrap`) starts at once, in
 //   parallel with the download; the page uses that answer only if Pilot 2 holds the same
 //   token. Nothing here touches `window.djiBridge`: the license comes first, in the wasm.
+// - Decisions on the proxy's time, not the controller's (often wrong in the field): the offset
+//   from this answer's `server_time_ms`, else the one remembered (src/clock.rs keeps it).
+// - The service worker (public/sw.js) that keeps the app for a start without network.
 (function () {
   "use strict";
+  // The boot script found a WebView older than we support, and says so: nothing to load.
+  if (window.__pilotPortalOld) return;
   var bundles = { first: __FIRST__, full: __FULL__ };
   window.__pilotPortalBundles = bundles;
 
@@ -36,28 +41,52 @@
     var base = config().api_base;
     return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
+  // Proxy time minus controller time, in ms (src/clock.rs): a kept copy of the page has no
+  // `server_time_ms` (the service worker blanks it), then the offset last remembered.
+  function offset() {
+    var key = "pilot-portal.clock-offset", t = config().server_time_ms;
+    var fresh = typeof t === "number" ? Math.round(t - Date.now()) : null;
+    try {
+      if (fresh !== null) localStorage.setItem(key, String(fresh));
+      else fresh = Number(localStorage.getItem(key)) || 0;
+    } catch (e) { /* storage off */ }
+    return fresh || 0;
+  }
   // What the start sequence will do with the page's copy of the token (src/session/plan.rs).
   function plan(token) {
     if (!token || !token.trim()) return "login";
     var c = claims(token);
     if (!c || typeof c.exp !== "number") return "check";
-    var now = Date.now(), exp = c.exp * 1000;
+    var now = Date.now() + skew, exp = c.exp * 1000;
     if (exp <= now) return "login";
     if (typeof c.iat === "number" && c.iat * 1000 < exp && exp - now < (exp - c.iat * 1000) * renewBelow()) return "renew";
     return "check";
   }
 
+  var skew = offset();
   var token = null;
   try { token = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
   var next = plan(token);
   var bundle = next === "login" ? bundles.first : bundles.full;
-  if (next === "check") {
-    window.__pilotPortalBootstrap = {
-      token: token,
-      response: fetch(apiBase() + "/api/pilot/bootstrap", { headers: { Authorization: "Bearer " + token } }),
-    };
+  // GET /api/pilot/bootstrap now, left for the page (src/api.rs); also the first-screen
+  // bundle's, once it has a token. Given up after 15 s, as the page's own calls (src/net.rs).
+  window.__pilotPortalPrefetch = function (token) {
+    var abort = window.AbortController && new AbortController();
+    var response = fetch(apiBase() + "/api/pilot/bootstrap", {
+      headers: { Authorization: "Bearer " + token },
+      signal: abort ? abort.signal : undefined,
+    });
+    var timer = abort && setTimeout(function () { abort.abort(); }, 15000);
     // Unused (Pilot 2 holds another token) or offline: never an unhandled rejection.
-    window.__pilotPortalBootstrap.response.catch(function () {});
+    response.then(function () { clearTimeout(timer); }, function () {});
+    window.__pilotPortalBootstrap = { token: token, response: response };
+  };
+  if (next === "check") window.__pilotPortalPrefetch(token);
+  // HTTPS (or localhost) only; after the load, so it never slows the first screen.
+  if (navigator.serviceWorker && /^https?:$/.test(location.protocol)) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () {});
+    });
   }
   // import() of the bundle's own file: no inline script is made at run time, so the page's
   // Content Security Policy needs no hash for it. A failure reaches the boot script's

@@ -304,6 +304,8 @@ fn api(
             "内容超出平台可接受的大小。请缩短后重试。",
             "Это больше, чем принимает платформа. Сократите и повторите.",
         )),
+        #[cfg(feature = "full")]
+        ErrorCode::ReportHasSecrets => fixed(REPORT_HAS_SECRETS),
         ErrorCode::BadRequest => fixed(tr(
             "The platform could not accept this request. Check what you entered and try again.",
             "平台无法接受此请求。请检查输入的内容后重试。",
@@ -1857,3 +1859,39 @@ mod tests {
         assert!(en.contains("password"), "{en}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics (issue 11): the sentence for a support report the proxy refused. The diagnostics
+// page itself (`public/diagnostics.html`) and its link on every screen (`index.html`, with the
+// boot script) are plain HTML and JavaScript with their own words in the three languages: they
+// must work when this WebAssembly does not.
+// ---------------------------------------------------------------------------------------------
+
+pub const REPORT_HAS_SECRETS: Tr = tr(
+    "The report seems to hold a password or a token, so the platform did not store it.",
+    "报告中似乎含有密码或令牌，因此平台没有保存。",
+    "В отчёте, похоже, есть пароль или токен, поэтому платформа его не сохранила.",
+);
+
+// ---------------------------------------------------------------------------------------------
+// No network, bad network (issue 11): on every screen of both bundles (`crate::net`).
+// ---------------------------------------------------------------------------------------------
+
+/// The controller has no network: the banner, and a start that waits for the network.
+pub const OFFLINE: Tr = tr(
+    "You are offline — the page continues when the network is back.",
+    "您已离线——网络恢复后页面会自动继续。",
+    "Нет сети — страница продолжит работу, когда сеть вернётся.",
+);
+/// A proxy call has been waiting for a while.
+pub const SLOW_NETWORK: Tr = tr(
+    "Slow network, still trying…",
+    "网络较慢，仍在尝试…",
+    "Медленная сеть, продолжаем попытки…",
+);
+/// The platform is out of reach though the controller has a network: the page retries.
+pub const RETRYING_BY_ITSELF: Tr = tr(
+    "The page tries again by itself.",
+    "页面会自动重试。",
+    "Страница повторит попытку сама.",
+);

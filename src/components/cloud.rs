@@ -139,10 +139,13 @@ pub fn CloudPanel() -> impl IntoView {
         status.load(|api| async move { api.flighthub_status().await });
         aircraft_sn.refresh();
         let ws = ctx.workspace.get_untracked();
-        devices.load(|api| async move {
-            match ws {
-                Some(ws) => api.flighthub_project_devices(&ws.uuid).await,
-                None => Ok(Vec::new()),
+        devices.load(move |api| {
+            let ws = ws.clone();
+            async move {
+                match ws {
+                    Some(ws) => api.flighthub_project_devices(&ws.uuid).await,
+                    None => Ok(Vec::new()),
+                }
             }
         });
     };

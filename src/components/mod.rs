@@ -4,6 +4,7 @@
 pub mod cloud;
 pub mod error_view;
 pub mod lang_switch;
+pub mod net_status;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
 #[cfg(feature = "full")]

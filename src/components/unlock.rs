@@ -554,7 +554,10 @@ pub fn UnlockPanel() -> impl IntoView {
         reloads.track();
         let domain = tab.get();
         if let Readiness::Ready { gateway_sn } = ready.get() {
-            list.load(move |api| async move { api.unlock_licenses(domain, &gateway_sn).await });
+            list.load(move |api| {
+                let gateway_sn = gateway_sn.clone();
+                async move { api.unlock_licenses(domain, &gateway_sn).await }
+            });
         }
     });
     let reload = move || reloads.update(|n| *n = n.wrapping_add(1));

@@ -3,6 +3,9 @@
 //! The browser reads the JWT's `exp` without checking its signature: only to avoid a useless
 //! round trip for a token that is plainly expired, and to renew one that is about to be.
 //! Whether a token is really valid is always the platform's answer, through the proxy.
+//!
+//! "Now" is the proxy's time: the controller's clock corrected by the offset kept in
+//! [`crate::clock`] (a controller in a field often has no network time).
 
 use super::claims::lifetime;
 use crate::error::AppError;
@@ -36,9 +39,16 @@ pub enum StartPlan {
     Renew,
 }
 
-/// Decides from the token alone. `renew_below_fraction` is the share of the token's lifetime
-/// under which it is renewed (0.2 = renew in the last 20%).
-pub fn plan(token: Option<&str>, now_ms: i64, renew_below_fraction: f64) -> StartPlan {
+/// Decides from the token alone, at controller time `now_ms` corrected by `clock_offset_ms`
+/// (proxy time minus controller time). `renew_below_fraction` is the share of the token's
+/// lifetime under which it is renewed (0.2 = renew in the last 20%).
+pub fn plan(
+    token: Option<&str>,
+    now_ms: i64,
+    clock_offset_ms: i64,
+    renew_below_fraction: f64,
+) -> StartPlan {
+    let now_ms = crate::clock::corrected(now_ms, clock_offset_ms);
     let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
         return StartPlan::Login;
     };
@@ -109,15 +119,15 @@ mod tests {
 
     #[test]
     fn no_token_is_the_login_page() {
-        assert_eq!(plan(None, NOW, 0.2), StartPlan::Login);
-        assert_eq!(plan(Some("  "), NOW, 0.2), StartPlan::Login);
+        assert_eq!(plan(None, NOW, 0, 0.2), StartPlan::Login);
+        assert_eq!(plan(Some("  "), NOW, 0, 0.2), StartPlan::Login);
     }
 
     #[test]
     fn expired_token_is_cleared_with_its_expiry() {
         let t = jwt(NOW - 13 * HOUR, NOW - HOUR);
         assert_eq!(
-            plan(Some(&t), NOW, 0.2),
+            plan(Some(&t), NOW, 0, 0.2),
             StartPlan::ClearAndLogin(LoginReason::Expired {
                 at_ms: Some(NOW - HOUR)
             })
@@ -127,30 +137,55 @@ mod tests {
     #[test]
     fn fresh_token_is_checked_once() {
         let t = jwt(NOW - HOUR, NOW + 11 * HOUR);
-        assert_eq!(plan(Some(&t), NOW, 0.2), StartPlan::Check);
+        assert_eq!(plan(Some(&t), NOW, 0, 0.2), StartPlan::Check);
     }
 
     #[test]
     fn token_in_its_last_fifth_is_renewed() {
         // 10 h life, 1 h left = 10% < 20%
         let t = jwt(NOW - 9 * HOUR, NOW + HOUR);
-        assert_eq!(plan(Some(&t), NOW, 0.2), StartPlan::Renew);
+        assert_eq!(plan(Some(&t), NOW, 0, 0.2), StartPlan::Renew);
         // 3 h left = 30%
         let t = jwt(NOW - 7 * HOUR, NOW + 3 * HOUR);
-        assert_eq!(plan(Some(&t), NOW, 0.2), StartPlan::Check);
+        assert_eq!(plan(Some(&t), NOW, 0, 0.2), StartPlan::Check);
         // threshold is configurable
-        assert_eq!(plan(Some(&t), NOW, 0.5), StartPlan::Renew);
-        assert_eq!(plan(Some(&t), NOW, 0.0), StartPlan::Check);
+        assert_eq!(plan(Some(&t), NOW, 0, 0.5), StartPlan::Renew);
+        assert_eq!(plan(Some(&t), NOW, 0, 0.0), StartPlan::Check);
     }
 
     #[test]
     fn unreadable_or_iat_less_tokens_go_to_the_platform() {
-        assert_eq!(plan(Some("opaque-token"), NOW, 0.2), StartPlan::Check);
+        assert_eq!(plan(Some("opaque-token"), NOW, 0, 0.2), StartPlan::Check);
         let no_iat = format!(
             "e30.{}.s",
             URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{}}}"#, (NOW + HOUR) / 1000))
         );
-        assert_eq!(plan(Some(&no_iat), NOW, 0.2), StartPlan::Check);
+        assert_eq!(plan(Some(&no_iat), NOW, 0, 0.2), StartPlan::Check);
+    }
+
+    const DAY: i64 = 24 * HOUR;
+
+    #[test]
+    fn a_controller_clock_days_off_decides_on_the_proxys_time() {
+        let fresh = jwt(NOW - HOUR, NOW + 11 * HOUR);
+        // two days ahead: expired by its own clock, alive by the proxy's
+        let ahead = NOW + 2 * DAY;
+        assert!(matches!(
+            plan(Some(&fresh), ahead, 0, 0.2),
+            StartPlan::ClearAndLogin(_)
+        ));
+        assert_eq!(plan(Some(&fresh), ahead, -2 * DAY, 0.2), StartPlan::Check);
+        // two days behind: a token in its last fifth is still renewed
+        let ending = jwt(NOW - 9 * HOUR, NOW + HOUR);
+        let behind = NOW - 2 * DAY;
+        assert_eq!(plan(Some(&ending), behind, 0, 0.2), StartPlan::Check);
+        assert_eq!(plan(Some(&ending), behind, 2 * DAY, 0.2), StartPlan::Renew);
+        // and a token really expired stays expired, whatever the controller's clock says
+        let dead = jwt(NOW - 13 * HOUR, NOW - HOUR);
+        assert!(matches!(
+            plan(Some(&dead), behind, 2 * DAY, 0.2),
+            StartPlan::ClearAndLogin(_)
+        ));
     }
 
     fn api(code: ErrorCode) -> AppError {

@@ -1,5 +1,6 @@
-//! Builds the page with Trunk (release profile `wasm-release`, wasm-opt -Oz) and writes
-//! brotli and gzip copies next to the assets for the proxy to serve.
+//! Builds the page with Trunk (release profile `wasm-release`, wasm-opt -Oz, lowered to the
+//! WebAssembly MVP; the glue rewritten to ES2017 by `compat.rs`) and writes brotli and gzip
+//! copies next to the assets for the proxy to serve.
 
 use crate::run::{cargo, run};
 use crate::tools::Tools;
@@ -12,7 +13,7 @@ pub const DIST: &str = "dist";
 
 /// Where the page is built: `dist/`, or `PILOT_PORTAL_BUILD_DIR` (a relative path) so that a
 /// second checkout's work does not overwrite a build under test.
-fn dist_dir() -> String {
+pub fn dist_dir() -> String {
     std::env::var("PILOT_PORTAL_BUILD_DIR")
         .ok()
         .filter(|d| !d.trim().is_empty())
@@ -37,8 +38,12 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .env("NO_COLOR", "true"))?;
     let dist = std::env::current_dir()?.join(dist_dir());
+    write_build_id(&dist)?;
+    crate::compat::lower_glue(&dist)?;
     inline_loader(&dist)?;
+    minify_boot_script(&dist)?;
     write_nginx_csp(&dist)?;
+    write_service_worker(&dist)?;
     precompress(&dist)?;
     precompress(&dist.join("full"))?;
     Ok(dist)
@@ -66,6 +71,52 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = s.find(start)? + start.len();
     let to = from + s[from..].find(end)?;
     Some(&s[from..to])
+}
+
+/// The page version the diagnostics page shows (`public/diagnostics.html`): the first 8 hex
+/// digits of each bundle's content hash (Trunk's file names), and the commit when built from
+/// git: `6a193622.1f0e9c2d c9ade88`. Read out over the phone, the first part is enough.
+fn build_id(first: &Bundle, full: &Bundle) -> String {
+    let hash = |b: &Bundle| {
+        let stem =
+            b.js.rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".js");
+        let hex = stem.rsplit('-').next().unwrap_or("");
+        hex.get(..8).unwrap_or(hex).to_owned()
+    };
+    format!("{}.{}", hash(first), hash(full))
+}
+
+/// Writes the build id (and `git describe`, when there is a repository) into the diagnostics
+/// page's `<meta name="pilot-portal-build">` (an attribute: no inline script hash changes).
+fn write_build_id(dist: &Path) -> anyhow::Result<()> {
+    let first = bundle_of(&std::fs::read_to_string(dist.join("index.html"))?)?;
+    let full = bundle_of(&std::fs::read_to_string(dist.join("full/index.html"))?)?;
+    let git = Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let id = match git {
+        Some(git) => format!("{} {git}", build_id(&first, &full)),
+        None => build_id(&first, &full),
+    };
+    let page = dist.join("diagnostics.html");
+    let html = std::fs::read_to_string(&page).context("diagnostics.html (copied by Trunk)")?;
+    let slot = r#"<meta name="pilot-portal-build" content="dev" />"#;
+    anyhow::ensure!(html.contains(slot), "the build id slot in diagnostics.html");
+    std::fs::write(
+        &page,
+        html.replace(
+            slot,
+            &format!(r#"<meta name="pilot-portal-build" content="{id}" />"#),
+        ),
+    )?;
+    Ok(())
 }
 
 /// Removes Trunk's module script and its preload links for the first bundle, and puts the
@@ -120,6 +171,48 @@ fn minify(js: &str) -> String {
         .collect()
 }
 
+/// Minifies index.html's plain `<script>`s (the boot script) like the loader. They are ES5
+/// (`compat.rs` checks it): no template literal, so no line of a string is touched.
+fn minify_boot_script(dist: &Path) -> anyhow::Result<()> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    std::fs::write(&index, minify_markup(&minify_plain_scripts(&html)))?;
+    Ok(())
+}
+
+/// Drops HTML comments, indentation and empty lines (after the scripts are minified, so no
+/// line of a script changes: they keep no indentation and no template literal).
+fn minify_markup(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<!--") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..]
+            .find("-->")
+            .map_or("", |end| &rest[at + end + 3..]);
+    }
+    out.push_str(rest);
+    minify(&out)
+}
+
+fn minify_plain_scripts(html: &str) -> String {
+    const OPEN: &str = "<script>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let body = at + OPEN.len();
+        let Some(len) = rest[body..].find("</script>") else {
+            break;
+        };
+        out.push_str(&rest[..body]);
+        out.push('\n');
+        out.push_str(&minify(&rest[body..body + len]));
+        rest = &rest[body + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The generated nginx snippet with this build's CSP sources (`deploy/nginx.conf` includes
 /// it): the proxy computes the same policy from the same files at start
 /// (`crates/proxy/src/security.rs`).
@@ -170,7 +263,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
 }
 
 /// Writes `nginx-csp.conf` into `dist`: `set` lines with the script and style sources of the
-/// top-level HTML documents (`index.html`, the emulator's closed page).
+/// top-level HTML documents (`index.html`, the emulator's closed page, the diagnostics page).
 fn write_nginx_csp(dist: &Path) -> anyhow::Result<()> {
     let mut scripts = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     let mut styles = vec!["'self'".to_owned()];
@@ -203,6 +296,69 @@ fn write_nginx_csp(dist: &Path) -> anyhow::Result<()> {
             styles.join(" ")
         ),
     )?;
+    Ok(())
+}
+
+/// This build's files for the service worker (`sw.js`, from `public/`) to keep: both bundles'
+/// hashed JS and wasm and the CSS (Trunk empties `dist/` and `dist/full/` before writing
+/// them, so what is there is this build), and the diagnostics page. `index.html` is not
+/// listed: the proxy renders it per request, and the worker keeps the last one it saw.
+fn shell_files(dist: &Path) -> anyhow::Result<Vec<String>> {
+    let mut files = Vec::new();
+    for (dir, prefix) in [(dist.to_path_buf(), "/"), (dist.join("full"), "/full/")] {
+        for entry in std::fs::read_dir(&dir).with_context(|| dir.display().to_string())? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if is_hashed(&name) {
+                files.push(format!("{prefix}{name}"));
+            }
+        }
+    }
+    files.sort();
+    let count = |ext: &str| files.iter().filter(|f| f.ends_with(ext)).count();
+    anyhow::ensure!(
+        count(".js") == 2 && count(".wasm") == 2 && count(".css") >= 1,
+        "expected two bundles (JS and wasm) and the CSS in {}: {files:?}",
+        dist.display()
+    );
+    if dist.join("diagnostics.html").is_file() {
+        files.push("/diagnostics.html".to_owned());
+    }
+    Ok(files)
+}
+
+/// Trunk's hashed names: `name-<10 to 16 hex>.js|.css`, `name-<hex>_bg.wasm`.
+fn is_hashed(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    matches!(ext, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(_, hex)| {
+            (10..=16).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+/// Writes this build's version and files into `sw.js`: a new build is a new worker, whose
+/// install keeps its files and whose activation deletes the other builds' (`public/sw.js`).
+fn write_service_worker(dist: &Path) -> anyhow::Result<()> {
+    use sha2::Digest;
+    let files = shell_files(dist)?;
+    let digest = sha2::Sha256::digest(files.join("\n").as_bytes());
+    let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let path = dist.join("sw.js");
+    let js = std::fs::read_to_string(&path).context("sw.js (copied by Trunk)")?;
+    let (version_slot, files_slot) = ("var VERSION = \"dev\";", "var FILES = [];");
+    anyhow::ensure!(
+        js.contains(version_slot) && js.contains(files_slot),
+        "the version and file slots in sw.js"
+    );
+    let js = js
+        .replace(version_slot, &format!("var VERSION = \"{version}\";"))
+        .replace(
+            files_slot,
+            &format!("var FILES = {};", serde_json::to_string(&files)?),
+        );
+    std::fs::write(path, js)?;
     Ok(())
 }
 
@@ -275,6 +431,68 @@ mod tests {
             vec!["'sha256-a4ayc/80/OGda4BO/1o/V0etpOqiLx1JwB5S3beHW0s='".to_owned()]
         );
         assert_eq!(inline_hashes(html, "style").len(), 1);
+    }
+
+    #[test]
+    fn the_build_id_is_both_bundles_hashes() {
+        let first = Bundle {
+            js: "/pilot-portal-6a193622679fada8.js".into(),
+            wasm: "/pilot-portal-6a193622679fada8_bg.wasm".into(),
+        };
+        let full = Bundle {
+            js: "/full/pilot-portal-1f0e9c2d00aa11bb.js".into(),
+            wasm: "/full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm".into(),
+        };
+        assert_eq!(build_id(&first, &full), "6a193622.1f0e9c2d");
+    }
+
+    #[test]
+    fn the_service_worker_keeps_exactly_this_builds_files() {
+        assert!(is_hashed("pilot-portal-6a193622679fada8.js"));
+        assert!(is_hashed("pilot-portal-6a193622679fada8_bg.wasm"));
+        assert!(is_hashed("main-84f85343ae50d31.css"));
+        assert!(!is_hashed("pilot-portal-6a193622679fada8_bg.wasm.br"));
+        assert!(!is_hashed("pilot2-emulator.js"));
+        assert!(!is_hashed("sw.js"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(dist.join("full")).expect("dirs");
+        for f in [
+            "pilot-portal-6a193622679fada8.js",
+            "pilot-portal-6a193622679fada8_bg.wasm",
+            "main-84f85343ae50d31.css",
+            "pilot2-emulator.js",
+            "index.html",
+            "full/pilot-portal-1f0e9c2d00aa11bb.js",
+            "full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm",
+        ] {
+            std::fs::write(dist.join(f), "x").expect("write");
+        }
+        std::fs::write(dist.join("sw.js"), include_str!("../../public/sw.js")).expect("sw.js");
+        write_service_worker(&dist).expect("written");
+        let js = std::fs::read_to_string(dist.join("sw.js")).expect("read");
+        assert!(js.contains(r#"var FILES = ["/full/pilot-portal-1f0e9c2d00aa11bb.js","/full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm","/main-84f85343ae50d31.css","/pilot-portal-6a193622679fada8.js","/pilot-portal-6a193622679fada8_bg.wasm"];"#), "{js}");
+        assert!(!js.contains(r#"var VERSION = "dev";"#));
+    }
+
+    #[test]
+    fn markup_loses_comments_and_indentation_but_no_script_line() {
+        let html = "<head>\n    <!-- why\n   more -->\n    <script>\nvar a = \"  x  \";\n</script>\n\n  <title>T</title>\n</head>";
+        assert_eq!(
+            minify_markup(html),
+            "<head>\n<script>\nvar a = \"  x  \";\n</script>\n<title>T</title>\n</head>\n"
+        );
+    }
+
+    #[test]
+    fn the_boot_script_is_minified_and_the_others_are_left_alone() {
+        let html = "<script id=\"c\" type=\"application/json\">\n  // {}\n</script>\n\
+            <script>\n      // why\n      var a = 1;\n\n      f(a);\n    </script></head>";
+        assert_eq!(
+            minify_plain_scripts(html),
+            "<script id=\"c\" type=\"application/json\">\n  // {}\n</script>\n\
+             <script>\nvar a = 1;\nf(a);\n</script></head>"
+        );
     }
 
     #[test]

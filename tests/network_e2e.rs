@@ -1,0 +1,283 @@
+//! A network that comes and goes, and a controller clock that is wrong (issue 11), in headless
+//! Chromium against the release build.
+//!
+//! "No network" is two things at once here, as on a controller: Chromium's network emulation
+//! for the page (`navigator.onLine`, the `online`/`offline` events, the page's own requests)
+//! and a [`Link`] between the browser and the proxy that is cut (the service worker's requests
+//! are not the page's: without the cut they would still reach the proxy).
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use serde_json::json;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use support::*;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A TCP link from the browser to the proxy that can be cut: while down, open connections are
+/// closed and new ones refused at once.
+struct Link {
+    url: String,
+    up: watch::Sender<bool>,
+}
+
+impl Link {
+    async fn to(base: &str) -> Link {
+        let target: SocketAddr = base
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the stack's address");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (up, watching) = watch::channel(true);
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut down = watching.clone();
+                if !*down.borrow() {
+                    continue; // dropped: the browser sees the connection fail
+                }
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = down.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Link {
+            url: format!("http://{addr}/"),
+            up,
+        }
+    }
+
+    fn set(&self, up: bool) {
+        let _ = self.up.send(up);
+    }
+}
+
+/// Chromium's network emulation for the page: offline, or online with `latency_ms`.
+async fn emulate(e: &E2e, offline: bool, latency_ms: u64) {
+    let cdp = e.driver.cdp();
+    cdp.send_raw("Network.enable", json!({}))
+        .await
+        .expect("Network.enable");
+    cdp.send_raw(
+        "Network.emulateNetworkConditions",
+        json!({
+            "offline": offline,
+            "latency": latency_ms,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        }),
+    )
+    .await
+    .expect("network emulation");
+}
+
+/// The controller offline: the page's network emulated off and the link cut.
+async fn go_offline(e: &E2e, link: &Link) {
+    link.set(false);
+    emulate(e, true, 0).await;
+}
+
+async fn go_online(e: &E2e, link: &Link) {
+    link.set(true);
+    emulate(e, false, 0).await;
+}
+
+/// Waits until `css` is on the page for up to `secs` (longer than [`WAIT`] on a slow link).
+async fn wait_long(e: &E2e, css: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let script = format!("return !!document.querySelector({css:?})");
+    while !e.js(&script).await.as_bool().unwrap_or(false) {
+        if Instant::now() > deadline {
+            let body = e
+                .js("return document.body ? document.body.innerText : ''")
+                .await;
+            panic!("{css} did not appear in {secs} s; page text: {body}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Signs the first demo pilot in through `link` and waits until the service worker keeps the
+/// app (registered after the page's load, its install caches this build's files).
+async fn signed_in_and_kept(e: &E2e, link: &Link) {
+    e.driver.goto(&link.url).await.expect("navigate");
+    let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
+    e.login(pilot.username, pilot.password).await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.eventually("the service worker is active", || async {
+        e.js("navigator.serviceWorker.getRegistration().then(function (r) { window.__swActive = !!(r && r.active); }); return window.__swActive === true")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_start_shows_the_app_from_the_cache_and_resumes_by_itself() {
+    let stack = Stack::start(None).await;
+    let link = Link::to(&stack.base).await;
+    let e = E2e::on(stack, Preset::default()).await;
+    signed_in_and_kept(&e, &link).await;
+    let token = e.page_token().await.expect("a stored session");
+
+    go_offline(&e, &link).await;
+    e.driver.goto(&link.url).await.expect("reopen offline");
+    // the app, from the cache, says it is offline; the session is kept
+    e.wait_for("[data-testid=offline]").await;
+    assert_eq!(
+        e.js("return document.querySelector('[data-testid=failed-message]')?.dataset.network ?? null")
+            .await
+            .as_str(),
+        Some("true"),
+        "the start failed for the network"
+    );
+    assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));
+    assert!(!e.saw_login_form().await, "offline is not a logout");
+
+    // back online: the main page without a reload
+    e.js("window.__sameDocument = true; return null").await;
+    go_online(&e, &link).await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(
+        e.js("return window.__sameDocument === true")
+            .await
+            .as_bool(),
+        Some(true),
+        "resumed in the same document, not by a reload"
+    );
+    assert!(e
+        .js("return !document.querySelector('[data-testid=offline]')")
+        .await
+        .as_bool()
+        .unwrap_or(false));
+    assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
+    let stack = Stack::start(None).await;
+    let link = Link::to(&stack.base).await;
+    let e = E2e::on(stack, Preset::default()).await;
+    signed_in_and_kept(&e, &link).await;
+    e.wait_for("[data-testid=token]").await;
+    let token = e.page_token().await.expect("a stored session");
+
+    go_offline(&e, &link).await;
+    e.wait_for("[data-testid=offline]").await;
+    e.click("[data-testid=tokens-refresh]").await;
+    e.wait_for("[data-testid=tokens-error]").await;
+    e.wait_for("[data-testid=main-page]").await;
+
+    go_online(&e, &link).await;
+    // the failed read runs again by itself
+    e.wait_for("[data-testid=token]").await;
+    e.eventually("the offline line is gone", || async {
+        e.js("return !document.querySelector('[data-testid=offline]') && !document.querySelector('[data-testid=tokens-error]')")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    })
+    .await;
+    // still signed in, on the main page (the login form of this document was the sign-in)
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_3_s_latency_link_says_slow_network_and_reaches_the_main_page() {
+    let stack = Stack::start(None).await;
+    let (_, token) = mint(&stack.sim, HOUR, 11 * HOUR);
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(token),
+            ..Preset::default()
+        },
+    )
+    .await;
+    // whether "slow network" was ever on screen (it goes once the answer is in)
+    e.driver
+        .cdp()
+        .send_raw(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "new MutationObserver(function () { if (document.querySelector('[data-testid=slow-network]')) window.__sawSlow = true; }).observe(document, { childList: true, subtree: true });" }),
+        )
+        .await
+        .expect("watch");
+    emulate(&e, false, 3_000).await;
+    e.open().await;
+    wait_long(&e, "[data-testid=main-page]", 90).await;
+    assert_eq!(
+        e.js("return window.__sawSlow === true").await.as_bool(),
+        Some(true),
+        "the pilot was told the network is slow"
+    );
+    assert!(!e.saw_login_form().await);
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
+    let stack = Stack::start(None).await;
+    // valid for 11 h more on the platform's clock: expired on the controller's
+    let (_, token) = mint(&stack.sim, HOUR, 11 * HOUR);
+    let e = E2e::on(
+        stack,
+        Preset {
+            page_token: Some(token.clone()),
+            pilot_token: Some(token.clone()),
+            ..Preset::default()
+        },
+    )
+    .await;
+    e.driver
+        .cdp()
+        .send_raw(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": r#"(function () {
+  var skew = 2 * 86400000, RealDate = Date, realNow = Date.now;
+  function Skewed(a, b, c, d, e, f, g) {
+    if (!(this instanceof Skewed)) return new RealDate(realNow() + skew).toString();
+    switch (arguments.length) {
+      case 0: return new RealDate(realNow() + skew);
+      case 1: return new RealDate(a);
+      default: return new RealDate(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0);
+    }
+  }
+  Skewed.prototype = RealDate.prototype;
+  Skewed.now = function () { return realNow() + skew; };
+  Skewed.parse = RealDate.parse;
+  Skewed.UTC = RealDate.UTC;
+  window.Date = Skewed;
+})();"# }),
+        )
+        .await
+        .expect("skew the clock");
+    e.open().await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert!(!e.saw_login_form().await, "a wrong clock is not an expiry");
+    assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));
+    let offset = e
+        .js("return Number(localStorage.getItem('pilot-portal.clock-offset'))")
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(
+        (offset + 2.0 * 86_400_000.0).abs() < 60_000.0,
+        "the offset kept is the skew: {offset}"
+    );
+    e.quit().await;
+}
