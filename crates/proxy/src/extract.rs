@@ -149,6 +149,19 @@ impl SessionUser {
     }
 }
 
+/// FlightHub 2, when the proxy has an organization key; otherwise the handler does not run and
+/// the answer is `503 flighthub_not_configured`. Put it after [`SessionUser`]: a request
+/// without a session is a 401 first.
+pub struct ConfiguredFlightHub(pub crate::upstream::flighthub::FlightHub);
+
+impl FromRequestParts<AppState> for ConfiguredFlightHub {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state.flighthub().cloned().map(ConfiguredFlightHub)
+    }
+}
+
 impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
 

@@ -4,7 +4,7 @@
 //! (every project when it is empty).
 
 use crate::error::ApiError;
-use crate::extract::{Lang, SessionUser};
+use crate::extract::{ConfiguredFlightHub, Lang, SessionUser};
 use crate::project_access::Allowed;
 use crate::AppState;
 use axum::extract::{FromRequestParts, Path, State};
@@ -33,11 +33,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ProjectUuid {
 }
 
 pub async fn status(
-    State(state): State<AppState>,
     _: SessionUser,
+    ConfiguredFlightHub(fh): ConfiguredFlightHub,
     lang: Lang,
 ) -> Result<Json<FlightHubStatus>, ApiError> {
-    state.flighthub()?.system_status(lang).await?;
+    fh.system_status(lang).await?;
     Ok(Json(FlightHubStatus { ok: true }))
 }
 
@@ -48,9 +48,9 @@ pub async fn status(
 pub async fn projects(
     State(state): State<AppState>,
     user: SessionUser,
+    ConfiguredFlightHub(fh): ConfiguredFlightHub,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubProject>>, ApiError> {
-    let fh = state.flighthub()?;
     let allowed = state.project_access.allowed(user.name());
     let mut projects = fh.projects(lang).await?;
     projects.retain(|p| allowed.allows_text(&p.uuid));
@@ -96,9 +96,9 @@ pub async fn project_devices(
     State(state): State<AppState>,
     ProjectUuid(project): ProjectUuid,
     user: SessionUser,
+    ConfiguredFlightHub(fh): ConfiguredFlightHub,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    let fh = state.flighthub()?;
     if !state.project_access.allowed(user.name()).allows(&project) {
         return Err(ApiError::WorkspaceForbidden);
     }
@@ -109,9 +109,9 @@ pub async fn project_devices(
 pub async fn org_devices(
     State(state): State<AppState>,
     user: SessionUser,
+    ConfiguredFlightHub(fh): ConfiguredFlightHub,
     lang: Lang,
 ) -> Result<Json<Vec<FlightHubDeviceEntry>>, ApiError> {
-    let fh = state.flighthub()?;
     if state.project_access.allowed(user.name()) != Allowed::Every {
         return Err(ApiError::WorkspaceForbidden);
     }

@@ -2,7 +2,7 @@
 
 use crate::clock::now_ms;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Lang, SessionUser};
+use crate::extract::{ApiJson, ConfiguredFlightHub, Lang, SessionUser};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -58,12 +58,12 @@ pub async fn bootstrap(
 pub async fn choose(
     State(state): State<AppState>,
     user: SessionUser,
+    ConfiguredFlightHub(fh): ConfiguredFlightHub,
     lang: Lang,
     ApiJson(choice): ApiJson<WorkspaceChoice>,
 ) -> Result<Json<Workspace>, ApiError> {
     let uuid = uuid::Uuid::parse_str(choice.uuid.trim())
         .map_err(|_| ApiError::BadRequest("The workspace must be a project UUID.".into()))?;
-    let fh = state.flighthub()?;
     if !state.project_access.allowed(user.name()).allows(&uuid) {
         return Err(ApiError::WorkspaceForbidden);
     }
