@@ -16,7 +16,13 @@ async fn xag_links_on_postgres_are_shared_by_proxy_instances() {
     let url = std::env::var("PILOT_PORTAL_TEST_POSTGRES_URL")
         .expect("PILOT_PORTAL_TEST_POSTGRES_URL: run `cargo xtask test`, which starts PostgreSQL");
     assert!(url.starts_with("postgres"), "{url}");
-    let h = harness_with(|c| c.database_url = url.clone()).await;
+    let h = harness_with(|c| {
+        c.database_url = url.clone();
+        // the tests of this file sign the same pilot in at once, on one database
+        c.login_attempts_per_username = 1_000;
+        c.login_attempts_per_address = 1_000;
+    })
+    .await;
     let token = h.login().await;
     let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
 
@@ -139,7 +145,13 @@ async fn the_unlock_audit_and_file_tokens_on_postgres() {
 async fn token_bindings_on_postgres_one_identity_and_one_renewal_across_instances() {
     let url = std::env::var("PILOT_PORTAL_TEST_POSTGRES_URL")
         .expect("PILOT_PORTAL_TEST_POSTGRES_URL: run `cargo xtask test`, which starts PostgreSQL");
-    let h = harness_with(|c| c.database_url = url.clone()).await;
+    let h = harness_with(|c| {
+        c.database_url = url.clone();
+        // the tests of this file sign the same pilot in at once, on one database
+        c.login_attempts_per_username = 1_000;
+        c.login_attempts_per_address = 1_000;
+    })
+    .await;
     let login = |sn: &'static str| {
         h.post_json(
             "/api/auth/login",
