@@ -20,7 +20,7 @@ pub fn check() -> anyhow::Result<()> {
     let ports = Ports::free()?;
     let stack = stack::start(&dist, &ports, &database, false)?;
     let pilot = DEMO_PILOTS[0];
-    let bin = std::env::current_dir()?.join("target/debug/pilot-portal-proxy");
+    let bin = crate::run::target_dir("debug")?.join("pilot-portal-proxy");
     run(Command::new(bin)
         .envs(stack.proxy_env.iter().cloned())
         .env("DATABASE_URL", &database)

@@ -12,6 +12,17 @@ pub fn workspace_root() -> anyhow::Result<PathBuf> {
         .context("xtask lives in the workspace root")
 }
 
+/// Where cargo puts the binaries of `profile` (`debug`, `release`): under `CARGO_TARGET_DIR`
+/// when it is set (relative to the workspace root, as cargo reads it), else `target/`.
+pub fn target_dir(profile: &str) -> anyhow::Result<PathBuf> {
+    let root = workspace_root()?;
+    let base = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map(|d| root.join(d))
+        .unwrap_or_else(|| root.join("target"));
+    Ok(base.join(profile))
+}
+
 /// Runs `cmd` to completion; an error if it fails.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("\x1b[1m$ {}\x1b[0m", describe(cmd));

@@ -92,11 +92,7 @@ pub fn start_built(
         build.arg("--release");
     }
     run(&mut build)?;
-    let bin = std::env::current_dir()?.join(if release {
-        "target/release"
-    } else {
-        "target/debug"
-    });
+    let bin = crate::run::target_dir(if release { "release" } else { "debug" })?;
     let spawn = if loud { spawn_group_loud } else { spawn_group };
     let local = |port: u16| format!("127.0.0.1:{port}");
     let env_dir = tempfile::tempdir()?;
