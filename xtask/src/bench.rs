@@ -120,6 +120,8 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
     let dist = page::build(&tools)?;
     let ports = Ports::free()?;
     let proxy_port = ports.proxy;
+    // its database under target/ (which CARGO_TARGET_DIR elsewhere leaves uncreated)
+    std::fs::create_dir_all("target")?;
     let _stack = stack::start(&dist, &ports, "sqlite://target/bench.db?mode=rwc", false)?;
     let chromedriver = tools.chromedriver.clone().context("chromedriver")?;
     let chromium = tools.chromium.clone().context("chromium")?;

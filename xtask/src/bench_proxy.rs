@@ -152,6 +152,7 @@ pub fn bench_proxy(secs: u32, dist: Option<std::path::PathBuf>) -> anyhow::Resul
         None => page::build(&tools::setup(tools::Need::Build)?)?,
     };
     let ports = Ports::free()?;
+    std::fs::create_dir_all("target")?;
     let stack = stack::start_built(
         &dist,
         &ports,
