@@ -82,12 +82,6 @@
     window.__pilotPortalBootstrap = { token: token, response: response };
   };
   if (next === "check") window.__pilotPortalPrefetch(token);
-  // HTTPS (or localhost) only; after the load, so it never slows the first screen.
-  if (navigator.serviceWorker && /^https?:$/.test(location.protocol)) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js").catch(function () {});
-    });
-  }
   // import() of the bundle's own file: no inline script is made at run time, so the page's
   // Content Security Policy needs no hash for it. A failure reaches the boot script's
   // unhandledrejection handler, as a failed module script would.
@@ -113,5 +107,15 @@
     document.head.appendChild(wasm);
   };
   window.__pilotPortalPreload(bundle);
-  window.__pilotPortalStart(bundle);
+  var started = window.__pilotPortalStart(bundle);
+  // The service worker (HTTPS or localhost only) installs by downloading both bundles: only
+  // once this one runs and a few seconds later, so it never competes with the first screen or
+  // the main page for a slow link.
+  if (navigator.serviceWorker && /^https?:$/.test(location.protocol)) {
+    started.then(function () {
+      setTimeout(function () {
+        navigator.serviceWorker.register("/sw.js").catch(function () {});
+      }, 5000);
+    }); // a failed start stays unhandled: the boot script says so
+  }
 })();
