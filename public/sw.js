@@ -8,7 +8,8 @@
 // - a page (navigation): network first, for at most PAGE_TIMEOUT_MS, then the last page seen;
 //   a page that answered is kept (its inlined `server_time_ms` blanked: a kept copy must not
 //   correct the controller's clock with an old time);
-// - hashed files (`name-<hex>.js|wasm|css`): cache first;
+// - hashed files (`name-<hex>.js|wasm|css`): the browser's own HTTP cache while online (they
+//   are immutable there), this cache offline;
 // - `/api/…`, other origins, anything else: never touched, never cached.
 "use strict";
 var VERSION = "dev";
@@ -100,7 +101,10 @@ self.addEventListener("fetch", function (event) {
     if (key) event.respondWith(fromNetworkFirst(request, key));
     return;
   }
-  if (HASHED.test(url.pathname)) {
+  // Hashed files are immutable in the HTTP cache: while online the browser takes them from
+  // there itself (with the compiled wasm it keeps beside it, which a worker's answer would
+  // bypass); offline, from this cache.
+  if (HASHED.test(url.pathname) && self.navigator.onLine === false) {
     event.respondWith(
       caches.open(CACHE).then(function (cache) {
         return cache.match(url.pathname).then(function (r) {
