@@ -112,10 +112,11 @@
   // once this one runs and a few seconds later, so it never competes with the first screen or
   // the main page for a slow link.
   if (navigator.serviceWorker && /^https?:$/.test(location.protocol)) {
+    // no rejection handler: a failed start stays unhandled, and the boot script says so
     started.then(function () {
       setTimeout(function () {
         navigator.serviceWorker.register("/sw.js").catch(function () {});
       }, 5000);
-    }); // a failed start stays unhandled: the boot script says so
+    });
   }
 })();
