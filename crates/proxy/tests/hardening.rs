@@ -366,6 +366,7 @@ async fn behind_proxies_the_client_is_the_right_most_untrusted_hop() {
         c.login_attempts_per_username = 100;
     })
     .await;
+    inside_one_login_window().await;
     // one attacker behind our nginx, making up a new left-most address every time
     let attempt = |forged: usize| {
         Request::post("/api/auth/login")
