@@ -100,6 +100,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
+/// Checks the request's `Authorization: Bearer` against an operator's `admin` token (license
+/// file uploads, support reports): 404 while none is configured, as for any unknown route;
+/// 401 without a bearer token, 403 for a wrong one ([`same_secret`]).
+pub fn check_admin_token(headers: &HeaderMap, admin: &str) -> Result<(), ApiError> {
+    if admin.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(ApiError::TokenMissing)?;
+    if !same_secret(given.as_bytes(), admin.as_bytes()) {
+        return Err(ApiError::Forbidden("Wrong admin token.".into()));
+    }
+    Ok(())
+}
+
+/// Equal, compared as SHA-256 digests (equal length) without an early exit: neither a secret
+/// nor its length leaks through timing.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter().zip(b.iter()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
 /// The client's address: the socket peer, or with `TRUST_FORWARDED_FOR` the right-most
 /// `X-Forwarded-For` hop that is not one of our proxies ([`crate::net::TrustedProxies`]),
 /// never the left-most value, which the client writes itself.
@@ -228,6 +256,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
 #[cfg(test)]
 mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(same_secret(b"secret", b"secret"));
+        assert!(!same_secret(b"secret", b"secreT"));
+        assert!(!same_secret(b"secret", b"secret2"));
+        assert!(!same_secret(b"", b"x"));
+        assert!(same_secret(b"", b""));
+    }
+
     use super::Lang;
     use axum::http::{header, HeaderMap, HeaderValue};
 

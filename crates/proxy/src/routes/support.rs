@@ -2,16 +2,15 @@
 //! one by its id with `SUPPORT_ADMIN_TOKEN` (see [`crate::support`]).
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ClientAddr};
+use crate::extract::{check_admin_token, ApiJson, ClientAddr};
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use pilot_portal_shared::support::{
     parse_id, NewSupportReport, SupportReport, SupportReportReceipt,
 };
-use sha2::{Digest, Sha256};
 
 /// `POST /api/support/reports {report}` → `201 {id, created_at}`. Every attempt with a JSON
 /// body counts against the limits, refused ones too.
@@ -50,22 +49,7 @@ pub async fn read(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<SupportReport>, ApiError> {
-    let admin = state.config.support_admin_token.trim();
-    if admin.is_empty() {
-        return Err(ApiError::NotFound);
-    }
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .ok_or(ApiError::TokenMissing)?;
-    // digests of equal length, compared in constant time: neither the token nor its length
-    // leaks through timing
-    if !same_digest(given.as_bytes(), admin.as_bytes()) {
-        return Err(ApiError::Forbidden("Wrong admin token.".into()));
-    }
+    check_admin_token(&headers, state.config.support_admin_token.trim())?;
     let Path(id) = id.map_err(|_| ApiError::BadRequest("Invalid report id.".into()))?;
     let id = parse_id(&id).ok_or_else(|| {
         ApiError::BadRequest("A report id is 8 characters like K7M2-QX4P.".into())
@@ -78,12 +62,4 @@ pub async fn read(
     })?;
     tracing::info!(%id, "support report read");
     Ok(Json(report))
-}
-
-fn same_digest(a: &[u8], b: &[u8]) -> bool {
-    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-        == 0
 }

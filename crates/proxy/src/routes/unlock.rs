@@ -21,7 +21,7 @@ use crate::clock::now_ms;
 use crate::db::unlock::{AuditAction, NewAudit, OUTCOME_OK};
 use crate::devices::{DeviceError, DeviceLink};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Lang, SessionUser};
+use crate::extract::{check_admin_token, ApiJson, Lang, SessionUser};
 use crate::license_files::{md5_hex, valid_name, LicenseDir};
 use crate::{random, AppState};
 use axum::body::Body;
@@ -430,19 +430,6 @@ pub struct UploadedFile {
     pub fingerprint: String,
 }
 
-/// Equal without an early exit on the first differing byte.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
-        diff |= usize::from(x ^ y);
-    }
-    diff == 0
-}
-
 /// `PUT /api/unlock/files/{name}` (`Authorization: Bearer <UNLOCK_ADMIN_TOKEN>`): stores the
 /// body as license file `name`, up to `UNLOCK_MAX_FILE_BYTES`. The body is read only after the
 /// token is checked. 404 when no admin token is configured.
@@ -452,20 +439,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {
-    let admin = state.config.unlock_admin_token.as_bytes();
-    if admin.is_empty() {
-        return Err(ApiError::NotFound);
-    }
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .ok_or(ApiError::TokenMissing)?;
-    if !constant_time_eq(given.as_bytes(), admin) {
-        return Err(ApiError::Forbidden("Wrong admin token.".into()));
-    }
+    check_admin_token(&headers, &state.config.unlock_admin_token)?;
     let Path(name) = name.map_err(|_| ApiError::BadRequest("Invalid license file name.".into()))?;
     if !valid_name(&name) {
         return Err(ApiError::BadRequest(
@@ -524,14 +498,5 @@ mod tests {
         ] {
             assert!(!valid_gateway_sn(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn constant_time_comparison() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
-        assert!(!constant_time_eq(b"", b"x"));
-        assert!(constant_time_eq(b"", b""));
     }
 }
