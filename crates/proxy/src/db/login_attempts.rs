@@ -14,12 +14,27 @@ impl Db {
         window_start: i64,
         forget_before: i64,
     ) -> sqlx::Result<i64> {
-        const UPSERT: &str = "INSERT INTO login_attempts (subject, window_start, attempts) \
-            VALUES ($1, $2, 1) \
-            ON CONFLICT (subject, window_start) DO UPDATE \
-            SET attempts = login_attempts.attempts + 1 \
-            RETURNING attempts";
-        let row = sqlx::query(UPSERT)
+        self.count_attempt("login_attempts", subject, window_start, forget_before)
+            .await
+    }
+
+    /// One upsert per attempt of `subject` in `table` (`subject, window_start, attempts`),
+    /// shared by the login and support report limits: the window's count including this one.
+    /// The first attempt of a window deletes the windows that started before `forget_before`
+    /// (cheap: indexed). `table` is always one of our own table names, never input.
+    pub(crate) async fn count_attempt(
+        &self,
+        table: &'static str,
+        subject: &str,
+        window_start: i64,
+        forget_before: i64,
+    ) -> sqlx::Result<i64> {
+        let upsert = format!(
+            "INSERT INTO {table} (subject, window_start, attempts) VALUES ($1, $2, 1) \
+             ON CONFLICT (subject, window_start) DO UPDATE \
+             SET attempts = {table}.attempts + 1 RETURNING attempts"
+        );
+        let row = sqlx::query(&upsert)
             .bind(subject)
             .bind(window_start)
             .fetch_one(&self.pool)
@@ -27,9 +42,8 @@ impl Db {
         let attempts: i64 = row
             .try_get::<i64, _>(0)
             .or_else(|_| row.try_get::<i32, _>(0).map(i64::from))?;
-        // The first attempt of a window cleans up the old ones (cheap: indexed).
         if attempts == 1 {
-            sqlx::query("DELETE FROM login_attempts WHERE window_start < $1")
+            sqlx::query(&format!("DELETE FROM {table} WHERE window_start < $1"))
                 .bind(forget_before)
                 .execute(&self.pool)
                 .await?;

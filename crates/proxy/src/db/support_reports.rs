@@ -21,25 +21,13 @@ impl Db {
         window_start: i64,
         forget_before: i64,
     ) -> sqlx::Result<i64> {
-        const UPSERT: &str =
-            "INSERT INTO support_report_attempts (subject, window_start, attempts) \
-            VALUES ($1, $2, 1) \
-            ON CONFLICT (subject, window_start) DO UPDATE \
-            SET attempts = support_report_attempts.attempts + 1 \
-            RETURNING attempts";
-        let row = sqlx::query(UPSERT)
-            .bind(subject)
-            .bind(window_start)
-            .fetch_one(&self.pool)
-            .await?;
-        let attempts = int(&row, 0)?;
-        if attempts == 1 {
-            sqlx::query("DELETE FROM support_report_attempts WHERE window_start < $1")
-                .bind(forget_before)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(attempts)
+        self.count_attempt(
+            "support_report_attempts",
+            subject,
+            window_start,
+            forget_before,
+        )
+        .await
     }
 
     /// Stores a report; `false` if the id is taken (nothing stored).
