@@ -189,7 +189,7 @@ impl Assets {
 }
 
 /// Whether `Accept-Encoding` takes `coding` (listed without `q=0`).
-fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+pub(crate) fn accepts(headers: &HeaderMap, coding: &str) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

@@ -60,3 +60,24 @@ async fn index_carries_the_page_config_inline() {
         "values cannot close the script element"
     );
 }
+
+#[tokio::test]
+async fn browsers_get_index_compressed_at_every_page_path() {
+    let h = harness().await;
+    for path in ["/", "/index.html", "/main"] {
+        let req = axum::http::Request::get(path)
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let r = h.call(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers[header::CONTENT_ENCODING], "br", "{path}");
+        assert_eq!(r.headers[header::VARY], "accept-encoding", "{path}");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        assert!(!r.text.contains("<title>"), "{path}: compressed");
+    }
+    // without brotli or gzip: the page as it is
+    let r = h.get("/", None).await;
+    assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(r.text.contains("<title>portal</title>"));
+}
