@@ -59,6 +59,32 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     assert!(header(&br, "vary")
         .to_ascii_lowercase()
         .contains("accept-encoding"));
+    // the page itself too, at its address and at a page path (the first screen's budget)
+    for path in ["/", "/login"] {
+        let page = http
+            .get(format!("{}{path}", stack.base))
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .expect("index.html");
+        assert_eq!(page.status(), 200);
+        assert_eq!(
+            header(&page, "content-encoding"),
+            "br",
+            "{path}: brotli_static"
+        );
+        assert_eq!(header(&page, "cache-control"), "no-cache", "{path}");
+        assert!(
+            !header(&page, "content-security-policy").is_empty(),
+            "{path}"
+        );
+        let compressed = page.bytes().await.expect("body").len();
+        assert!(
+            compressed * 2 < html.len(),
+            "{path}: {compressed} bytes compressed of {}",
+            html.len()
+        );
+    }
     let gz = http
         .get(format!("{}{wasm}", stack.base))
         .header("accept-encoding", "gzip")

@@ -43,7 +43,7 @@ const GLUE_REWRITES: &[(&str, &str)] = &[
 ];
 
 /// The wasm-bindgen glue of each bundle: a `.js` with a `_bg.wasm` beside it.
-fn glue_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn glue_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for dir in [dist.to_path_buf(), dist.join("full")] {
         for path in files(&dir, ".js")? {
@@ -234,27 +234,10 @@ fn shown(dist: &Path, path: &Path) -> String {
 /// as the page config's `application/json`).
 fn inline_scripts(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find("<script") {
-        let after = &rest[at + "<script".len()..];
-        let Some(tag_end) = after.find('>') else {
-            break;
-        };
-        let attributes = after[..tag_end].to_ascii_lowercase();
-        let body = &after[tag_end + 1..];
-        let Some(end) = body.find("</script>") else {
-            break;
-        };
-        let kind = attributes
-            .split_once("type=\"")
-            .and_then(|(_, t)| t.split('"').next())
-            .unwrap_or("");
-        let runs = matches!(kind, "" | "module" | "text/javascript");
-        if runs && !attributes.contains("src=") {
-            out.push((attributes.clone(), body[..end].to_owned()));
-        }
-        rest = &body[end + "</script>".len()..];
-    }
+    let _ = crate::minify::map_inline_scripts(html, |attributes, body| {
+        out.push((attributes.to_owned(), body.to_owned()));
+        Ok(body.to_owned())
+    });
     out
 }
 

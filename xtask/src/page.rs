@@ -38,10 +38,14 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .env("NO_COLOR", "true"))?;
     let dist = std::env::current_dir()?.join(dist_dir());
-    write_build_id(&dist)?;
     crate::compat::lower_glue(&dist)?;
+    crate::imports::shorten(&dist)?;
+    crate::minify::glue(&dist, tools)?;
+    crate::fingerprint::rename_bundles(&dist)?;
+    write_build_id(&dist)?;
     inline_loader(&dist)?;
     minify_boot_script(&dist)?;
+    crate::minify::inline_scripts(&dist, tools)?;
     write_nginx_csp(&dist)?;
     write_service_worker(&dist)?;
     precompress(&dist)?;
@@ -74,7 +78,7 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 }
 
 /// The page version the diagnostics page shows (`public/diagnostics.html`): the first 8 hex
-/// digits of each bundle's content hash (Trunk's file names), and the commit when built from
+/// digits of each bundle's content hash (its file names, `fingerprint.rs`), and the commit when built from
 /// git: `6a193622.1f0e9c2d c9ade88`. Read out over the phone, the first part is enough.
 fn build_id(first: &Bundle, full: &Bundle) -> String {
     let hash = |b: &Bundle| {
@@ -362,13 +366,14 @@ fn write_service_worker(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `.br` (quality 11) and `.gz` (level 9) beside each asset; not index.html, which the proxy
-/// renders per request.
+/// `.br` (quality 11) and `.gz` (level 9) beside each asset and HTML document, for nginx's
+/// `brotli_static`/`gzip_static` and the proxy's held files (the proxy compresses the
+/// `index.html` it renders itself).
 fn precompress(dist: &Path) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let compressible = [".js", ".wasm", ".css"]
+        let compressible = [".js", ".wasm", ".css", ".html"]
             .iter()
             .any(|ext| name.ends_with(ext));
         if !compressible {

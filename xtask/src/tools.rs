@@ -8,6 +8,7 @@
 //! - wasm-opt from npm `binaryen@132` into `.tools/` (Debian's binaryen 108 writes a module
 //!   that crashes at load; Trunk.toml pins version_132 so it is refused);
 //! - Debian's chromium and chromium-driver, for the browser tests;
+//! - terser from npm into `.tools/`: the page's JavaScript minifier (`minify.rs`);
 //! - for the old-controller checks (`compat.rs`): acorn from npm into `.tools/`, Debian's wabt.
 
 use crate::run::{cargo, output, run};
@@ -21,6 +22,8 @@ pub const BINARYEN_NPM: &str = "binaryen@132";
 pub const WASM_OPT_VERSION: &str = "version_132";
 /// The JavaScript parser that checks the page's ECMAScript level (`es_level.js`).
 pub const ACORN_VERSION: &str = "8.19.0";
+/// The minifier of the glue and the inline scripts (`minify.rs`).
+pub const TERSER_VERSION: &str = "5.51.4";
 const TOOLS_DIR: &str = ".tools";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,11 @@ pub struct Tools {
 }
 
 impl Tools {
+    /// terser's command-line script (run with `node`).
+    pub fn terser(&self) -> PathBuf {
+        self.bin_dir.join("../terser/bin/terser")
+    }
+
     /// PATH with `.tools` first.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut paths = vec![self.bin_dir.clone()];
@@ -216,6 +224,21 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
                 .args(["install", "--no-audit", "--no-fund", "--prefix"])
                 .arg(&tools_dir)
                 .arg(BINARYEN_NPM))
+        })?;
+    }
+
+    let terser = std::fs::read_to_string(tools_dir.join("node_modules/terser/package.json"))
+        .unwrap_or_default();
+    if !terser.contains(&format!("\"version\": \"{TERSER_VERSION}\"")) {
+        if which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        step(&format!("terser {TERSER_VERSION} (npm)"), || {
+            std::fs::create_dir_all(&tools_dir)?;
+            run(Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools_dir)
+                .arg(format!("terser@{TERSER_VERSION}")))
         })?;
     }
 

@@ -1,0 +1,195 @@
+//! Short names for the JavaScript imports of each bundle's wasm.
+//!
+//! wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and writes each name twice:
+//! in the wasm import section and as a key of the glue's import object. The hex digits are
+//! noise to brotli: on the first screen they cost about 3.5 KB of the 120 KB budget (README,
+//! "Figures"). After Trunk, both copies of each such name become `_0`, `_1`, … (the wasm's
+//! import section is re-encoded, every other section is kept byte for byte), so the wasm and
+//! its glue still agree; anything unexpected (a name not found exactly once in the glue, a
+//! clash) stops the build instead of shipping a page that cannot link.
+
+use anyhow::Context;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+
+/// Renames the hashed imports of both bundles in `dist` (before precompression).
+pub fn shorten(dist: &Path) -> anyhow::Result<()> {
+    for glue in crate::compat::glue_files(dist)? {
+        let stem = glue.to_string_lossy().trim_end_matches(".js").to_owned();
+        let wasm_path = format!("{stem}_bg.wasm");
+        let js = std::fs::read_to_string(&glue)?;
+        let wasm = std::fs::read(&wasm_path)?;
+        let (js, wasm) =
+            rename(&js, &wasm).with_context(|| format!("short import names for {stem}"))?;
+        std::fs::write(&glue, js)?;
+        std::fs::write(&wasm_path, wasm)?;
+    }
+    Ok(())
+}
+
+/// wasm-bindgen's hashed import name: `__wbg_` … `_` and 16 lowercase hex digits.
+fn is_hashed(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("__wbg_") else {
+        return false;
+    };
+    let Some((_, hash)) = rest.rsplit_once('_') else {
+        return false;
+    };
+    hash.len() == 16
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The glue and wasm with every hashed import renamed alike.
+pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut module = wasm_encoder::Module::new();
+    let mut seen_imports = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload?;
+        if let wasmparser::Payload::ImportSection(reader) = &payload {
+            let mut section = wasm_encoder::ImportSection::new();
+            let mut taken = HashSet::new();
+            for import in reader.clone().into_imports() {
+                let import = import?;
+                seen_imports += 1;
+                let name = if is_hashed(import.name) {
+                    let next = format!("_{}", names.len());
+                    names.entry(import.name.to_owned()).or_insert(next).clone()
+                } else {
+                    import.name.to_owned()
+                };
+                anyhow::ensure!(
+                    taken.insert((import.module.to_owned(), name.clone())),
+                    "two imports would be called {}.{name}",
+                    import.module
+                );
+                let ty = RoundtripReencoder.entity_type(import.ty)?;
+                section.import(import.module, &name, ty);
+            }
+            module.section(&section);
+        } else if let Some((id, range)) = payload.as_section() {
+            let data = usize::try_from(range.start)
+                .ok()
+                .zip(usize::try_from(range.end).ok())
+                .and_then(|(start, end)| wasm.get(start..end))
+                .context("a section outside the module")?;
+            module.section(&wasm_encoder::RawSection { id, data });
+        }
+    }
+    anyhow::ensure!(
+        seen_imports > 0,
+        "no import section: not a wasm-bindgen module"
+    );
+    let mut js = js.to_owned();
+    for (old, new) in &names {
+        let found = js.matches(old.as_str()).count();
+        anyhow::ensure!(
+            found == 1,
+            "the glue names the import {old} {found} times, not once"
+        );
+        anyhow::ensure!(
+            !js.contains(&format!("{new}:")),
+            "the glue already has a key {new}"
+        );
+        js = js.replace(old.as_str(), new);
+    }
+    let out = module.finish();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&out)
+        .context("the renamed module does not validate")?;
+    Ok((js, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_encoder::{
+        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+        ImportSection, Instruction, Module, TypeSection,
+    };
+
+    const A: &str = "__wbg_now_0123456789abcdef";
+    const B: &str = "__wbg___wbindgen_throw_fedcba9876543210";
+
+    /// A module importing two hashed functions and one plain one, calling the first.
+    fn module() -> Vec<u8> {
+        let mut m = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        m.section(&types);
+        let mut imports = ImportSection::new();
+        for name in [A, B, "__wbindgen_object_drop_ref"] {
+            imports.import("./p_bg.js", name, EntityType::Function(0));
+        }
+        m.section(&imports);
+        let mut functions = FunctionSection::new();
+        functions.function(0);
+        m.section(&functions);
+        let mut exports = ExportSection::new();
+        exports.export("run", ExportKind::Func, 3);
+        m.section(&exports);
+        let mut code = CodeSection::new();
+        let mut f = Function::new([]);
+        f.instruction(&Instruction::Call(0));
+        f.instruction(&Instruction::End);
+        code.function(&f);
+        m.section(&code);
+        m.finish()
+    }
+
+    fn glue() -> String {
+        format!(
+            "const import0 = {{ {A}: function() {{}}, {B}: function() {{}}, \
+             __wbindgen_object_drop_ref: function() {{}} }};"
+        )
+    }
+
+    fn import_names(wasm: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+            if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
+                for i in r.into_imports() {
+                    out.push(i.expect("import").name.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hashed_imports_get_the_same_short_name_in_wasm_and_glue() {
+        let (js, wasm) = rename(&glue(), &module()).expect("renamed");
+        assert_eq!(
+            import_names(&wasm),
+            ["_0", "_1", "__wbindgen_object_drop_ref"]
+        );
+        assert_eq!(
+            js,
+            "const import0 = { _0: function() {}, _1: function() {}, \
+             __wbindgen_object_drop_ref: function() {} };"
+        );
+        assert!(wasm.len() < module().len());
+    }
+
+    #[test]
+    fn a_glue_that_does_not_name_an_import_once_stops_the_build() {
+        let twice = format!("{} /* {A} */", glue());
+        let e = rename(&twice, &module()).expect_err("two mentions");
+        assert!(e.to_string().contains("2 times"), "{e}");
+        let never = glue().replace(A, "__wbg_other_0000000000000000");
+        let e = rename(&never, &module()).expect_err("no mention");
+        assert!(e.to_string().contains("0 times"), "{e}");
+    }
+
+    #[test]
+    fn only_wasm_bindgen_hashes_count() {
+        assert!(is_hashed(A) && is_hashed(B));
+        assert!(!is_hashed("__wbindgen_object_drop_ref"));
+        assert!(!is_hashed("__wbg_now_0123456789ABCDEF"));
+        assert!(!is_hashed("__wbg_now_0123456789abcde"));
+        assert!(!is_hashed("now_0123456789abcdef"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The page's JavaScript minified with terser (npm, pinned in `tools.rs`): the wasm-bindgen
+//! glue of both bundles and the inline scripts of `index.html`. Every byte of the first screen
+//! is on its 120 KB budget, and terser takes the glue from 5.8 to 4.1 KB brotli (README,
+//! "Figures").
+//!
+//! Nothing newer than what was there comes out: the inline scripts are minified at ES5 (the
+//! boot script must parse on any WebView), the glue at ES2017 (`compat.rs` lowered it there),
+//! and `compat.rs` parses the results at those levels in CI.
+
+use crate::tools::Tools;
+use anyhow::Context;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// How a script is minified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An inline classic script (ES5 syntax out).
+    Inline,
+    /// A bundle's glue: an ES module, top-level names mangled (ES2017 out).
+    Glue,
+}
+
+/// `js` through terser.
+pub fn minify(tools: &Tools, js: &str, kind: Kind) -> anyhow::Result<String> {
+    let mut cmd = Command::new("node");
+    cmd.arg(tools.terser())
+        .args(["--compress", "passes=2", "--mangle", "--comments", "false"]);
+    match kind {
+        Kind::Inline => cmd.args(["--ecma", "5"]),
+        Kind::Glue => cmd.args(["--ecma", "2017", "--module"]),
+    };
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("starting terser (node)")?;
+    let mut stdin = child.stdin.take().context("terser's stdin")?;
+    let input = js.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("writing to terser"))??;
+    anyhow::ensure!(
+        out.status.success(),
+        "terser failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let min = String::from_utf8(out.stdout).context("terser's output")?;
+    anyhow::ensure!(!min.trim().is_empty(), "terser wrote nothing");
+    Ok(min.trim_end().to_owned())
+}
+
+/// `html` with the body of every inline `<script>` that runs (no `src`, no data `type` such
+/// as the page config's `application/json`) replaced by `f(body)`.
+pub fn map_inline_scripts(
+    html: &str,
+    mut f: impl FnMut(&str, &str) -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<script") {
+        let after = &rest[at + "<script".len()..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let attributes = after[..tag_end].to_ascii_lowercase();
+        let body = &after[tag_end + 1..];
+        let Some(end) = body.find("</script>") else {
+            break;
+        };
+        let kind = attributes
+            .split_once("type=\"")
+            .and_then(|(_, t)| t.split('"').next())
+            .unwrap_or("");
+        let runs = matches!(kind, "" | "module" | "text/javascript");
+        out.push_str(&rest[..at + "<script".len() + tag_end + 1]);
+        if runs && !attributes.contains("src=") {
+            out.push_str(&f(&attributes, &body[..end])?);
+        } else {
+            out.push_str(&body[..end]);
+        }
+        out.push_str("</script>");
+        rest = &body[end + "</script>".len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Minifies the inline scripts of `dist/index.html`.
+pub fn inline_scripts(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let html = map_inline_scripts(&html, |_, body| {
+        if body.trim().is_empty() {
+            Ok(body.to_owned())
+        } else {
+            minify(tools, body, Kind::Inline)
+        }
+    })?;
+    std::fs::write(&index, html)?;
+    Ok(())
+}
+
+/// Minifies both bundles' glue.
+pub fn glue(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
+    for glue in crate::compat::glue_files(dist)? {
+        let js = std::fs::read_to_string(&glue)?;
+        let min = minify(tools, &js, Kind::Glue).with_context(|| format!("{}", glue.display()))?;
+        std::fs::write(&glue, min)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_scripts_that_run_are_mapped() {
+        let html = r#"<head><script id="c" type="application/json">{"a":1}</script>
+<script id="l">var a = 1;</script><script src="/x.js"></script><script type="module">b()</script></head>"#;
+        let out = map_inline_scripts(html, |attributes, body| {
+            Ok(format!("[{}|{body}]", attributes.trim()))
+        })
+        .expect("mapped");
+        assert_eq!(
+            out,
+            r#"<head><script id="c" type="application/json">{"a":1}</script>
+<script id="l">[id="l"|var a = 1;]</script><script src="/x.js"></script><script type="module">[type="module"|b()]</script></head>"#
+        );
+    }
+
+    #[test]
+    fn a_page_without_scripts_is_unchanged() {
+        let html = "<p>no script</p><script";
+        let out = map_inline_scripts(html, |_, _| anyhow::bail!("not called")).expect("ok");
+        assert_eq!(out, html);
+    }
+}
