@@ -151,6 +151,12 @@ pub fn documents(dist: &Path) -> Vec<String> {
 /// `nosniff` and `no-referrer` on every answer; the page's policy on every HTML document.
 pub async fn headers(State(state): State<crate::AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
+    set_headers(&state, &mut response);
+    response
+}
+
+/// The headers of [`headers`] on one answer.
+pub fn set_headers(state: &crate::AppState, response: &mut Response) {
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -170,7 +176,6 @@ pub async fn headers(State(state): State<crate::AppState>, req: Request, next: N
             h.insert(header::CONTENT_SECURITY_POLICY, csp);
         }
     }
-    response
 }
 
 #[cfg(test)]

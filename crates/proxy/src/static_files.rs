@@ -342,9 +342,16 @@ pub fn is_precompressed(path: &str) -> bool {
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
-    let hashed = is_hashed_asset(req.uri().path());
-    let precompressed = is_precompressed(req.uri().path());
+    let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
+    set_cache_headers(&path, &mut response);
+    response
+}
+
+/// `Cache-Control` (and `Vary`) of the answer for `path`.
+fn set_cache_headers(path: &str, response: &mut Response) {
+    let hashed = is_hashed_asset(path);
+    let precompressed = is_precompressed(path);
     if precompressed && response.status().is_success() {
         response
             .headers_mut()
@@ -359,6 +366,34 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+}
+
+/// Answers a GET or HEAD of a file held in memory before the request layers run: there is no
+/// body to guard, no upstream, no error to turn into JSON and nothing worth a trace span, and
+/// those layers cost the proxy two thirds of its static-file throughput (README, "Figures").
+/// The answer gets the same cache and security headers, and is counted like any request.
+pub async fn held_files_first(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    // a request with a body goes through the body guard (a 413 on any route)
+    let bodiless = !req.headers().contains_key(header::TRANSFER_ENCODING)
+        && req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|v| v.as_bytes() == b"0");
+    let held = bodiless
+        .then(|| state.page.assets.get().and_then(|a| a.serve(&req)))
+        .flatten();
+    let Some(mut response) = held else {
+        return next.run(req).await;
+    };
+    set_cache_headers(req.uri().path(), &mut response);
+    crate::security::set_headers(&state, &mut response);
+    crate::health::record_request(
+        "static".to_owned(),
+        req.method().as_str().to_owned(),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

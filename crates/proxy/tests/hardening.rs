@@ -78,6 +78,8 @@ async fn a_declared_length_over_the_cap_is_refused_before_reading_on_every_route
         ("POST", "/"),
         ("GET", "/index.html"),
         ("PUT", "/pilot-portal-0123456789abcdef_bg.wasm"),
+        // a file held in memory, answered before the other layers only without a body
+        ("GET", "/pilot-portal-0123456789abcdef_bg.wasm"),
         ("PUT", "/api/unlock/files/big.bin"),
     ] {
         // 100 MB declared, nothing sent: an answer now means nothing was waited for

@@ -63,6 +63,10 @@ async fn health_readiness_and_metrics() {
         .await;
     }
     get("/api/config").await.expect("config");
+    // a file held in memory is counted too (it skips the other layers)
+    get("/pilot-portal-0123456789abcdef_bg.wasm")
+        .await
+        .expect("held file");
     let metrics = get("/metrics")
         .await
         .expect("metrics")
@@ -72,6 +76,7 @@ async fn health_readiness_and_metrics() {
     for needle in [
         "http_requests_total{",
         "route=\"/api/config\"",
+        "route=\"static\"",
         "status=\"200\"",
         "http_request_duration_seconds_bucket{",
         "upstream_requests_total{upstream=\"platform\"}",
