@@ -1,12 +1,13 @@
-//! Short names for the JavaScript imports of each bundle's wasm.
+//! Short names for the JavaScript imports and the closure exports of each bundle's wasm.
 //!
-//! wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and writes each name twice:
-//! in the wasm import section and as a key of the glue's import object. The hex digits are
-//! noise to brotli: on the first screen they cost about 3.5 KB of the 120 KB budget (README,
-//! "Figures"). After Trunk, both copies of each such name become `_0`, `_1`, … (the wasm's
-//! import section is re-encoded, every other section is kept byte for byte), so the wasm and
-//! its glue still agree; anything unexpected (a name not found exactly once in the glue, a
-//! clash) stops the build instead of shipping a page that cannot link.
+//! wasm-bindgen names every import `__wbg_<name>_<16 hex digits>`, and every closure adapter
+//! it exports `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`, and writes each
+//! name twice: in the wasm and in the glue (an import object key, a `wasm.` property). The hex
+//! digits are noise to brotli: on the first screen they cost about 3.5 KB of the 120 KB budget
+//! (README, "Figures"). After Trunk, both copies of each such name become `_0`, `_1`, … (the
+//! wasm's import and export sections are re-encoded, every other section is kept byte for
+//! byte), so the wasm and its glue still agree; anything unexpected (a name not found exactly
+//! once in the glue, a clash) stops the build instead of shipping a page that cannot link.
 
 use anyhow::Context;
 use std::collections::{HashMap, HashSet};
@@ -42,14 +43,74 @@ fn is_hashed(name: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The glue and wasm with every hashed import renamed alike.
+/// A closure adapter's export: `…__h` and 16 lowercase hex digits, maybe `_<n>` after them.
+fn is_hashed_export(name: &str) -> bool {
+    let Some((_, tail)) = name.rsplit_once("__h") else {
+        return false;
+    };
+    let (hash, n) = tail.split_at_checked(16).unwrap_or((tail, "x"));
+    hash.len() == 16
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && (n.is_empty()
+            || n.strip_prefix('_')
+                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())))
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// `js` with the one occurrence of the identifier `old` (not part of a longer one) replaced.
+fn replace_once(js: &str, old: &str, new: &str) -> anyhow::Result<String> {
+    let bytes = js.as_bytes();
+    let found: Vec<usize> = js
+        .match_indices(old)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            let after = bytes.get(at + old.len()).copied();
+            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        })
+        .collect();
+    anyhow::ensure!(
+        found.len() == 1,
+        "the glue names {old} {} times, not once",
+        found.len()
+    );
+    anyhow::ensure!(
+        !js.contains(&format!("{new}:")) && !js.contains(&format!(".{new}(")),
+        "the glue already has a {new}"
+    );
+    let at = found[0];
+    Ok(format!("{}{new}{}", &js[..at], &js[at + old.len()..]))
+}
+
+/// The glue and wasm with every hashed import and closure export renamed alike.
 pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
     let mut names: HashMap<String, String> = HashMap::new();
     let mut module = wasm_encoder::Module::new();
     let mut seen_imports = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         let payload = payload?;
-        if let wasmparser::Payload::ImportSection(reader) = &payload {
+        if let wasmparser::Payload::ExportSection(reader) = &payload {
+            let mut section = wasm_encoder::ExportSection::new();
+            let mut taken = HashSet::new();
+            for export in reader.clone() {
+                let export = export?;
+                let name = if is_hashed_export(export.name) {
+                    let next = format!("_{}", names.len());
+                    names.entry(export.name.to_owned()).or_insert(next).clone()
+                } else {
+                    export.name.to_owned()
+                };
+                anyhow::ensure!(taken.insert(name.clone()), "two exports would be {name}");
+                let kind = RoundtripReencoder.export_kind(export.kind)?;
+                section.export(&name, kind, export.index);
+            }
+            module.section(&section);
+        } else if let wasmparser::Payload::ImportSection(reader) = &payload {
             let mut section = wasm_encoder::ImportSection::new();
             let mut taken = HashSet::new();
             for import in reader.clone().into_imports() {
@@ -85,16 +146,7 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
     );
     let mut js = js.to_owned();
     for (old, new) in &names {
-        let found = js.matches(old.as_str()).count();
-        anyhow::ensure!(
-            found == 1,
-            "the glue names the import {old} {found} times, not once"
-        );
-        anyhow::ensure!(
-            !js.contains(&format!("{new}:")),
-            "the glue already has a key {new}"
-        );
-        js = js.replace(old.as_str(), new);
+        js = replace_once(&js, old, new)?;
     }
     let out = module.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
@@ -113,6 +165,8 @@ mod tests {
 
     const A: &str = "__wbg_now_0123456789abcdef";
     const B: &str = "__wbg___wbindgen_throw_fedcba9876543210";
+    const C: &str = "wasm_bindgen__convert__closures_____invoke__h0123456789abcdef";
+    const D: &str = "wasm_bindgen__convert__closures_____invoke__h0123456789abcdef_13";
 
     /// A module importing two hashed functions and one plain one, calling the first.
     fn module() -> Vec<u8> {
@@ -130,6 +184,8 @@ mod tests {
         m.section(&functions);
         let mut exports = ExportSection::new();
         exports.export("run", ExportKind::Func, 3);
+        exports.export(C, ExportKind::Func, 3);
+        exports.export(D, ExportKind::Func, 3);
         m.section(&exports);
         let mut code = CodeSection::new();
         let mut f = Function::new([]);
@@ -143,33 +199,41 @@ mod tests {
     fn glue() -> String {
         format!(
             "const import0 = {{ {A}: function() {{}}, {B}: function() {{}}, \
-             __wbindgen_object_drop_ref: function() {{}} }};"
+             __wbindgen_object_drop_ref: function() {{}} }}; w.{C}(); w.{D}(); w.run();"
         )
     }
 
-    fn import_names(wasm: &[u8]) -> Vec<String> {
-        let mut out = Vec::new();
+    /// The module's import names, then its export names.
+    fn names(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
+        let (mut imports, mut exports) = (Vec::new(), Vec::new());
         for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-            if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
-                for i in r.into_imports() {
-                    out.push(i.expect("import").name.to_owned());
+            match payload {
+                Ok(wasmparser::Payload::ImportSection(r)) => {
+                    for i in r.into_imports() {
+                        imports.push(i.expect("import").name.to_owned());
+                    }
                 }
+                Ok(wasmparser::Payload::ExportSection(r)) => {
+                    for e in r {
+                        exports.push(e.expect("export").name.to_owned());
+                    }
+                }
+                _ => {}
             }
         }
-        out
+        (imports, exports)
     }
 
     #[test]
-    fn hashed_imports_get_the_same_short_name_in_wasm_and_glue() {
+    fn hashed_names_get_the_same_short_name_in_wasm_and_glue() {
         let (js, wasm) = rename(&glue(), &module()).expect("renamed");
-        assert_eq!(
-            import_names(&wasm),
-            ["_0", "_1", "__wbindgen_object_drop_ref"]
-        );
+        let (imports, exports) = names(&wasm);
+        assert_eq!(imports, ["_0", "_1", "__wbindgen_object_drop_ref"]);
+        assert_eq!(exports, ["run", "_2", "_3"]);
         assert_eq!(
             js,
             "const import0 = { _0: function() {}, _1: function() {}, \
-             __wbindgen_object_drop_ref: function() {} };"
+             __wbindgen_object_drop_ref: function() {} }; w._2(); w._3(); w.run();"
         );
         assert!(wasm.len() < module().len());
     }
@@ -185,7 +249,19 @@ mod tests {
     }
 
     #[test]
+    fn an_export_is_replaced_only_where_it_is_the_whole_name() {
+        let js = format!("w.{D}(); w.{C}x(); w.{C}();");
+        let out = replace_once(&js, C, "_9").expect("once");
+        assert_eq!(out, format!("w.{D}(); w.{C}x(); w._9();"));
+    }
+
+    #[test]
     fn only_wasm_bindgen_hashes_count() {
+        assert!(is_hashed_export(C) && is_hashed_export(D));
+        assert!(!is_hashed_export("intounderlyingsource_pull"));
+        assert!(!is_hashed_export(&format!("{C}_")));
+        assert!(!is_hashed_export(&format!("{C}x")));
+        assert!(!is_hashed_export("__wbindgen_malloc"));
         assert!(is_hashed(A) && is_hashed(B));
         assert!(!is_hashed("__wbindgen_object_drop_ref"));
         assert!(!is_hashed("__wbg_now_0123456789ABCDEF"));
