@@ -7,7 +7,6 @@
 //! `ServeDir` (a blocking-pool hop per open, stat and read) was the proxy's static-file cost.
 
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use sha2::{Digest, Sha256};
@@ -135,7 +134,7 @@ impl Assets {
     }
 
     /// The answer for `req` if it is a GET or HEAD of a held file.
-    pub fn serve(&self, req: &Request) -> Option<Response> {
+    pub fn serve<B>(&self, req: &axum::http::Request<B>) -> Option<Response> {
         let head = req.method() == Method::HEAD;
         if req.method() != Method::GET && !head {
             return None;
@@ -212,8 +211,8 @@ pub(crate) fn accepts(headers: &HeaderMap, coding: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn request(path: &str, headers: &[(&'static str, &str)]) -> Request {
-        let mut r = Request::get(path);
+    fn request(path: &str, headers: &[(&'static str, &str)]) -> axum::extract::Request {
+        let mut r = axum::extract::Request::get(path);
         for (k, v) in headers {
             r = r.header(*k, *v);
         }

@@ -116,11 +116,18 @@ pub async fn serve(
             _ = stopped(&mut stop_rx) => break,
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let (app, state) = (app.clone(), state.clone());
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            let app: Router = app.clone();
-            app.oneshot(req.map(axum::body::Body::new))
+            let (app, state): (Router, AppState) = (app.clone(), state.clone());
+            // the page's files skip the router and its layers
+            let first = crate::static_files::answer_first(&state, &req);
+            async move {
+                match first {
+                    Some(answer) => Ok(answer.await),
+                    None => app.oneshot(req.map(axum::body::Body::new)).await,
+                }
+            }
         });
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())

@@ -371,9 +371,14 @@ fn set_cache_headers(path: &str, response: &mut Response) {
 /// Answers a GET or HEAD of a file held in memory, and a GET of `index.html`, before the
 /// request layers run: there is no body to guard, no upstream, no error to turn into JSON and
 /// nothing worth a trace span, and those layers cost the proxy half of its static-file
-/// throughput (README, "Figures").
-/// The answer gets the same cache and security headers, and is counted like any request.
-pub async fn held_files_first(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// throughput (README, "Figures"). The server asks this before the router
+/// ([`crate::server`]), and the router's outermost layer asks it too ([`held_files_first`]),
+/// so the app behaves alike with or without the server. The answer gets the same cache and
+/// security headers, and is counted like any request.
+pub fn answer_first<B>(
+    state: &AppState,
+    req: &axum::http::Request<B>,
+) -> Option<impl std::future::Future<Output = Response> + Send + 'static> {
     let started = std::time::Instant::now();
     // a request with a body goes through the body guard (a 413 on any route)
     let bodiless = !req.headers().contains_key(header::TRANSFER_ENCODING)
@@ -381,20 +386,42 @@ pub async fn held_files_first(State(state): State<AppState>, req: Request, next:
             .headers()
             .get(header::CONTENT_LENGTH)
             .is_none_or(|v| v.as_bytes() == b"0");
+    if !bodiless {
+        return None;
+    }
     let path = req.uri().path();
-    let mut response = if !bodiless {
-        return next.run(req).await;
-    } else if req.method() == axum::http::Method::GET && (path == "/" || path == "/index.html") {
-        index_html(State(state.clone()), req.headers().clone()).await
-    } else if let Some(held) = state.page.assets.get().and_then(|a| a.serve(&req)) {
-        held
+    let method = req.method().clone();
+    let page = method == axum::http::Method::GET && (path == "/" || path == "/index.html");
+    let held = if page {
+        None
     } else {
-        return next.run(req).await;
+        let mut held = state.page.assets.get()?.serve(req)?;
+        set_cache_headers(path, &mut held);
+        Some(held)
     };
-    set_cache_headers(path, &mut response);
-    crate::security::set_headers(&state, &mut response);
-    crate::health::record_static(req.method(), response.status(), started.elapsed());
-    response
+    let headers = page.then(|| req.headers().clone());
+    let state = state.clone();
+    Some(async move {
+        let mut response = match (held, headers) {
+            (Some(held), _) => held,
+            (None, headers) => {
+                let mut page = index_html(State(state.clone()), headers.unwrap_or_default()).await;
+                set_cache_headers("/index.html", &mut page);
+                page
+            }
+        };
+        crate::security::set_headers(&state, &mut response);
+        crate::health::record_static(&method, response.status(), started.elapsed());
+        response
+    })
+}
+
+/// [`answer_first`] as the router's outermost layer.
+pub async fn held_files_first(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match answer_first(&state, &req) {
+        Some(answer) => answer.await,
+        None => next.run(req).await,
+    }
 }
 
 #[cfg(test)]
