@@ -62,8 +62,10 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
-/// `js` with the one occurrence of the identifier `old` (not part of a longer one) replaced.
-fn replace_once(js: &str, old: &str, new: &str) -> anyhow::Result<String> {
+/// `js` with the identifier `old` (not part of a longer one) replaced by `new`: an import is
+/// one key of the import object, so it must be there once; an export may be called from
+/// several places, but at least once.
+fn replace_ident(js: &str, old: &str, new: &str, once: bool) -> anyhow::Result<String> {
     let bytes = js.as_bytes();
     let found: Vec<usize> = js
         .match_indices(old)
@@ -75,21 +77,34 @@ fn replace_once(js: &str, old: &str, new: &str) -> anyhow::Result<String> {
         })
         .collect();
     anyhow::ensure!(
-        found.len() == 1,
-        "the glue names {old} {} times, not once",
-        found.len()
+        if once {
+            found.len() == 1
+        } else {
+            !found.is_empty()
+        },
+        "the glue names {old} {} times, not {}",
+        found.len(),
+        if once { "once" } else { "at least once" }
     );
     anyhow::ensure!(
         !js.contains(&format!("{new}:")) && !js.contains(&format!(".{new}(")),
         "the glue already has a {new}"
     );
-    let at = found[0];
-    Ok(format!("{}{new}{}", &js[..at], &js[at + old.len()..]))
+    let mut out = String::with_capacity(js.len());
+    let mut from = 0;
+    for at in found {
+        out.push_str(&js[from..at]);
+        out.push_str(new);
+        from = at + old.len();
+    }
+    out.push_str(&js[from..]);
+    Ok(out)
 }
 
 /// The glue and wasm with every hashed import and closure export renamed alike.
 pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
-    let mut names: HashMap<String, String> = HashMap::new();
+    // old name -> (new name, whether it is an import)
+    let mut names: HashMap<String, (String, bool)> = HashMap::new();
     let mut module = wasm_encoder::Module::new();
     let mut seen_imports = 0usize;
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
@@ -101,7 +116,11 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
                 let export = export?;
                 let name = if is_hashed_export(export.name) {
                     let next = format!("_{}", names.len());
-                    names.entry(export.name.to_owned()).or_insert(next).clone()
+                    names
+                        .entry(export.name.to_owned())
+                        .or_insert((next, false))
+                        .0
+                        .clone()
                 } else {
                     export.name.to_owned()
                 };
@@ -118,7 +137,11 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
                 seen_imports += 1;
                 let name = if is_hashed(import.name) {
                     let next = format!("_{}", names.len());
-                    names.entry(import.name.to_owned()).or_insert(next).clone()
+                    names
+                        .entry(import.name.to_owned())
+                        .or_insert((next, true))
+                        .0
+                        .clone()
                 } else {
                     import.name.to_owned()
                 };
@@ -145,8 +168,8 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
         "no import section: not a wasm-bindgen module"
     );
     let mut js = js.to_owned();
-    for (old, new) in &names {
-        js = replace_once(&js, old, new)?;
+    for (old, (new, import)) in &names {
+        js = replace_ident(&js, old, new, *import)?;
     }
     let out = module.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
@@ -250,9 +273,11 @@ mod tests {
 
     #[test]
     fn an_export_is_replaced_only_where_it_is_the_whole_name() {
-        let js = format!("w.{D}(); w.{C}x(); w.{C}();");
-        let out = replace_once(&js, C, "_9").expect("once");
-        assert_eq!(out, format!("w.{D}(); w.{C}x(); w._9();"));
+        let js = format!("w.{D}(); w.{C}x(); w.{C}(); f(w.{C})");
+        let out = replace_ident(&js, C, "_9", false).expect("replaced");
+        assert!(replace_ident(&js, C, "_9", true).is_err(), "twice");
+        assert!(replace_ident("w.run()", C, "_9", false).is_err(), "never");
+        assert_eq!(out, format!("w.{D}(); w.{C}x(); w._9(); f(w._9)"));
     }
 
     #[test]
