@@ -6,8 +6,8 @@
 // - activate: every other build's cache is deleted, so a new deploy replaces the old one on
 //   the next start with network;
 // - a page (navigation): network first, for at most PAGE_TIMEOUT_MS, then the last page seen;
-//   a page that answered is kept (its inlined `server_time_ms` blanked: a kept copy must not
-//   correct the controller's clock with an old time);
+//   a page that answered is kept (without the proxy's time, its `Server-Timing` or an inlined
+//   `server_time_ms`: a kept copy must not correct the controller's clock with an old time);
 // - hashed files (`name-<hex>.js|wasm|css`): the browser's own HTTP cache while online (they
 //   are immutable there), this cache offline;
 // - `/api/…`, other origins, anything else: never touched, never cached.
@@ -26,6 +26,8 @@ function keep(cache, key, response) {
     var headers = new Headers(response.headers);
     headers.delete("content-length");
     headers.delete("content-encoding");
+    headers.delete("server-timing");
+    headers.delete("etag");
     html = html.replace(/"server_time_ms":-?\d+/, '"server_time_ms":null');
     return cache.put(key, new Response(html, { status: 200, headers: headers }));
   });

@@ -7,7 +7,7 @@
 //   parallel with the download; the page uses that answer only if Pilot 2 holds the same
 //   token. Nothing here touches `window.djiBridge`: the license comes first, in the wasm.
 // - Decisions on the proxy's time, not the controller's (often wrong in the field): the offset
-//   from this answer's `server_time_ms`, else the one remembered (src/clock.rs keeps it).
+//   from this answer's `Server-Timing`, else the one remembered (src/clock.rs keeps it).
 // - The service worker (public/sw.js) that keeps the app for a start without network.
 (function () {
   "use strict";
@@ -41,10 +41,23 @@
     var base = config().api_base;
     return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
+  // The proxy's time when it answered this page: its `Server-Timing: now;dur=<ms>` (the
+  // proxy, crates/proxy/src/static_files.rs), or a `server_time_ms` in the config.
+  function proxyTime() {
+    var t = config().server_time_ms;
+    if (typeof t === "number") return t;
+    try {
+      var timing = performance.getEntriesByType("navigation")[0].serverTiming || [];
+      for (var i = 0; i < timing.length; i++) {
+        if (timing[i].name === "now" && timing[i].duration > 0) return timing[i].duration;
+      }
+    } catch (e) { /* no navigation timing (Chrome < 65) */ }
+    return null;
+  }
   // Proxy time minus controller time, in ms (src/clock.rs): a kept copy of the page has no
-  // `server_time_ms` (the service worker blanks it), then the offset last remembered.
+  // time (the service worker drops it), then the offset last remembered.
   function offset() {
-    var key = "pilot-portal.clock-offset", t = config().server_time_ms;
+    var key = "pilot-portal.clock-offset", t = proxyTime();
     var fresh = typeof t === "number" ? Math.round(t - Date.now()) : null;
     try {
       if (fresh !== null) localStorage.setItem(key, String(fresh));

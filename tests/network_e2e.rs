@@ -294,5 +294,16 @@ async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
         (offset + 2.0 * 86_400_000.0).abs() < 60_000.0,
         "the offset kept is the skew: {offset}"
     );
+    // the loader read it from the page's answer (its `Server-Timing`), before any /api call
+    let from_page = e
+        .js("var t = performance.getEntriesByType('navigation')[0].serverTiming              .filter(function (m) { return m.name === 'now'; })[0];              return t ? t.duration - performance.timeOrigin : null")
+        .await;
+    let from_page = from_page
+        .as_f64()
+        .expect("the proxy's time in Server-Timing");
+    assert!(
+        from_page.abs() < 60_000.0,
+        "Server-Timing carries the proxy's time, near the (real) time origin: {from_page}"
+    );
     e.quit().await;
 }

@@ -53,14 +53,18 @@ fn content_type(path: &str) -> &'static str {
 }
 
 fn variant(body: Vec<u8>, tag: &str) -> Variant {
-    let digest = Sha256::digest(&body);
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let etag = HeaderValue::from_str(&format!("\"{hex}{tag}\""))
-        .unwrap_or(HeaderValue::from_static("\"-\""));
+    let etag = etag_of(&body, tag);
     Variant {
         body: Bytes::from(body),
         etag,
     }
+}
+
+/// A strong `ETag` for `body`: `"<16 hex digits of its SHA-256><tag>"`.
+pub(crate) fn etag_of(body: &[u8], tag: &str) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}{tag}\"")).unwrap_or(HeaderValue::from_static("\"-\""))
 }
 
 impl Assets {

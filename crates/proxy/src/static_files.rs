@@ -2,13 +2,13 @@
 //! for `/` and every unknown path, precompressed assets when the browser takes them, and
 //! cache headers that keep Pilot 2's WebView from showing a stale page.
 //!
-//! `index.html` is rendered once per version of the file (its modification time), with the
-//! page's Content Security Policy computed from the same files ([`crate::security`]); only the
-//! proxy's time in the config (`server_time_ms`, for the page's clock offset) changes. A
-//! browser that takes brotli or gzip gets a copy compressed at most once a second (its time at
-//! most [`COMPRESSED_FOR_MS`] old: the offset matters at the scale of token lifetimes), so
-//! the first screen carries 3 KB of page instead of 8.5 KB without a compression per request;
-//! any other client gets the time of its request.
+//! `index.html` is rendered once per version of the file (its modification time): the config
+//! inlined, the page's Content Security Policy computed from the same files
+//! ([`crate::security`]), brotli 11 and gzip copies (the first screen carries 2.6 KB of page
+//! instead of 6.8 KB) and a strong `ETag` (a WebView revalidating its copy gets a 304). The
+//! proxy's time, for the page's clock offset, goes in a header of each answer,
+//! `Server-Timing: now;dur=<ms since the epoch>` (the loader reads it from the navigation's
+//! timing entry), so the body never changes per request and nothing is compressed per request.
 
 use crate::AppState;
 use axum::body::Bytes;
@@ -20,18 +20,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use tower_http::services::ServeDir;
 
 /// The empty config element of `index.html` that the proxy fills.
 const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
-/// The proxy's time in the rendered config, before a request fills it (a key can only be
-/// this text outside a JSON string: quotes inside one are escaped).
-const TIME_SLOT: &str = r#""server_time_ms":null"#;
-/// How long one compressed rendering of `index.html` is served.
-pub const COMPRESSED_FOR_MS: i64 = 1_000;
+/// The `Server-Timing` metric that carries the proxy's time (`src/loader.js` reads it).
+pub const TIME_METRIC: &str = "now";
 
 pub fn page_service(state: AppState) -> Router {
     let index = {
@@ -77,153 +73,92 @@ async fn spa_fallback(state: AppState, req: Request) -> Response {
     index_html(State(state), headers).await
 }
 
-/// One rendering of `index.html` and the policy of its version.
+/// One rendering of `index.html`: the policy of its version and its three encodings.
 struct Rendered {
     modified: Option<SystemTime>,
     html: Bytes,
     csp: Option<HeaderValue>,
-    /// Where in `html` the `null` of [`TIME_SLOT`] is, replaced by the time of each request.
-    time_at: Option<usize>,
-    /// The last compressed copy, and whether a request is making the next one.
-    compressed: Mutex<Option<Arc<Compressed>>>,
-    compressing: AtomicBool,
-}
-
-/// `index.html` with the proxy's time of `at_ms`, in brotli and gzip.
-struct Compressed {
-    at_ms: i64,
     br: Bytes,
     gzip: Bytes,
-}
-
-impl Compressed {
-    fn of(html: &[u8], at_ms: i64) -> std::io::Result<Compressed> {
-        let mut br = Vec::with_capacity(html.len() / 2);
-        {
-            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-            w.write_all(html)?;
-        }
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(html)?;
-        Ok(Compressed {
-            at_ms,
-            br: Bytes::from(br),
-            gzip: Bytes::from(gz.finish()?),
-        })
-    }
-
-    fn fresh(&self, now: i64) -> bool {
-        (self.at_ms..self.at_ms + COMPRESSED_FOR_MS).contains(&now)
-    }
-}
-
-/// Clears `compressing` however the compression ends (even a dropped request).
-struct Compressing<'a>(&'a AtomicBool);
-
-impl Drop for Compressing<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
+    etag: HeaderValue,
 }
 
 impl Rendered {
+    /// Compresses `html` (brotli 11 of 7 KB: about 15 ms, once per version of the file).
     fn new(modified: Option<SystemTime>, html: Bytes, csp: Option<HeaderValue>) -> Rendered {
-        let time_at = std::str::from_utf8(&html)
-            .ok()
-            .and_then(|h| h.find(TIME_SLOT))
-            .map(|at| at + TIME_SLOT.len() - "null".len());
+        let br = {
+            let mut out = Vec::with_capacity(html.len() / 2);
+            {
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+                // writing to a Vec cannot fail
+                let _ = w.write_all(&html);
+            }
+            Bytes::from(out)
+        };
+        let gzip = {
+            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let _ = w.write_all(&html);
+            Bytes::from(w.finish().unwrap_or_default())
+        };
+        let etag = crate::assets::etag_of(&html, "");
         Rendered {
             modified,
             html,
             csp,
-            time_at,
-            compressed: Mutex::new(None),
-            compressing: AtomicBool::new(false),
+            br,
+            gzip,
+            etag,
         }
     }
 
-    /// The page for a request now: the proxy's time in its config.
-    fn now(&self) -> Bytes {
-        self.at(crate::clock::now_ms())
-    }
-
-    /// The page with the proxy's time `now`.
-    fn at(&self, now: i64) -> Bytes {
-        let Some(at) = self.time_at else {
-            return self.html.clone();
-        };
-        let (head, tail) = self.html.split_at(at);
-        let now = now.to_string();
-        let mut out = Vec::with_capacity(self.html.len() + now.len());
-        out.extend_from_slice(head);
-        out.extend_from_slice(now.as_bytes());
-        out.extend_from_slice(tail.get("null".len()..).unwrap_or_default());
-        Bytes::from(out)
-    }
-
-    /// A compressed copy at most [`COMPRESSED_FOR_MS`] old, made by this request when the last
-    /// one is older (brotli 11 of 8.5 KB takes about 15 ms: off the async workers). While one
-    /// request makes it the others take the previous copy, or none (then the plain page).
-    async fn compressed(self: &Arc<Self>) -> Option<Arc<Compressed>> {
-        let now = crate::clock::now_ms();
-        let last = self.lock_compressed().clone();
-        if last.as_ref().is_some_and(|c| c.fresh(now)) {
-            return last;
-        }
-        if self.compressing.swap(true, Ordering::AcqRel) {
-            return last;
-        }
-        let _compressing = Compressing(&self.compressing);
-        let html = self.at(now);
-        let made = tokio::task::spawn_blocking(move || Compressed::of(&html, now)).await;
-        match made {
-            Ok(Ok(c)) => {
-                let c = Arc::new(c);
-                *self.lock_compressed() = Some(c.clone());
-                Some(c)
-            }
-            Ok(Err(e)) => {
-                tracing::warn!("compressing index.html: {e}");
-                last
-            }
-            Err(e) => {
-                tracing::warn!("compressing index.html: {e}");
-                last
-            }
-        }
-    }
-
-    fn lock_compressed(&self) -> std::sync::MutexGuard<'_, Option<Arc<Compressed>>> {
-        self.compressed.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The answer to a request with these headers: compressed when the client takes it.
-    async fn respond(self: &Arc<Self>, headers: &HeaderMap) -> Response {
-        let br = crate::assets::accepts(headers, "br");
-        let gzip = crate::assets::accepts(headers, "gzip");
-        let compressed = if br || gzip {
-            self.compressed().await
+    /// The answer to a request with these headers: compressed when the client takes it, 304
+    /// when it holds this version, and the proxy's time now.
+    fn respond(&self, headers: &HeaderMap) -> Response {
+        let br = crate::assets::accepts(headers, "br") && !self.br.is_empty();
+        let gzip = crate::assets::accepts(headers, "gzip") && !self.gzip.is_empty();
+        let (body, encoding, tag) = if br {
+            (&self.br, Some("br"), "-br")
+        } else if gzip {
+            (&self.gzip, Some("gzip"), "-gz")
         } else {
-            None
+            (&self.html, None, "")
         };
-        let mut response = match compressed {
-            Some(c) if br => with_encoding(c.br.clone(), "br"),
-            Some(c) => with_encoding(c.gzip.clone(), "gzip"),
-            None => Html(self.now()).into_response(),
+        let etag = with_tag(&self.etag, tag);
+        let cached = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        let mut response = if cached {
+            let mut r = StatusCode::NOT_MODIFIED.into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            r
+        } else {
+            Html(body.clone()).into_response()
         };
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        let h = response.headers_mut();
+        if let Some(encoding) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, etag);
+        }
+        if let Ok(now) =
+            HeaderValue::from_str(&format!("{TIME_METRIC};dur={}", crate::clock::now_ms()))
+        {
+            h.insert(header::HeaderName::from_static("server-timing"), now);
+        }
         response
     }
 }
 
-fn with_encoding(body: Bytes, encoding: &'static str) -> Response {
-    let mut response = Html(body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-    response
+/// `"<hex>"` with `tag` before the closing quote: one ETag per encoding.
+fn with_tag(etag: &HeaderValue, tag: &str) -> String {
+    let plain = etag.to_str().unwrap_or("\"-\"");
+    format!("{}{tag}\"", plain.trim_end_matches('"'))
 }
 
 /// `index.html` as served (config inlined) and the page's CSP, redone when the file changes.
@@ -287,16 +222,13 @@ async fn index_html(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
     let cached = state.page.lock().clone();
     if let Some(r) = cached.filter(|r| r.modified.is_some() && r.modified == modified) {
-        return r.respond(&headers).await;
+        return r.respond(&headers);
     }
     match tokio::fs::read_to_string(&path).await {
-        Ok(html) => {
-            state
-                .page
-                .store(&state.config, modified, &html)
-                .respond(&headers)
-                .await
-        }
+        Ok(html) => state
+            .page
+            .store(&state.config, modified, &html)
+            .respond(&headers),
         Err(e) => {
             tracing::error!(path = %path.display(), "page not built: {e}");
             (
@@ -310,7 +242,7 @@ async fn index_html(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 fn inline_config(html: &str, config: &crate::config::Config) -> String {
     let mut page = config.page_config();
-    // per request ([`Rendered::now`])
+    // per request, in a header ([`Rendered::respond`])
     page.server_time_ms = None;
     let json = serde_json::to_string(&page)
         .unwrap_or_default()
@@ -428,38 +360,35 @@ pub async fn held_files_first(State(state): State<AppState>, req: Request, next:
 mod tests {
     use super::*;
 
-    fn rendered() -> Arc<Rendered> {
+    fn rendered() -> Rendered {
         let config = crate::config::Config::from_env_pairs([]).expect("config");
         let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config);
-        assert!(html.contains(TIME_SLOT), "{html}");
-        Arc::new(Rendered::new(None, Bytes::from(html), None))
+        Rendered::new(None, Bytes::from(html), None)
     }
 
-    /// The proxy's time in a served page.
-    fn time_in(page: &[u8]) -> i64 {
+    /// The page config in a served page.
+    fn config_in(page: &[u8]) -> pilot_portal_shared::PageConfig {
         let page = String::from_utf8(page.to_vec()).expect("utf-8");
         let json = page
             .split_once("application/json\">")
             .map(|(_, rest)| rest.split("</script>").next().unwrap_or(""))
             .unwrap_or("");
-        let parsed: pilot_portal_shared::PageConfig =
-            serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {page}"));
-        parsed.server_time_ms.expect("a time")
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {page}"))
     }
 
-    #[test]
-    fn each_request_gets_the_proxys_time_in_the_page_config() {
-        let before = crate::clock::now_ms();
-        let time = time_in(&rendered().now());
-        assert!(time >= before && time - before < 60_000, "{time}");
+    /// The proxy's time in an answer's `Server-Timing`.
+    fn time_of(r: &Response) -> i64 {
+        let v = r.headers()["server-timing"].to_str().expect("ascii");
+        v.strip_prefix("now;dur=")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("{v}"))
     }
 
-    fn headers(accept: &str) -> HeaderMap {
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::ACCEPT_ENCODING,
-            HeaderValue::from_str(accept).expect("header"),
-        );
+        for (name, value) in pairs {
+            h.insert(name, HeaderValue::from_str(value).expect("header"));
+        }
         h
     }
 
@@ -474,68 +403,67 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn browsers_get_the_page_compressed_with_a_recent_time() {
+    async fn every_answer_carries_the_proxys_time_and_the_page_never_changes() {
         let page = rendered();
         let before = crate::clock::now_ms();
-        let r = page.respond(&headers("gzip, deflate, br")).await;
+        let r = page.respond(&HeaderMap::new());
+        let t = time_of(&r);
+        assert!(t >= before && t - before < 60_000, "{t}");
+        assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+        let html = body(r).await;
+        assert_eq!(config_in(&html).server_time_ms, None, "not in the body");
+        assert_eq!(html, page.html.to_vec());
+    }
+
+    #[tokio::test]
+    async fn browsers_get_the_page_compressed_once() {
+        let page = rendered();
+        let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "gzip, deflate, br")]));
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
         assert_eq!(r.headers()[header::VARY], "accept-encoding");
+        let etag = r.headers()[header::ETAG].to_str().expect("etag").to_owned();
+        assert!(etag.ends_with("-br\""), "{etag}");
         let mut html = Vec::new();
         brotli::BrotliDecompress(&mut &body(r).await[..], &mut html).expect("brotli");
-        assert!(html.len() > 100, "the whole page");
-        let t = time_in(&html);
-        assert!(t >= before && t - before < COMPRESSED_FOR_MS, "{t}");
+        assert_eq!(html, page.html.to_vec());
 
-        let r = page.respond(&headers("gzip")).await;
+        let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "gzip")]));
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
-        let mut html = String::new();
-        std::io::Read::read_to_string(
+        let mut html = Vec::new();
+        std::io::Read::read_to_end(
             &mut flate2::read::GzDecoder::new(&body(r).await[..]),
             &mut html,
         )
         .expect("gzip");
-        assert_eq!(time_in(html.as_bytes()), t, "one compression for both");
+        assert_eq!(html, page.html.to_vec());
 
-        let r = page.respond(&headers("identity, br;q=0")).await;
+        let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "identity, br;q=0")]));
         assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
-        assert!(time_in(&body(r).await) >= t);
     }
 
     #[tokio::test]
-    async fn a_compressed_page_is_remade_once_its_time_is_a_second_old() {
+    async fn a_webview_holding_this_version_gets_304_with_the_time() {
         let page = rendered();
-        let first = page.compressed().await.expect("compressed");
-        let again = page.compressed().await.expect("compressed");
-        assert!(Arc::ptr_eq(&first, &again), "reused within the second");
-        // a copy made 2 s ago is stale
-        *page.lock_compressed() = Some(Arc::new(
-            Compressed::of(&page.html, first.at_ms - 2 * COMPRESSED_FOR_MS).expect("made"),
-        ));
-        let next = page.compressed().await.expect("compressed");
-        assert!(
-            next.at_ms >= first.at_ms,
-            "{} < {}",
-            next.at_ms,
-            first.at_ms
-        );
-        assert!(!page.compressing.load(Ordering::Acquire), "flag cleared");
-    }
-
-    #[tokio::test]
-    async fn while_one_request_compresses_the_others_take_the_last_copy() {
-        let page = rendered();
-        let stale = Arc::new(Compressed::of(&page.html, 0).expect("made"));
-        *page.lock_compressed() = Some(stale.clone());
-        page.compressing.store(true, Ordering::Release);
-        let got = page.compressed().await.expect("the last copy");
-        assert!(Arc::ptr_eq(&got, &stale));
-        *page.lock_compressed() = None;
-        assert!(
-            page.compressed().await.is_none(),
-            "none yet: the plain page"
-        );
-        let r = page.respond(&headers("br")).await;
-        assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+        let first = page.respond(&headers(&[(header::ACCEPT_ENCODING, "br")]));
+        let etag = first.headers()[header::ETAG]
+            .to_str()
+            .expect("etag")
+            .to_owned();
+        let again = page.respond(&headers(&[
+            (header::ACCEPT_ENCODING, "br"),
+            (header::IF_NONE_MATCH, &etag),
+        ]));
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert!(time_of(&again) >= time_of(&first));
+        assert!(body(again).await.is_empty());
+        // another encoding's tag, or another version's: the page
+        let other = page.respond(&headers(&[(header::IF_NONE_MATCH, &etag)]));
+        assert_eq!(other.status(), StatusCode::OK);
+        let stale = page.respond(&headers(&[
+            (header::ACCEPT_ENCODING, "br"),
+            (header::IF_NONE_MATCH, "\"0000000000000000-br\""),
+        ]));
+        assert_eq!(stale.status(), StatusCode::OK);
     }
 
     #[test]
