@@ -15,6 +15,7 @@ use crate::clock::now_ms;
 use crate::db::tokens::{NewBinding, Renewed, TokenBinding};
 use crate::error::ApiError;
 use crate::extract::SessionUser;
+use crate::storage_key::StorageKey;
 use crate::upstream::token_api::{IssueAnswer, LoginAnswer, Refusal, Revoked};
 use crate::AppState;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -40,46 +41,24 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// The keystream that seals a renewed token's successor: SHA-256 in counter mode, keyed by
-/// the old token (domain-separated from [`token_hash`], so the stored hash does not help).
-/// Only whoever presents the old token can open the seal; the database alone holds no usable
-/// token.
-fn keystream(old_token: &str, len: usize) -> Vec<u8> {
-    (0u32..)
-        .flat_map(|block| {
-            Sha256::new()
-                .chain_update(b"pilot-portal renewal seal v1\0")
-                .chain_update(old_token.as_bytes())
-                .chain_update(block.to_be_bytes())
-                .finalize()
-                .to_vec()
-        })
-        .take(len)
-        .collect()
+/// The key that seals a renewed token's successor: AES-256-GCM keyed by the old token
+/// (domain-separated from [`token_hash`], so the stored hash does not help). Only whoever
+/// presents the old token can open the seal, and a changed seal does not open; the database
+/// alone holds no usable token.
+fn renewal_key(old_token: &str) -> StorageKey {
+    StorageKey::derived_from(b"pilot-portal renewal seal v2\0", old_token.as_bytes())
 }
 
 /// Seals `new_token` for the holder of `old_token`.
-pub fn seal(old_token: &str, new_token: &str) -> String {
-    let stream = keystream(old_token, new_token.len());
-    let sealed: Vec<u8> = new_token.bytes().zip(stream).map(|(b, k)| b ^ k).collect();
-    hex(&sealed)
+pub fn seal(old_token: &str, new_token: &str) -> Result<String, ApiError> {
+    renewal_key(old_token)
+        .seal(new_token)
+        .map_err(|e| ApiError::Internal(format!("sealing a renewed token: {e}")))
 }
 
-/// Opens a seal with the old token; `None` if it is not one.
+/// Opens a seal with the old token; `None` if it is not one, or not for this token.
 pub fn unseal(old_token: &str, sealed: &str) -> Option<String> {
-    let bytes = unhex(sealed)?;
-    let stream = keystream(old_token, bytes.len());
-    String::from_utf8(bytes.iter().zip(stream).map(|(b, k)| b ^ k).collect()).ok()
+    renewal_key(old_token).open(sealed).ok()
 }
 
 /// Verifies platform JWTs with the operator's copy of the platform key
@@ -521,7 +500,7 @@ async fn renew_leased(
     .await?;
     let renewed = Renewed {
         to_hash: token_hash(&new.token),
-        sealed: seal(token, &new.token),
+        sealed: seal(token, &new.token)?,
         at: now_ms(),
     };
     state.db.finish_renewal(hash, &renewed).await?;
@@ -584,18 +563,26 @@ mod tests {
     fn a_seal_opens_only_with_the_old_token() {
         let old = "eyJold.payload.sig";
         let new = "eyJnew.payload.signature-that-is-longer-than-one-sha256-block-0123456789";
-        let sealed = seal(old, new);
+        let sealed = seal(old, new).expect("sealed");
         assert!(
             !sealed.contains("eyJ"),
             "the successor is not stored in clear"
         );
         assert_eq!(unseal(old, &sealed).as_deref(), Some(new));
-        assert_ne!(
-            unseal("eyJother.payload.sig", &sealed).as_deref(),
-            Some(new)
-        );
+        assert_eq!(unseal("eyJother.payload.sig", &sealed), None);
         assert_eq!(unseal(old, "zz"), None);
         assert_eq!(unseal(old, "abc"), None);
+        // a seal changed in the database does not open (authenticated, not just a keystream)
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 3;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).expect("ascii");
+        assert_eq!(unseal(old, &tampered), None);
+        assert_ne!(
+            seal(old, new).expect("again"),
+            sealed,
+            "a fresh nonce each time"
+        );
     }
 
     #[test]

@@ -51,6 +51,19 @@ impl StorageKey {
         Ok(Some(StorageKey { cipher }))
     }
 
+    /// A key only the holder of `secret` can make again: SHA-256 of a domain label (which
+    /// keeps it apart from every other use of the secret) and the secret.
+    pub fn derived_from(domain: &[u8], secret: &[u8]) -> StorageKey {
+        use sha2::{Digest, Sha256};
+        let key = Sha256::new()
+            .chain_update(domain)
+            .chain_update(secret)
+            .finalize();
+        StorageKey {
+            cipher: Aes256Gcm::new(&key),
+        }
+    }
+
     /// Whether a stored value is one of ours (encrypted), rather than a plaintext row.
     pub fn is_sealed(stored: &str) -> bool {
         stored.starts_with(PREFIX)
