@@ -176,6 +176,8 @@ impl Assets {
             r
         };
         let h = response.headers_mut();
+        // this answer's headers and the ones added after it, without growing the map
+        h.reserve(12);
         h.insert(header::ETAG, variant.etag.clone());
         h.insert(
             header::CONTENT_TYPE,
