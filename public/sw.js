@@ -7,7 +7,8 @@
 //   the next start with network;
 // - a page (navigation): network first, for at most PAGE_TIMEOUT_MS, then the last page seen;
 //   a page that answered is kept (without the proxy's time, its `Server-Timing` or an inlined
-//   `server_time_ms`: a kept copy must not correct the controller's clock with an old time);
+//   `server_time_ms` of an older proxy: a kept copy must not correct the controller's clock
+//   with an old time);
 // - hashed files (`name-<hex>.js|wasm|css`): the browser's own HTTP cache while online (they
 //   are immutable there), this cache offline;
 // - `/api/…`, other origins, anything else: never touched, never cached.

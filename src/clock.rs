@@ -1,7 +1,8 @@
 //! The controller's clock against the proxy's. In a field the controller often has no network
 //! time, and a clock days ahead would find a valid session expired. The page keeps the offset
-//! (proxy time − controller time) from the proxy's time in the page config (`server_time_ms`,
-//! read by the loader at once) and from the `Date` of every proxy answer ([`crate::api`]),
+//! (proxy time − controller time) from the proxy's time when it answered the page (its
+//! `Server-Timing`, read by the loader at once), the `server_time_ms` of a fetched config and
+//! the `Date` of every proxy answer ([`crate::api`]),
 //! remembers it in `localStorage` across openings (the loader, `src/loader.js`, reads the
 //! same key), and every "now" of the page is corrected by it ([`crate::time::now_ms`], the
 //! token states in [`crate::session::plan`]).

@@ -41,8 +41,8 @@ pub async fn load(ctx: Ctx) -> Result<PageConfig, AppError> {
         None => (Api::new().config_text().await?, true),
     };
     let config = parse(&text)?;
-    // The inlined config's time was read by the loader as soon as the page arrived (later,
-    // here, it would be late by the download); the fetched one is fresh.
+    // The page's time (its `Server-Timing`) was read by the loader as soon as the page
+    // arrived; an inlined config has none. A fetched one (`GET /api/config`) carries it.
     if let Some(t) = config.server_time_ms.filter(|_| fetched) {
         crate::clock::observe(t);
     }

@@ -49,9 +49,10 @@ pub struct PageConfig {
     pub api_base: String,
     /// Renew a valid token once less than this fraction of its lifetime is left (0..1).
     pub renew_below_fraction: f64,
-    /// The proxy's clock when it answered (epoch ms), filled per request: the page decides
-    /// the token states on the proxy's time, not on a controller clock that may be days off.
-    /// `null` in a copy of the page the service worker kept (the time would be stale).
+    /// The proxy's clock when it answered `GET /api/config` (epoch ms): the page decides the
+    /// token states on the proxy's time, not on a controller clock that may be days off.
+    /// `null` in the config inlined into `index.html`, whose answer carries the time in its
+    /// `Server-Timing` header instead (the page itself stays the same, compressed once).
     #[serde(default)]
     pub server_time_ms: Option<i64>,
 }
