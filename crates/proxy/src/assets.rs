@@ -23,11 +23,82 @@ struct Variant {
     etag: HeaderValue,
 }
 
-struct Asset {
+/// A file in its encodings, each with its `ETag`.
+pub(crate) struct Asset {
     content_type: &'static str,
     identity: Variant,
     br: Option<Variant>,
     gzip: Option<Variant>,
+}
+
+impl Asset {
+    /// `raw` and its compressed copies, if any.
+    pub(crate) fn new(
+        content_type: &'static str,
+        raw: Vec<u8>,
+        br: Option<Vec<u8>>,
+        gzip: Option<Vec<u8>>,
+    ) -> Asset {
+        Asset {
+            content_type,
+            identity: variant(raw, ""),
+            br: br.map(|b| variant(b, "-br")),
+            gzip: gzip.map(|g| variant(g, "-gz")),
+        }
+    }
+
+    /// The answer to a GET (or, without a body, a HEAD) with these request headers: the
+    /// encoding the client takes, `304` when it holds that representation.
+    pub(crate) fn answer(&self, headers: &HeaderMap, head: bool) -> Response {
+        let (variant, encoding) = match (accepts(headers, "br"), accepts(headers, "gzip")) {
+            (true, _) if self.br.is_some() => {
+                (self.br.as_ref().unwrap_or(&self.identity), Some("br"))
+            }
+            (_, true) if self.gzip.is_some() => {
+                (self.gzip.as_ref().unwrap_or(&self.identity), Some("gzip"))
+            }
+            _ => (&self.identity, None),
+        };
+        let not_modified = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim() == variant.etag || t.trim() == "*")
+            });
+        let mut response = if not_modified {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            let body = if head {
+                Body::empty()
+            } else {
+                Body::from(variant.body.clone())
+            };
+            let mut r = Response::new(body);
+            r.headers_mut().insert(
+                header::CONTENT_LENGTH,
+                HeaderValue::from(variant.body.len()),
+            );
+            r
+        };
+        let h = response.headers_mut();
+        // this answer's headers and the ones added after it, without growing the map
+        h.reserve(12);
+        h.insert(header::ETAG, variant.etag.clone());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Some(encoding) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        if self.br.is_some() || self.gzip.is_some() {
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        response
+    }
 }
 
 /// The held files, by URL path (`/pilot-portal-….js`, `/full/…`).
@@ -53,18 +124,14 @@ fn content_type(path: &str) -> &'static str {
 }
 
 fn variant(body: Vec<u8>, tag: &str) -> Variant {
-    let etag = etag_of(&body, tag);
+    let digest = Sha256::digest(&body);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let etag = HeaderValue::from_str(&format!("\"{hex}{tag}\""))
+        .unwrap_or(HeaderValue::from_static("\"-\""));
     Variant {
         body: Bytes::from(body),
         etag,
     }
-}
-
-/// A strong `ETag` for `body`: `"<16 hex digits of its SHA-256><tag>"`.
-pub(crate) fn etag_of(body: &[u8], tag: &str) -> HeaderValue {
-    let digest = Sha256::digest(body);
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    HeaderValue::from_str(&format!("\"{hex}{tag}\"")).unwrap_or(HeaderValue::from_static("\"-\""))
 }
 
 impl Assets {
@@ -115,15 +182,9 @@ impl Assets {
                 total += raw.len() as u64
                     + br.as_ref().map_or(0, |b| b.len() as u64)
                     + gzip.as_ref().map_or(0, |g| g.len() as u64);
-                assets.files.insert(
-                    url.clone(),
-                    Asset {
-                        content_type: content_type(&url),
-                        identity: variant(raw, ""),
-                        br: br.map(|b| variant(b, "-br")),
-                        gzip: gzip.map(|g| variant(g, "-gz")),
-                    },
-                );
+                assets
+                    .files
+                    .insert(url.clone(), Asset::new(content_type(&url), raw, br, gzip));
             }
         }
         assets
@@ -144,52 +205,7 @@ impl Assets {
             return None;
         }
         let asset = self.files.get(req.uri().path())?;
-        let (variant, encoding) =
-            match (accepts(req.headers(), "br"), accepts(req.headers(), "gzip")) {
-                (true, _) if asset.br.is_some() => (asset.br.as_ref()?, Some("br")),
-                (_, true) if asset.gzip.is_some() => (asset.gzip.as_ref()?, Some("gzip")),
-                _ => (&asset.identity, None),
-            };
-        let not_modified = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim() == variant.etag || t.trim() == "*")
-            });
-        let mut response = if not_modified {
-            let mut r = Response::new(Body::empty());
-            *r.status_mut() = StatusCode::NOT_MODIFIED;
-            r
-        } else {
-            let body = if head {
-                Body::empty()
-            } else {
-                Body::from(variant.body.clone())
-            };
-            let mut r = Response::new(body);
-            r.headers_mut().insert(
-                header::CONTENT_LENGTH,
-                HeaderValue::from(variant.body.len()),
-            );
-            r
-        };
-        let h = response.headers_mut();
-        // this answer's headers and the ones added after it, without growing the map
-        h.reserve(12);
-        h.insert(header::ETAG, variant.etag.clone());
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(asset.content_type),
-        );
-        if let Some(encoding) = encoding {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-        }
-        if asset.br.is_some() || asset.gzip.is_some() {
-            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
-        Some(response)
+        Some(asset.answer(req.headers(), head))
     }
 }
 

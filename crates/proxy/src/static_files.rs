@@ -11,7 +11,6 @@
 //! timing entry), so the body never changes per request and nothing is compressed per request.
 
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -76,89 +75,42 @@ async fn spa_fallback(state: AppState, req: Request) -> Response {
 /// One rendering of `index.html`: the policy of its version and its three encodings.
 struct Rendered {
     modified: Option<SystemTime>,
-    html: Bytes,
     csp: Option<HeaderValue>,
-    br: Bytes,
-    gzip: Bytes,
-    etag: HeaderValue,
+    page: crate::assets::Asset,
 }
 
 impl Rendered {
     /// Compresses `html` (brotli 11 of 7 KB: about 15 ms, once per version of the file).
-    fn new(modified: Option<SystemTime>, html: Bytes, csp: Option<HeaderValue>) -> Rendered {
-        let br = {
-            let mut out = Vec::with_capacity(html.len() / 2);
-            {
-                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-                // writing to a Vec cannot fail
-                let _ = w.write_all(&html);
-            }
-            Bytes::from(out)
-        };
-        let gzip = {
-            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    fn new(modified: Option<SystemTime>, html: Vec<u8>, csp: Option<HeaderValue>) -> Rendered {
+        let mut br = Vec::with_capacity(html.len() / 2);
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+            // writing to a Vec cannot fail
             let _ = w.write_all(&html);
-            Bytes::from(w.finish().unwrap_or_default())
-        };
-        let etag = crate::assets::etag_of(&html, "");
+        }
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gzip.write_all(&html);
+        let gzip = gzip.finish().ok();
         Rendered {
             modified,
-            html,
             csp,
-            br,
-            gzip,
-            etag,
+            page: crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip),
         }
     }
 
-    /// The answer to a request with these headers: compressed when the client takes it, 304
-    /// when it holds this version, and the proxy's time now.
+    /// The answer to a request with these headers, as for any held file (the encoding the
+    /// client takes, 304 when it holds this version), with the proxy's time now.
     fn respond(&self, headers: &HeaderMap) -> Response {
-        let br = crate::assets::accepts(headers, "br") && !self.br.is_empty();
-        let gzip = crate::assets::accepts(headers, "gzip") && !self.gzip.is_empty();
-        let (body, encoding, tag) = if br {
-            (&self.br, Some("br"), "-br")
-        } else if gzip {
-            (&self.gzip, Some("gzip"), "-gz")
-        } else {
-            (&self.html, None, "")
-        };
-        let etag = with_tag(&self.etag, tag);
-        let cached = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-        let mut response = if cached {
-            let mut r = StatusCode::NOT_MODIFIED.into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            r
-        } else {
-            Html(body.clone()).into_response()
-        };
-        let h = response.headers_mut();
-        if let Some(encoding) = encoding {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-        }
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        if let Ok(etag) = HeaderValue::from_str(&etag) {
-            h.insert(header::ETAG, etag);
-        }
+        let mut response = self.page.answer(headers, false);
         if let Ok(now) =
             HeaderValue::from_str(&format!("{TIME_METRIC};dur={}", crate::clock::now_ms()))
         {
-            h.insert(header::HeaderName::from_static("server-timing"), now);
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("server-timing"), now);
         }
         response
     }
-}
-
-/// `"<hex>"` with `tag` before the closing quote: one ETag per encoding.
-fn with_tag(etag: &HeaderValue, tag: &str) -> String {
-    let plain = etag.to_str().unwrap_or("\"-\"");
-    format!("{}{tag}\"", plain.trim_end_matches('"'))
 }
 
 /// `index.html` as served (config inlined) and the page's CSP, redone when the file changes.
@@ -191,7 +143,7 @@ impl PageCache {
             let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
             *self.lock() = Some(Arc::new(Rendered::new(
                 None,
-                Bytes::new(),
+                Vec::new(),
                 HeaderValue::from_str(&csp).ok(),
             )));
         }
@@ -207,7 +159,7 @@ impl PageCache {
         let html = inline_config(html, config);
         let rendered = Arc::new(Rendered::new(
             modified,
-            Bytes::from(html),
+            html.into_bytes(),
             HeaderValue::from_str(&csp).ok(),
         ));
         *self.lock() = Some(rendered.clone());
@@ -360,10 +312,11 @@ pub async fn held_files_first(State(state): State<AppState>, req: Request, next:
 mod tests {
     use super::*;
 
-    fn rendered() -> Rendered {
+    /// A rendering and the page it holds.
+    fn rendered() -> (Rendered, Vec<u8>) {
         let config = crate::config::Config::from_env_pairs([]).expect("config");
-        let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config);
-        Rendered::new(None, Bytes::from(html), None)
+        let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config).into_bytes();
+        (Rendered::new(None, html.clone(), None), html)
     }
 
     /// The page config in a served page.
@@ -404,7 +357,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_answer_carries_the_proxys_time_and_the_page_never_changes() {
-        let page = rendered();
+        let (page, plain) = rendered();
         let before = crate::clock::now_ms();
         let r = page.respond(&HeaderMap::new());
         let t = time_of(&r);
@@ -412,12 +365,12 @@ mod tests {
         assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
         let html = body(r).await;
         assert_eq!(config_in(&html).server_time_ms, None, "not in the body");
-        assert_eq!(html, page.html.to_vec());
+        assert_eq!(html, plain);
     }
 
     #[tokio::test]
     async fn browsers_get_the_page_compressed_once() {
-        let page = rendered();
+        let (page, plain) = rendered();
         let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "gzip, deflate, br")]));
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
         assert_eq!(r.headers()[header::VARY], "accept-encoding");
@@ -425,7 +378,7 @@ mod tests {
         assert!(etag.ends_with("-br\""), "{etag}");
         let mut html = Vec::new();
         brotli::BrotliDecompress(&mut &body(r).await[..], &mut html).expect("brotli");
-        assert_eq!(html, page.html.to_vec());
+        assert_eq!(html, plain);
 
         let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "gzip")]));
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
@@ -435,7 +388,7 @@ mod tests {
             &mut html,
         )
         .expect("gzip");
-        assert_eq!(html, page.html.to_vec());
+        assert_eq!(html, plain);
 
         let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "identity, br;q=0")]));
         assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
@@ -443,7 +396,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_webview_holding_this_version_gets_304_with_the_time() {
-        let page = rendered();
+        let (page, _) = rendered();
         let first = page.respond(&headers(&[(header::ACCEPT_ENCODING, "br")]));
         let etag = first.headers()[header::ETAG]
             .to_str()
