@@ -248,10 +248,7 @@ pub fn app(state: AppState) -> Router {
             guard::body_limit,
         ))
         .layer(middleware::from_fn(guard::json_errors))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::headers,
-        ))
+        .layer(middleware::from_fn_with_state(state, security::headers))
         .layer(middleware::from_fn(guard::observe))
         .layer(
             // Only method, matched route, path and status are recorded: queries and headers
@@ -290,10 +287,6 @@ pub fn app(state: AppState) -> Router {
                     },
                 ),
         )
-        .layer(middleware::from_fn_with_state(
-            state,
-            static_files::held_files_first,
-        ))
 }
 
 async fn method_not_allowed() -> ApiError {

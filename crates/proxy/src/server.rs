@@ -119,9 +119,9 @@ pub async fn serve(
         let (app, state) = (app.clone(), state.clone());
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            let (app, state): (Router, AppState) = (app.clone(), state.clone());
             // the page's files skip the router and its layers
             let first = crate::static_files::answer_first(&state, &req);
+            let app: Router = app.clone();
             async move {
                 match first {
                     Some(answer) => Ok(answer.await),

@@ -256,9 +256,9 @@ fn set_cache_headers(path: &str, response: &mut Response) {
 /// request layers run: there is no body to guard, no upstream, no error to turn into JSON and
 /// nothing worth a trace span, and those layers cost the proxy half of its static-file
 /// throughput (README, "Figures"). The server asks this before the router
-/// ([`crate::server`]), and the router's outermost layer asks it too ([`held_files_first`]),
-/// so the app behaves alike with or without the server. The answer gets the same cache and
-/// security headers, and is counted like any request.
+/// ([`crate::server`]), once per request; the router alone ([`crate::app`]) answers the same
+/// files through [`page_service`] with the same cache and security headers. The answer is
+/// counted like any request.
 pub fn answer_first<B>(
     state: &AppState,
     req: &axum::http::Request<B>,
@@ -298,14 +298,6 @@ pub fn answer_first<B>(
         crate::health::record_static(&method, response.status(), started.elapsed());
         response
     })
-}
-
-/// [`answer_first`] as the router's outermost layer.
-pub async fn held_files_first(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match answer_first(&state, &req) {
-        Some(answer) => answer.await,
-        None => next.run(req).await,
-    }
 }
 
 #[cfg(test)]

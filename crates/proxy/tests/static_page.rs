@@ -35,7 +35,7 @@ async fn hashed_assets_are_cached_for_good() {
         r.headers[header::CACHE_CONTROL],
         "public, max-age=31536000, immutable"
     );
-    // answered before the other layers, with the same security headers
+    // the security headers (the server answers this file before the router, alike)
     assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
     assert_eq!(r.headers[header::CONTENT_TYPE], "application/wasm");
