@@ -12,6 +12,12 @@ use pilot_portal_shared::{Workspace, XagLinkStatus};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
+/// An integer column that is `INTEGER` on SQLite and may come back as `i32` on PostgreSQL.
+pub(crate) fn int(row: &sqlx::any::AnyRow, i: usize) -> sqlx::Result<i64> {
+    row.try_get::<i64, _>(i)
+        .or_else(|_| row.try_get::<i32, _>(i).map(i64::from))
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,

@@ -2,7 +2,6 @@
 //! same attempts: one upsert per attempt, in a fixed window.
 
 use super::Db;
-use sqlx::Row;
 
 impl Db {
     /// Counts one attempt of `subject` in the window starting at `window_start` (epoch ms);
@@ -39,9 +38,7 @@ impl Db {
             .bind(window_start)
             .fetch_one(&self.pool)
             .await?;
-        let attempts: i64 = row
-            .try_get::<i64, _>(0)
-            .or_else(|_| row.try_get::<i32, _>(0).map(i64::from))?;
+        let attempts = super::int(&row, 0)?;
         if attempts == 1 {
             sqlx::query(&format!("DELETE FROM {table} WHERE window_start < $1"))
                 .bind(forget_before)

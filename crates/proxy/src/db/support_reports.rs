@@ -1,15 +1,9 @@
 //! Support reports and their rate counters (`support_reports`, `support_report_attempts`;
 //! see `crate::support`).
 
-use super::Db;
+use super::{int, Db};
 use pilot_portal_shared::support::SupportReport;
 use sqlx::Row;
-
-/// An integer column that is `INTEGER` on SQLite and may come back as `i32` on PostgreSQL.
-fn int(row: &sqlx::any::AnyRow, i: usize) -> sqlx::Result<i64> {
-    row.try_get::<i64, _>(i)
-        .or_else(|_| row.try_get::<i32, _>(i).map(i64::from))
-}
 
 impl Db {
     /// Counts one report attempt of `subject` in the window starting at `window_start` (epoch
