@@ -90,6 +90,30 @@ pub fn wasm_bindgen_version() -> anyhow::Result<String> {
     bail!("wasm-bindgen not found in Cargo.lock")
 }
 
+/// npm's `name` at exactly `version` in `tools_dir/node_modules`, installed if it is not there.
+fn npm_package(tools_dir: &Path, name: &str, version: &str) -> anyhow::Result<()> {
+    let installed = std::fs::read_to_string(
+        tools_dir
+            .join("node_modules")
+            .join(name)
+            .join("package.json"),
+    )
+    .unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{version}\"")) {
+        return Ok(());
+    }
+    if which("npm").is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    step(&format!("{name} {version} (npm)"), || {
+        std::fs::create_dir_all(tools_dir)?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tools_dir)
+            .arg(format!("{name}@{version}")))
+    })
+}
+
 fn step(what: &str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
     let start = Instant::now();
     eprintln!("\x1b[1m==> installing {what}\x1b[0m");
@@ -227,31 +251,9 @@ pub fn setup(need: Need) -> anyhow::Result<Tools> {
         })?;
     }
 
-    let terser = std::fs::read_to_string(tools_dir.join("node_modules/terser/package.json"))
-        .unwrap_or_default();
-    if !terser.contains(&format!("\"version\": \"{TERSER_VERSION}\"")) {
-        if which("npm").is_none() {
-            apt_install(&["nodejs", "npm"])?;
-        }
-        step(&format!("terser {TERSER_VERSION} (npm)"), || {
-            std::fs::create_dir_all(&tools_dir)?;
-            run(Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools_dir)
-                .arg(format!("terser@{TERSER_VERSION}")))
-        })?;
-    }
-
-    let acorn = std::fs::read_to_string(tools_dir.join("node_modules/acorn/package.json"))
-        .unwrap_or_default();
-    if need == Need::All && !acorn.contains(&format!("\"version\": \"{ACORN_VERSION}\"")) {
-        step(&format!("acorn {ACORN_VERSION} (npm)"), || {
-            std::fs::create_dir_all(&tools_dir)?;
-            run(Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools_dir)
-                .arg(format!("acorn@{ACORN_VERSION}")))
-        })?;
+    npm_package(&tools_dir, "terser", TERSER_VERSION)?;
+    if need == Need::All {
+        npm_package(&tools_dir, "acorn", ACORN_VERSION)?;
     }
 
     let (mut chromium, mut chromedriver) = (which("chromium"), which("chromedriver"));
