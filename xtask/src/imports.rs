@@ -101,6 +101,25 @@ fn replace_ident(js: &str, old: &str, new: &str, once: bool) -> anyhow::Result<S
     Ok(out)
 }
 
+/// `old`'s short name when it is `hashed` (`_0`, `_1`, …, the same for every mention of it,
+/// recorded in `names` with whether it is an import), else `old` itself.
+fn short_name(
+    names: &mut HashMap<String, (String, bool)>,
+    old: &str,
+    hashed: bool,
+    import: bool,
+) -> String {
+    if !hashed {
+        return old.to_owned();
+    }
+    let next = format!("_{}", names.len());
+    names
+        .entry(old.to_owned())
+        .or_insert((next, import))
+        .0
+        .clone()
+}
+
 /// The glue and wasm with every hashed import and closure export renamed alike.
 pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
     // old name -> (new name, whether it is an import)
@@ -114,16 +133,12 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
             let mut taken = HashSet::new();
             for export in reader.clone() {
                 let export = export?;
-                let name = if is_hashed_export(export.name) {
-                    let next = format!("_{}", names.len());
-                    names
-                        .entry(export.name.to_owned())
-                        .or_insert((next, false))
-                        .0
-                        .clone()
-                } else {
-                    export.name.to_owned()
-                };
+                let name = short_name(
+                    &mut names,
+                    export.name,
+                    is_hashed_export(export.name),
+                    false,
+                );
                 anyhow::ensure!(taken.insert(name.clone()), "two exports would be {name}");
                 let kind = RoundtripReencoder.export_kind(export.kind)?;
                 section.export(&name, kind, export.index);
@@ -135,16 +150,7 @@ pub fn rename(js: &str, wasm: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
             for import in reader.clone().into_imports() {
                 let import = import?;
                 seen_imports += 1;
-                let name = if is_hashed(import.name) {
-                    let next = format!("_{}", names.len());
-                    names
-                        .entry(import.name.to_owned())
-                        .or_insert((next, true))
-                        .0
-                        .clone()
-                } else {
-                    import.name.to_owned()
-                };
+                let name = short_name(&mut names, import.name, is_hashed(import.name), true);
                 anyhow::ensure!(
                     taken.insert((import.module.to_owned(), name.clone())),
                     "two imports would be called {}.{name}",
