@@ -114,13 +114,7 @@ async fn signed_in_and_kept(e: &E2e, link: &Link) {
     let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
     e.login(pilot.username, pilot.password).await;
     e.wait_for("[data-testid=main-page]").await;
-    e.eventually("the service worker is active", || async {
-        e.js("navigator.serviceWorker.getRegistration().then(function (r) { window.__swActive = !!(r && r.active); }); return window.__swActive === true")
-            .await
-            .as_bool()
-            .unwrap_or(false)
-    })
-    .await;
+    e.eventually_true("the service worker is active", "navigator.serviceWorker.getRegistration().then(function (r) { window.__swActive = !!(r && r.active); }); return window.__swActive === true").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,13 +177,7 @@ async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
     go_online(&e, &link).await;
     // the failed read runs again by itself
     e.wait_for("[data-testid=token]").await;
-    e.eventually("the offline line is gone", || async {
-        e.js("return !document.querySelector('[data-testid=offline]') && !document.querySelector('[data-testid=tokens-error]')")
-            .await
-            .as_bool()
-            .unwrap_or(false)
-    })
-    .await;
+    e.eventually_true("the offline line is gone", "return !document.querySelector('[data-testid=offline]') && !document.querySelector('[data-testid=tokens-error]')").await;
     // still signed in, on the main page (the login form of this document was the sign-in)
     e.wait_for("[data-testid=main-page]").await;
     assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));
@@ -223,22 +211,15 @@ async fn a_3_s_latency_link_says_slow_network_and_reaches_the_main_page() {
     assert!(!e.saw_login_form().await);
     // the panels' reads wait more than 2.5 s each (the session check may have been answered
     // while the bundle downloaded): the pilot is told, then the answers arrive
-    e.eventually("the pilot was told the network is slow", || async {
-        e.js("return window.__sawSlow === true")
-            .await
-            .as_bool()
-            .unwrap_or(false)
-    })
+    e.eventually_true(
+        "the pilot was told the network is slow",
+        "return window.__sawSlow === true",
+    )
     .await;
     wait_long(&e, "[data-testid=token]", 60).await;
-    e.eventually(
+    e.eventually_true(
         "the slow-network line is gone once the answers are in",
-        || async {
-            e.js("return !document.querySelector('[data-testid=slow-network]')")
-                .await
-                .as_bool()
-                .unwrap_or(false)
-        },
+        "return !document.querySelector('[data-testid=slow-network]')",
     )
     .await;
     e.quit().await;

@@ -47,12 +47,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         .find(|s| s.ends_with("_bg.wasm"))
         .unwrap_or_else(|| panic!("no wasm path in index.html: {html}"))
         .to_owned();
-    let br = http
-        .get(format!("{}{wasm}", stack.base))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .expect("wasm");
+    let br = get_encoded(&http, &format!("{}{wasm}", stack.base), "br").await;
     assert_eq!(br.status(), 200);
     assert_eq!(header(&br, "content-encoding"), "br", "brotli_static");
     assert!(header(&br, "cache-control").contains("immutable"));
@@ -61,12 +56,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         .contains("accept-encoding"));
     // the page itself too, at its address and at a page path (the first screen's budget)
     for path in ["/", "/login"] {
-        let page = http
-            .get(format!("{}{path}", stack.base))
-            .header("accept-encoding", "gzip, deflate, br")
-            .send()
-            .await
-            .expect("index.html");
+        let page = get_encoded(&http, &format!("{}{path}", stack.base), "gzip, deflate, br").await;
         assert_eq!(page.status(), 200);
         assert_eq!(
             header(&page, "content-encoding"),
@@ -85,12 +75,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
             html.len()
         );
     }
-    let gz = http
-        .get(format!("{}{wasm}", stack.base))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("wasm");
+    let gz = get_encoded(&http, &format!("{}{wasm}", stack.base), "gzip").await;
     assert_eq!(header(&gz, "content-encoding"), "gzip", "gzip_static");
     let config = http
         .get(format!("{}/api/config", stack.base))
@@ -151,4 +136,13 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     let log = e.nginx.as_ref().map(|n| n.error_log()).unwrap_or_default();
     assert!(!log.contains("[error]"), "nginx errors:\n{log}");
     e.quit().await;
+}
+
+/// `GET url` taking `encodings` (reqwest then leaves the body as sent).
+async fn get_encoded(http: &reqwest::Client, url: &str, encodings: &str) -> reqwest::Response {
+    http.get(url)
+        .header("accept-encoding", encodings)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }

@@ -467,6 +467,14 @@ impl E2e {
         }
     }
 
+    /// [`E2e::eventually`] of a script that returns `true` once `what` happened.
+    pub async fn eventually_true(&self, what: &str, script: &str) {
+        self.eventually(what, || async {
+            self.js(script).await.as_bool().unwrap_or(false)
+        })
+        .await;
+    }
+
     /// The simulated Pilot 2 closed the page (it navigates to its "closed" page).
     pub async fn wait_closed(&self) {
         self.wait_for("#pilot2-emulator-stopped").await;
