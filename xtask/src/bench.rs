@@ -43,7 +43,7 @@ const FAKE_SIGNED_IN: &str = r#"(function () {
   if (!/^https?:/.test(location.protocol)) return;
   var token = "__TOKEN__";
   localStorage.setItem("pilot-portal.token", token);
-  function reply(data) { return JSON.stringify({code: 0, message: "", data: data}); }
+  function reply(data) { if (window.__firstCall === undefined) window.__firstCall = performance.now(); return JSON.stringify({code: 0, message: "", data: data}); }
   var answers = {
     platformIsComponentLoaded: function (name) { return reply(name === "api"); },
     apiGetToken: function () { return reply(token); },
@@ -149,6 +149,7 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                 "{:<40} {:>20} {:>9} {:>9} {:>11}",
                 "path", "setting", "ms", "requests", "bytes"
             );
+            let mut phases = Vec::new();
             for path in [Path::FirstScreen, Path::ReturningCold, Path::ReturningWarm] {
                 for setting in [Setting::Unthrottled, Setting::Cpu4, Setting::Cpu4Fast3g] {
                     let mut samples = Vec::new();
@@ -168,7 +169,29 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                         med(&|s| s.requests as f64),
                         med(&|s| s.transferred as f64)
                     );
+                    phases.push((path, setting, PHASES.iter().enumerate().map(|(i, _)| {
+                        let mut v: Vec<f64> = samples.iter().filter_map(|s| s.phases[i]).collect();
+                        v.sort_by(|a, b| a.total_cmp(b));
+                        v.get(v.len() / 2).copied()
+                    }).collect::<Vec<_>>()));
                 }
+            }
+            println!();
+            println!("Where the time goes: each step's end, ms from navigation start (median; '-' where the step did not happen before the screen showed)");
+            print!("{:<40} {:>20}", "path", "setting");
+            for (_, label) in PHASES {
+                print!(" {label:>15}");
+            }
+            println!();
+            for (path, setting, ends) in &phases {
+                print!("{:<40} {:>20}", path.label(), setting.label());
+                for end in ends {
+                    match end {
+                        Some(ms) => print!(" {ms:>15.0}"),
+                        None => print!(" {:>15}", "-"),
+                    }
+                }
+                println!();
             }
             println!();
             println!("DJI's demo /pilot-login (performance-anchors.md): 994,099 B brotli over 11 files; password field after 2,051 ms unthrottled, 6,196 ms at 4x CPU, 12,514 ms at 4x CPU + Fast 3G (gzip).");
@@ -261,7 +284,19 @@ struct Sample {
     /// Requests before the screen showed, the document included; from the cache or not.
     requests: u64,
     resources: Vec<String>,
+    /// When each step ended, ms from navigation start (`PHASES`); `None` where it did not happen.
+    phases: Vec<Option<f64>>,
 }
+
+/// Where the time goes: the document, the bundle's glue and wasm downloaded, the wasm running
+/// (the fake Pilot 2's first bridge call), the session check answered.
+const PHASES: [(&str, &str); 5] = [
+    ("document", "index.html"),
+    ("js", "glue"),
+    ("wasm", "wasm"),
+    ("bridge", "1st bridge call"),
+    ("bootstrap", "bootstrap"),
+];
 
 struct Browser<'a> {
     chromedriver: &'a std::path::Path,
@@ -329,7 +364,14 @@ impl Browser<'_> {
              return {{at: at, \
                t: before.reduce((n, e) => n + (e.transferSize || 0), nav ? nav.transferSize : 0), \
                n: before.length + 1, \
-               r: before.map(e => new URL(e.name).pathname)}}"
+               r: before.map(e => new URL(e.name).pathname), \
+               p: {{document: nav ? nav.responseEnd : null, \
+                 js: end(before, /\\.js$/), wasm: end(before, /_bg\\.wasm$/), \
+                 bridge: window.__firstCall === undefined ? null : window.__firstCall, \
+                 bootstrap: end(before, /^\\/api\\/pilot\\/bootstrap$/)}}}}; \
+             function end(list, re) {{ \
+               var e = list.filter(e => re.test(new URL(e.name).pathname)); \
+               return e.length ? Math.max.apply(null, e.map(e => e.responseEnd)) : null; }}"
         );
         let mut got = Value::Null;
         for _ in 0..100 {
@@ -352,6 +394,10 @@ impl Browser<'_> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            phases: PHASES
+                .iter()
+                .map(|(key, _)| got["p"][key].as_f64())
+                .collect(),
         })
     }
 }
