@@ -16,6 +16,35 @@ const fn tr(en: &'static str, zh: &'static str, ru: &'static str) -> Tr {
     Tr { en, zh, ru }
 }
 
+/// A date and time as the pilot reads it: "22 Nov 2026, 14:05", "2026年11月22日 14:05",
+/// "22 нояб. 2026 г., 14:05" (the forms of `Intl`'s medium date and short time); `month` is
+/// 1 to 12. Spelled out here, not by `Intl` (why: `crate::time`).
+pub fn date_time(lang: Lang, year: u32, month: u32, day: u32, hour: u32, minute: u32) -> String {
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const RU: [&str; 12] = [
+        "янв.",
+        "февр.",
+        "мар.",
+        "апр.",
+        "мая",
+        "июн.",
+        "июл.",
+        "авг.",
+        "сент.",
+        "окт.",
+        "нояб.",
+        "дек.",
+    ];
+    let m = month.clamp(1, 12) as usize - 1;
+    match lang {
+        Lang::En => format!("{day} {} {year}, {hour:02}:{minute:02}", EN[m]),
+        Lang::Zh => format!("{year}年{month}月{day}日 {hour:02}:{minute:02}"),
+        Lang::Ru => format!("{day} {} {year} г., {hour:02}:{minute:02}", RU[m]),
+    }
+}
+
 /// What the pilot reads for a failure: what happened and what to do.
 pub fn error(e: &AppError) -> String {
     let lang = current();
@@ -1784,6 +1813,32 @@ mod unlock_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_intl_writes_a_medium_date_and_a_short_time() {
+        assert_eq!(
+            date_time(Lang::En, 2026, 11, 22, 14, 5),
+            "22 Nov 2026, 14:05"
+        );
+        assert_eq!(
+            date_time(Lang::Zh, 2026, 11, 22, 14, 5),
+            "2026年11月22日 14:05"
+        );
+        assert_eq!(
+            date_time(Lang::Ru, 2026, 11, 22, 14, 5),
+            "22 нояб. 2026 г., 14:05"
+        );
+        // January and December, midnight; Russian months in the genitive
+        assert_eq!(date_time(Lang::En, 2027, 1, 1, 0, 0), "1 Jan 2027, 00:00");
+        assert_eq!(
+            date_time(Lang::Ru, 2026, 5, 2, 9, 0),
+            "2 мая 2026 г., 09:00"
+        );
+        assert_eq!(
+            date_time(Lang::Ru, 2026, 12, 31, 23, 59),
+            "31 дек. 2026 г., 23:59"
+        );
+    }
 
     fn api_error(code: ErrorCode) -> AppError {
         AppError::Api {

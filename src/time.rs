@@ -1,16 +1,53 @@
-//! Dates and times for people, in the page's language, by the WebView's `Intl`.
+//! Dates and times for people, in the page's language.
+//!
+//! Dates are spelled out by [`text::date_time`] from the `Date`'s local fields, not by `Intl`:
+//! the first `Intl` formatter loads the locale's data, which was the largest single cost of
+//! showing the main page (about 40 ms of a 400 ms opening on a desktop CPU, four times that on
+//! a controller), and `Date.toLocaleString` paid it again on every call. Relative times
+//! ("in 3 hours", on the Access tokens panel, after the main page shows) keep `Intl`, with
+//! one formatter per language.
 
+use crate::i18n::Lang;
+use crate::text;
+use js_sys::Intl::RelativeTimeFormat;
+use std::cell::RefCell;
 use wasm_bindgen::JsValue;
+
+thread_local! {
+    static RELATIVE: RefCell<Option<(Lang, RelativeTimeFormat)>> = const { RefCell::new(None) };
+}
 
 /// "22 Nov 2026, 14:05" (or "2026年11月22日 14:05", "22 нояб. 2026 г., 14:05") for an
 /// epoch-milliseconds time, in the controller's time zone.
 pub fn format_ms(ms: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(crate::i18n::current().tag(), &options)
-        .into()
+    text::date_time(
+        crate::i18n::current(),
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+    )
+}
+
+/// The relative-time formatter for the page's language, made once per language.
+fn relative_format() -> RelativeTimeFormat {
+    let lang = crate::i18n::current();
+    RELATIVE.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        match &*kept {
+            Some((l, format)) if *l == lang => format.clone(),
+            _ => {
+                let locales = js_sys::Array::of1(&lang.tag().into());
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"always".into());
+                let format = RelativeTimeFormat::new(&locales, &options);
+                *kept = Some((lang, format.clone()));
+                format
+            }
+        }
+    })
 }
 
 /// "in 3 hours", "2 days ago" (or "3小时后", "2 дня назад"): how far `ms` is from `now`, in
@@ -34,12 +71,7 @@ pub fn relative_ms(ms: i64, now: i64) -> String {
     if !js_sys::Reflect::has(&intl, &"RelativeTimeFormat".into()).unwrap_or(false) {
         return format_ms(ms);
     }
-    let locales = js_sys::Array::of1(&crate::i18n::current().tag().into());
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"always".into());
-    js_sys::Intl::RelativeTimeFormat::new(&locales, &options)
-        .format(value, unit)
-        .into()
+    relative_format().format(value, unit).into()
 }
 
 /// Now, on the proxy's clock (the controller's corrected, see [`crate::clock`]).
