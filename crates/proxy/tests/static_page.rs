@@ -86,3 +86,45 @@ async fn browsers_get_index_compressed_at_every_page_path() {
     assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
     assert!(r.text.contains("<title>portal</title>"));
 }
+
+#[tokio::test]
+async fn index_preloads_the_bundle_the_cookie_names() {
+    let h = harness().await;
+    let link = |cookie: Option<&'static str>, path: &'static str| {
+        let mut req = axum::http::Request::get(path);
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        let req = req.body(axum::body::Body::empty()).expect("request");
+        let h = &h;
+        async move {
+            let r = h.call(req).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            r.headers
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        }
+    };
+    let first = "</pilot-portal-0123456789abcdef.js>; rel=modulepreload, </pilot-portal-0123456789abcdef_bg.wasm>; rel=preload; as=fetch; crossorigin";
+    let full = "</full/pilot-portal-fedcba9876543210.js>; rel=modulepreload, </full/pilot-portal-fedcba9876543210_bg.wasm>; rel=preload; as=fetch; crossorigin";
+    // a first visit, and a pilot who signed out: the first screen's bundle
+    assert_eq!(link(None, "/").await, first);
+    assert_eq!(link(Some("pilot_portal_bundle=first"), "/").await, first);
+    // a signed-in pilot coming back, at any page path, among other cookies
+    assert_eq!(link(Some("pilot_portal_bundle=full"), "/").await, full);
+    assert_eq!(
+        link(Some("a=1; pilot_portal_bundle=full; b=2"), "/main").await,
+        full
+    );
+    // only that exact name and value
+    assert_eq!(link(Some("xpilot_portal_bundle=full"), "/").await, first);
+    assert_eq!(
+        link(Some("pilot_portal_bundle=fuller"), "/index.html").await,
+        first
+    );
+    // never on the page's other files
+    let r = h.get("/pilot-portal-0123456789abcdef_bg.wasm", None).await;
+    assert!(r.headers.get(header::LINK).is_none());
+}
