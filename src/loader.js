@@ -42,8 +42,10 @@
     return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
   // The proxy's time when it answered this page: its `Server-Timing: now;dur=<ms>` (the
-  // proxy, crates/proxy/src/static_files.rs; the config it inlines carries no time).
+  // proxy, crates/proxy/src/static_files.rs), or a `server_time_ms` in the config.
   function proxyTime() {
+    var t = config().server_time_ms;
+    if (typeof t === "number") return t;
     try {
       var timing = performance.getEntriesByType("navigation")[0].serverTiming || [];
       for (var i = 0; i < timing.length; i++) {
@@ -79,20 +81,6 @@
   try { token = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
   var next = plan(token);
   var bundle = next === "login" ? bundles.first : bundles.full;
-  // Which bundle the next opening will want, for the server: it names that bundle in a
-  // `Link: rel=preload` header of index.html (crates/proxy/src/static_files.rs, and
-  // deploy/nginx.conf), so the download starts before this page is even parsed. Nothing
-  // secret: one of two public files. Set again as the page goes, when a sign-in or a sign-out
-  // has changed the answer.
-  function remember() {
-    var now = null;
-    try { now = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
-    try {
-      document.cookie = "pilot_portal_bundle=" + (plan(now) === "login" ? "first" : "full") + ";path=/;max-age=99999999";
-    } catch (e) { /* cookies off: the loader's own preload below still runs */ }
-  }
-  remember();
-  window.addEventListener("pagehide", remember);
   // GET /api/pilot/bootstrap now, left for the page (src/api.rs); also the first-screen
   // bundle's, once it has a token. Given up after 15 s, as the page's own calls (src/net.rs).
   window.__pilotPortalPrefetch = function (token) {

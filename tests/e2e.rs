@@ -344,38 +344,6 @@ async fn log_out_revokes_and_clears_then_shows_login() {
     e.quit().await;
 }
 
-/// The `pilot_portal_bundle` cookie names the bundle the next opening wants (the server
-/// preloads it with `index.html`): set as the page goes, so a sign-in or a sign-out on this
-/// opening counts. Read on a page without the loader, which would set it itself.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_next_opening_preloads_the_bundle_the_session_needs() {
-    let e = E2e::start(Preset::default()).await;
-    let next_bundle = || async {
-        e.driver
-            .goto(format!("{}/diagnostics.html", e.base))
-            .await
-            .expect("navigate");
-        let cookie = e.js("return document.cookie").await;
-        cookie.as_str().unwrap_or("").to_owned()
-    };
-    e.open().await;
-    e.wait_for("[data-testid=login-form]").await;
-    assert!(next_bundle().await.contains("pilot_portal_bundle=first"));
-    e.open().await;
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=main-page]").await;
-    assert!(next_bundle().await.contains("pilot_portal_bundle=full"));
-    e.open().await;
-    e.wait_for("[data-testid=logout]")
-        .await
-        .click()
-        .await
-        .expect("click");
-    e.wait_for("[data-testid=login-form]").await;
-    assert!(next_bundle().await.contains("pilot_portal_bundle=first"));
-    e.quit().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_ends_the_session_then_asks_pilot_to_close_the_page() {
     let e = E2e::start(Preset::default()).await;

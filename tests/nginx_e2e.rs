@@ -41,32 +41,12 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
-    let first_link = header(&index, "link");
     let html = index.text().await.expect("html");
     let wasm = html
         .split('"')
         .find(|s| s.ends_with("_bg.wasm"))
         .unwrap_or_else(|| panic!("no wasm path in index.html: {html}"))
         .to_owned();
-    // the bundle's download starts with the document's answer: the first screen's, or the
-    // signed-in one for a pilot whose loader set the cookie (deploy/nginx.conf, src/loader.js)
-    assert!(
-        first_link.contains(&format!("<{wasm}>; rel=preload; as=fetch")),
-        "{first_link}"
-    );
-    let signed_in = http
-        .get(format!("{}/login", stack.base))
-        .header("cookie", "pilot_portal_bundle=full")
-        .send()
-        .await
-        .expect("index, signed in");
-    let link = header(&signed_in, "link");
-    assert!(
-        link.contains("</full/")
-            && link.contains("_bg.wasm>; rel=preload")
-            && !link.contains(&wasm),
-        "{link}"
-    );
     let br = get_encoded(&http, &format!("{}{wasm}", stack.base), "br").await;
     assert_eq!(br.status(), 200);
     assert_eq!(header(&br, "content-encoding"), "br", "brotli_static");
@@ -103,13 +83,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         .await
         .expect("config through nginx");
     assert_eq!(config.status(), 200);
-    for internal in [
-        "/metrics",
-        "/readyz",
-        "/nginx-csp.conf",
-        "/nginx-preload.conf",
-        "/preload.json",
-    ] {
+    for internal in ["/metrics", "/readyz", "/nginx-csp.conf"] {
         let r = http
             .get(format!("{}{internal}", stack.base))
             .send()
@@ -149,14 +123,6 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
     assert!(!e.saw_login_form().await);
-    let cookie = e.js("return document.cookie").await;
-    assert!(
-        cookie
-            .as_str()
-            .unwrap_or("")
-            .contains("pilot_portal_bundle=full"),
-        "the loader names the signed-in bundle for the next opening: {cookie}"
-    );
     // nginx serves index.html as built (the config slot empty): the page reads its config
     // from /api/config, alongside the session check the loader started
     let mut api = e.api_requests_before_main().await;

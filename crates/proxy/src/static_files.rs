@@ -77,67 +77,11 @@ struct Rendered {
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
     page: crate::assets::Asset,
-    preload: Preload,
-}
-
-/// The cookie the loader sets (`src/loader.js`): which bundle the pilot's next opening wants.
-pub const BUNDLE_COOKIE: &str = "pilot_portal_bundle";
-/// `cargo xtask build`'s `Link` values for each bundle (`xtask/src/page.rs`).
-pub const PRELOAD_FILE: &str = "preload.json";
-
-/// `index.html`'s `Link: rel=preload` for each bundle, so a bundle's download starts with the
-/// document's answer instead of once the page is parsed and its loader runs (on a slow link
-/// and a slow CPU, a few hundred milliseconds). `None` without the build's file.
-#[derive(Default)]
-struct Preload {
-    first: Option<HeaderValue>,
-    full: Option<HeaderValue>,
-}
-
-impl Preload {
-    fn read(dist: &std::path::Path) -> Preload {
-        #[derive(serde::Deserialize)]
-        struct Values {
-            first: String,
-            full: String,
-        }
-        let values = std::fs::read(dist.join(PRELOAD_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Values>(&bytes).ok());
-        match values {
-            Some(v) => Preload {
-                first: HeaderValue::from_str(&v.first).ok(),
-                full: HeaderValue::from_str(&v.full).ok(),
-            },
-            None => Preload::default(),
-        }
-    }
-
-    /// The signed-in bundle when the cookie says so, else the first screen's (a first visit).
-    fn for_request(&self, headers: &HeaderMap) -> Option<&HeaderValue> {
-        let full = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| name == BUNDLE_COOKIE && value == "full");
-        if full {
-            self.full.as_ref()
-        } else {
-            self.first.as_ref()
-        }
-    }
 }
 
 impl Rendered {
     /// Compresses `html` (brotli 11 of 7 KB: about 15 ms, once per version of the file).
-    fn new(
-        modified: Option<SystemTime>,
-        html: Vec<u8>,
-        csp: Option<HeaderValue>,
-        preload: Preload,
-    ) -> Rendered {
+    fn new(modified: Option<SystemTime>, html: Vec<u8>, csp: Option<HeaderValue>) -> Rendered {
         let mut br = Vec::with_capacity(html.len() / 2);
         {
             let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
@@ -151,7 +95,6 @@ impl Rendered {
             modified,
             csp,
             page: crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip),
-            preload,
         }
     }
 
@@ -165,9 +108,6 @@ impl Rendered {
             response
                 .headers_mut()
                 .insert(header::HeaderName::from_static("server-timing"), now);
-        }
-        if let Some(link) = self.preload.for_request(headers) {
-            response.headers_mut().insert(header::LINK, link.clone());
         }
         response
     }
@@ -205,7 +145,6 @@ impl PageCache {
                 None,
                 Vec::new(),
                 HeaderValue::from_str(&csp).ok(),
-                Preload::default(),
             )));
         }
     }
@@ -222,7 +161,6 @@ impl PageCache {
             modified,
             html.into_bytes(),
             HeaderValue::from_str(&csp).ok(),
-            Preload::read(&config.dist),
         ));
         *self.lock() = Some(rendered.clone());
         rendered

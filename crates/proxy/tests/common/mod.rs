@@ -46,9 +46,6 @@ pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     harness_on(options, tweak).await
 }
 
-/// The build's `Link` values of the two bundles, as the test page's `preload.json`.
-pub const PRELOAD_JSON: &str = r#"{"first":"</pilot-portal-0123456789abcdef.js>; rel=modulepreload, </pilot-portal-0123456789abcdef_bg.wasm>; rel=preload; as=fetch; crossorigin","full":"</full/pilot-portal-fedcba9876543210.js>; rel=modulepreload, </full/pilot-portal-fedcba9876543210_bg.wasm>; rel=preload; as=fetch; crossorigin"}"#;
-
 /// A fresh stack with these simulators (e.g. the broker and the simulated gateway), `tweak`
 /// applied to the proxy's config.
 pub async fn harness_on(options: StackOptions, tweak: impl FnOnce(&mut Config)) -> Harness {
@@ -63,8 +60,6 @@ pub async fn harness_on(options: StackOptions, tweak: impl FnOnce(&mut Config)) 
         b"\0asm",
     )
     .expect("write");
-    // as `cargo xtask build` writes it (xtask/src/page.rs)
-    std::fs::write(dist.path().join("preload.json"), PRELOAD_JSON).expect("write");
     let page = dist.path().to_owned();
     let stack = Stack::start_with(options, |config| {
         config.dist = page;
