@@ -42,10 +42,8 @@
     return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
   // The proxy's time when it answered this page: its `Server-Timing: now;dur=<ms>` (the
-  // proxy, crates/proxy/src/static_files.rs), or a `server_time_ms` in the config.
+  // proxy, crates/proxy/src/static_files.rs; the config it inlines carries no time).
   function proxyTime() {
-    var t = config().server_time_ms;
-    if (typeof t === "number") return t;
     try {
       var timing = performance.getEntriesByType("navigation")[0].serverTiming || [];
       for (var i = 0; i < timing.length; i++) {
