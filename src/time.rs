@@ -1,9 +1,9 @@
 //! Dates and times for people, in the page's language.
 //!
 //! Dates are spelled out by [`text::date_time`] from the `Date`'s local fields, not by `Intl`:
-//! the first `Intl` formatter loads the locale's data, which was the largest single cost of
-//! showing the main page (about 40 ms of a 400 ms opening on a desktop CPU, four times that on
-//! a controller), and `Date.toLocaleString` paid it again on every call. Relative times
+//! the first `Intl` formatter loads the locale's data and `Date.toLocaleString` made a new
+//! formatter on every call: together the largest single cost of showing the main page (60 ms
+//! of a 440 ms opening on a desktop CPU, four times that on a controller). Relative times
 //! ("in 3 hours", on the Access tokens panel, after the main page shows) keep `Intl`, with
 //! one formatter per language.
 
