@@ -157,9 +157,7 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                         samples.push(browser.measure(path, setting, &token).await?);
                     }
                     let med = |f: &dyn Fn(&Sample) -> f64| {
-                        let mut v: Vec<f64> = samples.iter().map(f).collect();
-                        v.sort_by(|a, b| a.total_cmp(b));
-                        v[v.len() / 2]
+                        median(samples.iter().map(f).collect()).unwrap_or(f64::NAN)
                     };
                     println!(
                         "{:<40} {:>20} {:>9.0} {:>9.0} {:>11.0}",
@@ -170,9 +168,7 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                         med(&|s| s.transferred as f64)
                     );
                     phases.push((path, setting, PHASES.iter().enumerate().map(|(i, _)| {
-                        let mut v: Vec<f64> = samples.iter().filter_map(|s| s.phases[i]).collect();
-                        v.sort_by(|a, b| a.total_cmp(b));
-                        v.get(v.len() / 2).copied()
+                        median(samples.iter().filter_map(|s| s.phases[i]).collect())
                     }).collect::<Vec<_>>()));
                 }
             }
@@ -274,6 +270,12 @@ fn http_json(
         status.lines().next().unwrap_or("")
     );
     Ok(serde_json::from_slice(&all[split + 4..]).unwrap_or(Value::Null))
+}
+
+/// The middle of the runs' figures (the upper one of an even count); `None` without any.
+fn median(mut figures: Vec<f64>) -> Option<f64> {
+    figures.sort_by(|a, b| a.total_cmp(b));
+    figures.get(figures.len() / 2).copied()
 }
 
 struct Sample {
