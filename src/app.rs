@@ -22,6 +22,9 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx::new();
     provide_context(ctx);
     crate::net::watch();
+    // The main page's later panels come in their own bundle, told of the session from here.
+    #[cfg(feature = "full")]
+    crate::panels::owner::link(ctx);
     // The static "Loading…" placeholder of index.html has done its job.
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())

@@ -1,6 +1,7 @@
 //! Two bundles, one page: the first screen (license, stored token, login) ships in a small
-//! wasm; everything after it (the session check and connection, workspace picker, main page
-//! and its panels) in a second one, built with the `full` feature into `/full/`. The loader
+//! wasm; everything after it (the session check and connection, workspace picker, main page)
+//! in a second one, built with the `full` feature into `/full/` (the main page then loads two
+//! of its panels from a third, see `crate::panels`). The loader
 //! (`src/loader.js`) starts the second one directly for a stored session; otherwise the first
 //! hands over as soon as the pilot has a token, with one typed snapshot: nothing is asked of
 //! Pilot 2 or the proxy twice.
@@ -52,16 +53,19 @@ pub fn to_full(ctx: Ctx, next: Next) {
             js_sys::Reflect::set(&window, &KEY.into(), &json.into())
                 .map_err(|_| AppError::Page("cannot keep the session for the next part".into()))
         })
-        .and_then(|_| with_full_bundle("__pilotPortalStart"));
+        .and_then(|_| call_loader("__pilotPortalStart", "full").map(|_| ()));
     match handed {
         Ok(()) => ctx.screen.set(Screen::HandedOff),
         Err(e) => ctx.fail(Failure::LoadFull, e),
     }
 }
 
-/// Calls the loader's `window[name](bundles.full)` (see `src/loader.js`).
-#[cfg(not(feature = "full"))]
-fn with_full_bundle(name: &str) -> Result<(), crate::error::AppError> {
+/// Calls the loader's `window[name](bundles[bundle])` (see `src/loader.js`): what it returns
+/// (for `__pilotPortalStart`, a promise settled once that bundle runs).
+pub(crate) fn call_loader(
+    name: &str,
+    bundle: &str,
+) -> Result<wasm_bindgen::JsValue, crate::error::AppError> {
     use crate::error::AppError;
     use wasm_bindgen::JsCast;
     let window = web_sys::window().ok_or_else(|| AppError::Page("no window".into()))?;
@@ -70,14 +74,13 @@ fn with_full_bundle(name: &str) -> Result<(), crate::error::AppError> {
             .ok()
             .filter(|v| !v.is_undefined() && !v.is_null())
     };
-    let full = get(&window, "__pilotPortalBundles")
-        .and_then(|b| get(&b, "full"))
+    let files = get(&window, "__pilotPortalBundles")
+        .and_then(|b| get(&b, bundle))
         .ok_or_else(|| AppError::Page("the page was built without its loader".into()))?;
     let call = get(&window, name)
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| AppError::Page("the page was built without its loader".into()))?;
-    call.call1(&wasm_bindgen::JsValue::NULL, &full)
-        .map(|_| ())
+    call.call1(&wasm_bindgen::JsValue::NULL, &files)
         .map_err(|_| AppError::Page("cannot start the rest of the page".into()))
 }
 
@@ -85,7 +88,7 @@ fn with_full_bundle(name: &str) -> Result<(), crate::error::AppError> {
 /// request is on its way.
 #[cfg(not(feature = "full"))]
 pub fn preload_full() {
-    let _ = with_full_bundle("__pilotPortalPreload");
+    let _ = call_loader("__pilotPortalPreload", "full");
 }
 
 /// Full bundle: takes the snapshot, if the first bundle left one, and carries on from where it

@@ -15,7 +15,8 @@
 //! - [`net`]: online or not, slow calls, timeouts and retries; [`clock`]: the offset between
 //!   the controller's clock and the proxy's (a controller in a field often has no network
 //!   time); `public/sw.js`: the service worker that keeps the app for a start without network;
-//! - [`app`], [`pages`], [`components`]: the screens.
+//! - [`app`], [`pages`], [`components`]: the screens; [`panels`]: the link to the third
+//!   bundle, which brings the main page's Flight unlocking and Access tokens panels.
 
 pub mod api;
 pub mod app;
@@ -33,6 +34,8 @@ pub mod i18n;
 pub mod load;
 pub mod net;
 pub mod pages;
+#[cfg(feature = "full")]
+pub mod panels;
 pub mod session;
 pub mod state;
 pub mod text;

@@ -13,7 +13,8 @@
   "use strict";
   // The boot script found a WebView older than we support, and says so: nothing to load.
   if (window.__pilotPortalOld) return;
-  var bundles = { first: __FIRST__, full: __FULL__ };
+  // The main page loads `panels` (src/panels.rs) itself, once it shows.
+  var bundles = { first: __FIRST__, full: __FULL__, panels: __PANELS__ };
   window.__pilotPortalBundles = bundles;
 
   function claims(token) {

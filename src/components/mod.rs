@@ -1,4 +1,5 @@
-//! Reusable pieces of the screens. The signed-in panels are only in the `full` bundle.
+//! Reusable pieces of the screens. The signed-in panels are only in the `full` bundle, the
+//! Flight unlocking and Access tokens panels only in the `panels` one (see `crate::panels`).
 
 #[cfg(feature = "full")]
 pub mod cloud;
@@ -7,9 +8,9 @@ pub mod lang_switch;
 pub mod net_status;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
-#[cfg(feature = "full")]
+#[cfg(feature = "panels")]
 pub mod tokens;
-#[cfg(any(feature = "full", test))]
+#[cfg(any(feature = "panels", test))]
 pub mod unlock;
 #[cfg(feature = "full")]
 pub mod xag_card;

@@ -4,16 +4,16 @@
 //! confirmation naming the token (this controller's own token: a log-out); **New token** for
 //! another tool, whose value is shown once, with Copy.
 //!
-//! Signed-in pages only (`full` bundle). Token values never come back from the list: the
+//! In the `panels` bundle (see `crate::panels`): ending the session is asked of the signed-in
+//! bundle. Token values never come back from the list: the
 //! platform cannot give them again, and the one just issued is forgotten when its box closes.
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
 use crate::error::AppError;
 use crate::load::{Load, Loader};
-use crate::session::plan::LoginReason;
-use crate::state::{Ctx, Failure};
-use crate::{session, text, time, token};
+use crate::session::plan::{self, LoginReason, Refusal};
+use crate::{panels, text, time, token};
 use leptos::prelude::*;
 use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
 use wasm_bindgen::JsCast;
@@ -380,7 +380,6 @@ fn NewTokenForm(
 /// The Access tokens panel.
 #[component]
 pub fn TokensPanel() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
     let list = Loader::<Vec<TokenEntry>>::new();
     let now = RwSignal::new(time::now_ms());
     let refresh = move || {
@@ -394,7 +393,9 @@ pub fn TokensPanel() -> impl IntoView {
         if let Load::Failed(e) = list.get() {
             if e.code().is_some_and(|c| c.is_session_over()) {
                 let token = token::current().unwrap_or_default();
-                session::refused(ctx, e, &token, Failure::CheckSession);
+                if let Refusal::SessionOver(reason) = plan::refusal(e, &token) {
+                    panels::guest::end_session(&reason);
+                }
             }
         }
     });
@@ -404,7 +405,7 @@ pub fn TokensPanel() -> impl IntoView {
             Api::new().revoke_token(&id).await?;
             if current {
                 // Revoking the token this controller uses is a log-out.
-                session::end(ctx, LoginReason::RevokedHere);
+                panels::guest::end_session(&LoginReason::RevokedHere);
             } else {
                 refresh();
             }

@@ -1,12 +1,12 @@
 //! The main page: who is logged in, until when; log out; exit (both end the session); the
-//! panels.
+//! panels. Flight unlocking and Access tokens come in their own bundle once this page shows
+//! (`crate::panels`), into the slot at its end.
 
 use crate::components::cloud::CloudPanel;
 use crate::components::error_view::ErrorText;
-use crate::components::tokens::TokensPanel;
-use crate::components::unlock::UnlockPanel;
 use crate::components::xag_card::XagCard;
 use crate::error::AppError;
+use crate::panels::owner::{self, Loading};
 use crate::state::Ctx;
 use crate::{session, text, time};
 use leptos::prelude::*;
@@ -27,6 +27,10 @@ pub fn MainPage() -> impl IntoView {
             exit_error.set(Some(e));
         }
     };
+    owner::load();
+    let panels = owner::state();
+    let slot = NodeRef::<leptos::html::Div>::new();
+    slot.on_load(|slot| owner::place(&slot));
     view! {
         <section class="card" data-testid="main-page">
             <h1>{text::MAIN_TITLE.get()}</h1>
@@ -51,8 +55,27 @@ pub fn MainPage() -> impl IntoView {
             </div>
         </section>
         <CloudPanel />
-        <UnlockPanel />
         <XagCard />
-        <TokensPanel />
+        <div node_ref=slot data-testid="panels-slot">
+            {move || match panels.get() {
+                Loading::Failed(error) => {
+                    view! {
+                        <section class="card">
+                            <ErrorText error testid="panels-error" retry=Callback::new(|()| owner::load()) />
+                        </section>
+                    }
+                        .into_any()
+                }
+                Loading::Shown => ().into_any(),
+                Loading::NotYet | Loading::Loading => {
+                    view! {
+                        <p class="muted" role="status" data-testid="panels-loading">
+                            {text::LOADING.get()}
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
     }
 }

@@ -11,8 +11,9 @@ use super::claims::lifetime;
 use crate::error::AppError;
 use pilot_portal_shared::ErrorCode;
 
-/// Why the login page is shown instead of the main page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why the login page is shown instead of the main page. (Serialized: the panels bundle
+/// asks the signed-in one to end the session for one, see `crate::panels`.)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoginReason {
     /// The token's lifetime ended at this time (epoch ms).
     Expired { at_ms: Option<i64> },

@@ -4,8 +4,8 @@
 //! - WebAssembly: MVP only. Every wasm32 build leaves out reference types and multi-value
 //!   (`.cargo/config.toml`: wasm-bindgen then keeps JS objects in its JS heap, not an externref
 //!   table), and wasm-opt lowers what Rust's prebuilt std still carries (sign extension, bulk
-//!   memory, non-trapping float-to-int) in both bundles (`data-wasm-opt-params` in `index.html`
-//!   and `full.html`).
+//!   memory, non-trapping float-to-int) in every bundle (`data-wasm-opt-params` in `index.html`,
+//!   `full.html` and `panels.html`).
 //! - JavaScript: the wasm-bindgen glue is rewritten to ES2017 after Trunk ([`lower_glue`]); the
 //!   loader (`src/loader.js`) is ES2017 with `import()`; the boot script in `index.html` is ES5,
 //!   so that an older WebView still runs it and says what is missing.
@@ -45,7 +45,7 @@ const GLUE_REWRITES: &[(&str, &str)] = &[
 /// The wasm-bindgen glue of each bundle: a `.js` with a `_bg.wasm` beside it.
 pub fn glue_files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    for dir in [dist.to_path_buf(), dist.join("full")] {
+    for dir in crate::page::bundle_dirs(dist) {
         for path in files(&dir, ".js")? {
             let stem = path.to_string_lossy().trim_end_matches(".js").to_owned();
             if Path::new(&format!("{stem}_bg.wasm")).is_file() {
@@ -67,7 +67,7 @@ fn files(dir: &Path, suffix: &str) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Rewrites both bundles' wasm-bindgen glue to ES2017 (before precompression).
+/// Rewrites every bundle's' wasm-bindgen glue to ES2017 (before precompression).
 pub fn lower_glue(dist: &Path) -> anyhow::Result<()> {
     let glue = glue_files(dist)?;
     anyhow::ensure!(
@@ -111,9 +111,15 @@ fn check_wasm(dist: &Path, wasm_validate: &Path) -> anyhow::Result<()> {
         "{} offers no --disable-reference-types: too old a wabt",
         wasm_validate.display()
     );
-    let mut wasm = files(dist, ".wasm")?;
-    wasm.extend(files(&dist.join("full"), ".wasm")?);
-    anyhow::ensure!(wasm.len() >= 2, "both bundles' .wasm in {}", dist.display());
+    let mut wasm = Vec::new();
+    for dir in crate::page::bundle_dirs(dist) {
+        wasm.extend(files(&dir, ".wasm")?);
+    }
+    anyhow::ensure!(
+        wasm.len() >= crate::page::BUNDLES.len(),
+        "every bundle's .wasm in {}",
+        dist.display()
+    );
     for path in wasm {
         let out = Command::new(wasm_validate)
             .args(&disable)
@@ -205,7 +211,7 @@ fn scripts(dist: &Path) -> anyhow::Result<Vec<Script>> {
             });
         }
     }
-    for dir in [dist.to_path_buf(), dist.join("full")] {
+    for dir in crate::page::bundle_dirs(dist) {
         for path in files(&dir, ".js")? {
             if emulator(&path) {
                 continue;
@@ -246,8 +252,8 @@ fn check_scripts(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
     let scripts = scripts(dist)?;
     anyhow::ensure!(
         scripts.iter().any(|s| s.dynamic_import)
-            && scripts.iter().filter(|s| s.module).count() >= 2,
-        "the loader and both bundles' glue in {}",
+            && scripts.iter().filter(|s| s.module).count() >= crate::page::BUNDLES.len(),
+        "the loader and every bundle's glue in {}",
         dist.display()
     );
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/es_level.js");
@@ -332,7 +338,9 @@ mod tests {
                     && p.contains("--llvm-nontrapping-fptoint-lowering")),
             "{first:?}"
         );
-        assert_eq!(first, params("full.html"));
+        for (_, page) in crate::page::BUNDLES {
+            assert_eq!(first, params(page), "{page}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// Renames the glue and wasm of both bundles in `dist` after their content.
+/// Renames the glue and wasm of every bundle in `dist` after their content.
 pub fn rename_bundles(dist: &Path) -> anyhow::Result<()> {
     for glue in crate::compat::glue_files(dist)? {
         let dir = glue.parent().unwrap_or(dist);
@@ -72,7 +72,12 @@ mod tests {
              init('/pilot-portal-0123456789abcdef_bg.wasm')",
         )
         .expect("html");
-        std::fs::create_dir(d.join("full")).expect("full");
+        for (sub, _) in crate::page::BUNDLES
+            .iter()
+            .filter(|(sub, _)| !sub.is_empty())
+        {
+            std::fs::create_dir(d.join(sub)).expect("bundle dir");
+        }
         rename_bundles(d).expect("renamed");
         let stem = content_stem("pilot-portal-0123456789abcdef", b"glue", b"\0asm").expect("stem");
         assert_ne!(stem, "pilot-portal-0123456789abcdef");

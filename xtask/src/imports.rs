@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
-/// Renames the hashed imports of both bundles in `dist` (before precompression).
+/// Renames the hashed imports of every bundle in `dist` (before precompression).
 pub fn shorten(dist: &Path) -> anyhow::Result<()> {
     for glue in crate::compat::glue_files(dist)? {
         let stem = glue.to_string_lossy().trim_end_matches(".js").to_owned();

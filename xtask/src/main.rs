@@ -43,7 +43,7 @@ enum Task {
     },
     /// Everything CI checks: fmt, clippy -D warnings, native, browser and end-to-end tests.
     Test,
-    /// Build the page as users get it (both bundles, loader, precompressed) into dist/.
+    /// Build the page as users get it (every bundle, loader, precompressed) into dist/.
     Build,
     /// Print the first screen's bytes and the time to the login form in headless Chromium.
     Bench {

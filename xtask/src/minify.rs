@@ -1,5 +1,5 @@
 //! The page's JavaScript minified with terser (npm, pinned in `tools.rs`): the wasm-bindgen
-//! glue of both bundles and the inline scripts of `index.html`. Every byte of the first screen
+//! glue of every bundle and the inline scripts of `index.html`. Every byte of the first screen
 //! is on its 120 KB budget, and terser takes the glue from 5.8 to 4.1 KB brotli (README,
 //! "Figures").
 //!
@@ -105,7 +105,7 @@ pub fn inline_scripts(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Minifies both bundles' glue.
+/// Minifies every bundle's glue.
 pub fn glue(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
     for glue in crate::compat::glue_files(dist)? {
         let js = std::fs::read_to_string(&glue)?;

@@ -11,6 +11,20 @@ use std::process::Command;
 
 pub const DIST: &str = "dist";
 
+/// The page's bundles, as built below: the directory under `dist/` (and URL path) of each,
+/// and the Trunk page it is built from. The first screen, the signed-in pages (feature
+/// `full`), and the main page's later panels (feature `panels`, see `src/panels.rs`).
+pub const BUNDLES: [(&str, &str); 3] = [
+    ("", "index.html"),
+    ("full", "full.html"),
+    ("panels", "panels.html"),
+];
+
+/// Each bundle's directory in `dist`.
+pub fn bundle_dirs(dist: &Path) -> Vec<PathBuf> {
+    BUNDLES.iter().map(|(dir, _)| dist.join(dir)).collect()
+}
+
 /// Where the page is built: `dist/`, or `PILOT_PORTAL_BUILD_DIR` (a relative path) so that a
 /// second checkout's work does not overwrite a build under test.
 pub fn dist_dir() -> String {
@@ -23,20 +37,23 @@ pub fn dist_dir() -> String {
 pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     // Trunk builds with `cargo --offline` (Trunk.toml): fetch crates first.
     run(cargo().args(["fetch", "--locked"]))?;
-    // The first-screen bundle (index.html), then the signed-in pages (full.html, feature
-    // `full`) into dist/full/, which the first one loads when it needs them.
-    run(Command::new("trunk")
-        .args(["build", "--release", "--dist", &dist_dir()])
-        .env("PATH", tools.path_env())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true")
-        .env("NO_COLOR", "true"))?;
-    run(Command::new("trunk")
-        .args(["build", "full.html", "--release", "--dist"])
-        .arg(format!("{}/full", dist_dir()))
-        .args(["--public-url", "/full/"])
-        .env("PATH", tools.path_env())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true")
-        .env("NO_COLOR", "true"))?;
+    // Each bundle of `BUNDLES`: the first screen into dist/, the others below it (Trunk
+    // empties its --dist first, so the first one goes first).
+    for (dir, page) in BUNDLES {
+        let mut trunk = Command::new("trunk");
+        trunk.args(["build", page, "--release", "--dist"]);
+        if dir.is_empty() {
+            trunk.arg(dist_dir());
+        } else {
+            trunk
+                .arg(format!("{}/{dir}", dist_dir()))
+                .args(["--public-url", &format!("/{dir}/")]);
+        }
+        run(trunk
+            .env("PATH", tools.path_env())
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("NO_COLOR", "true"))?;
+    }
     let dist = std::env::current_dir()?.join(dist_dir());
     crate::compat::lower_glue(&dist)?;
     crate::imports::shorten(&dist)?;
@@ -48,8 +65,9 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     crate::minify::inline_scripts(&dist, tools)?;
     write_nginx_csp(&dist)?;
     write_service_worker(&dist)?;
-    precompress(&dist)?;
-    precompress(&dist.join("full"))?;
+    for dir in bundle_dirs(&dist) {
+        precompress(&dir)?;
+    }
     Ok(dist)
 }
 
@@ -125,13 +143,14 @@ fn write_build_id(dist: &Path) -> anyhow::Result<()> {
 
 /// Removes Trunk's module script and its preload links for the first bundle, and puts the
 /// loader (`src/loader.js`) after the page config: it picks the first-screen or the signed-in
-/// bundle from the stored session before anything is downloaded, and knows both bundles'
+/// bundle from the stored session before anything is downloaded, and knows every bundle's
 /// hashed names, so nothing is fetched to discover them.
 fn inline_loader(dist: &Path) -> anyhow::Result<()> {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index)?;
-    let full = std::fs::read_to_string(dist.join("full/index.html"))?;
-    let (first, full) = (bundle_of(&html)?, bundle_of(&full)?);
+    let full = bundle_of(&std::fs::read_to_string(dist.join("full/index.html"))?)?;
+    let panels = bundle_of(&std::fs::read_to_string(dist.join("panels/index.html"))?)?;
+    let first = bundle_of(&html)?;
     let mut out = html.clone();
     let script_start = out
         .find("<script type=\"module\">")
@@ -151,7 +170,8 @@ fn inline_loader(dist: &Path) -> anyhow::Result<()> {
     let json = |b: &Bundle| serde_json::json!({ "js": b.js, "wasm": b.wasm }).to_string();
     let loader = minify(include_str!("../../src/loader.js"))
         .replace("__FIRST__", &json(&first))
-        .replace("__FULL__", &json(&full));
+        .replace("__FULL__", &json(&full))
+        .replace("__PANELS__", &json(&panels));
     let slot = "<script id=\"pilot-portal-config\" type=\"application/json\"></script>";
     let at = out
         .find(slot)
@@ -303,13 +323,19 @@ fn write_nginx_csp(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// This build's files for the service worker (`sw.js`, from `public/`) to keep: both bundles'
-/// hashed JS and wasm and the CSS (Trunk empties `dist/` and `dist/full/` before writing
+/// This build's files for the service worker (`sw.js`, from `public/`) to keep: every bundle's
+/// hashed JS and wasm and the CSS (Trunk empties each bundle's directory before writing
 /// them, so what is there is this build), and the diagnostics page. `index.html` is not
 /// listed: the proxy renders it per request, and the worker keeps the last one it saw.
 fn shell_files(dist: &Path) -> anyhow::Result<Vec<String>> {
     let mut files = Vec::new();
-    for (dir, prefix) in [(dist.to_path_buf(), "/"), (dist.join("full"), "/full/")] {
+    for (sub, _) in BUNDLES {
+        let dir = dist.join(sub);
+        let prefix = if sub.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/{sub}/")
+        };
         for entry in std::fs::read_dir(&dir).with_context(|| dir.display().to_string())? {
             let name = entry?.file_name().to_string_lossy().into_owned();
             if is_hashed(&name) {
@@ -320,8 +346,8 @@ fn shell_files(dist: &Path) -> anyhow::Result<Vec<String>> {
     files.sort();
     let count = |ext: &str| files.iter().filter(|f| f.ends_with(ext)).count();
     anyhow::ensure!(
-        count(".js") == 2 && count(".wasm") == 2 && count(".css") >= 1,
-        "expected two bundles (JS and wasm) and the CSS in {}: {files:?}",
+        count(".js") == BUNDLES.len() && count(".wasm") == BUNDLES.len() && count(".css") >= 1,
+        "expected every bundle (JS and wasm) and the CSS in {}: {files:?}",
         dist.display()
     );
     if dist.join("diagnostics.html").is_file() {
@@ -462,6 +488,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(dist.join("full")).expect("dirs");
+        std::fs::create_dir_all(dist.join("panels")).expect("dirs");
         for f in [
             "pilot-portal-6a193622679fada8.js",
             "pilot-portal-6a193622679fada8_bg.wasm",
@@ -470,13 +497,15 @@ mod tests {
             "index.html",
             "full/pilot-portal-1f0e9c2d00aa11bb.js",
             "full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm",
+            "panels/pilot-portal-2ec36e641e2d2902.js",
+            "panels/pilot-portal-2ec36e641e2d2902_bg.wasm",
         ] {
             std::fs::write(dist.join(f), "x").expect("write");
         }
         std::fs::write(dist.join("sw.js"), include_str!("../../public/sw.js")).expect("sw.js");
         write_service_worker(&dist).expect("written");
         let js = std::fs::read_to_string(dist.join("sw.js")).expect("read");
-        assert!(js.contains(r#"var FILES = ["/full/pilot-portal-1f0e9c2d00aa11bb.js","/full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm","/main-84f85343ae50d31.css","/pilot-portal-6a193622679fada8.js","/pilot-portal-6a193622679fada8_bg.wasm"];"#), "{js}");
+        assert!(js.contains(r#"var FILES = ["/full/pilot-portal-1f0e9c2d00aa11bb.js","/full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm","/main-84f85343ae50d31.css","/panels/pilot-portal-2ec36e641e2d2902.js","/panels/pilot-portal-2ec36e641e2d2902_bg.wasm","/pilot-portal-6a193622679fada8.js","/pilot-portal-6a193622679fada8_bg.wasm"];"#), "{js}");
         assert!(!js.contains(r#"var VERSION = "dev";"#));
     }
 
@@ -505,6 +534,6 @@ mod tests {
         let js = minify(include_str!("../../src/loader.js"));
         assert!(!js.contains("// "), "{js}");
         assert!(js.contains("__pilotPortalStart"));
-        assert!(js.contains("__FIRST__") && js.contains("__FULL__"));
+        assert!(js.contains("__FIRST__") && js.contains("__FULL__") && js.contains("__PANELS__"));
     }
 }

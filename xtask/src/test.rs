@@ -19,8 +19,12 @@ pub fn test() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // the page on wasm32, as both bundles: the first screen, and the signed-in pages
-    for features in [&[][..], &["--features", "full"][..]] {
+    // the page on wasm32, as each bundle: the first screen, the signed-in pages, the panels
+    for features in [
+        &[][..],
+        &["--features", "full"][..],
+        &["--features", "panels"][..],
+    ] {
         run(cargo()
             .args([
                 "clippy",
