@@ -168,23 +168,37 @@ pub mod owner {
         state.set(Loading::Loading);
         // The element exists before the bundle that renders into it starts.
         let _ = root();
-        let started =
-            crate::handoff::call_loader("__pilotPortalStart", "panels").map(js_sys::Promise::from);
-        leptos::task::spawn_local(async move {
-            let outcome = match started {
-                Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
-                    .await
-                    .map(|_| ())
-                    .map_err(|_| {
-                        crate::error::AppError::Network("the panels did not download".into())
-                    }),
-                Err(e) => Err(e),
-            };
-            state.set(match outcome {
-                Ok(()) => Loading::Shown,
-                Err(e) => Loading::Failed(e),
+        after_paint(move || {
+            let started = crate::handoff::call_loader("__pilotPortalStart", "panels")
+                .map(js_sys::Promise::from);
+            leptos::task::spawn_local(async move {
+                let outcome = match started {
+                    Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                        .await
+                        .map(|_| ())
+                        .map_err(|_| {
+                            crate::error::AppError::Network("the panels did not download".into())
+                        }),
+                    Err(e) => Err(e),
+                };
+                state.set(match outcome {
+                    Ok(()) => Loading::Shown,
+                    Err(e) => Loading::Failed(e),
+                });
             });
         });
+    }
+
+    /// Runs `f` once the main page has been painted (the next frame, then a task): the panels'
+    /// download starts after the pilot sees the page, never before it.
+    fn after_paint(f: impl FnOnce() + 'static) {
+        use wasm_bindgen::JsCast;
+        let next = wasm_bindgen::closure::Closure::once_into_js(move || {
+            crate::net::after(0, f);
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(next.unchecked_ref());
+        }
     }
 }
 

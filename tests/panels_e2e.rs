@@ -83,6 +83,14 @@ async fn the_panels_follow_the_language_and_end_with_the_session() {
     let e = returning_pilot().await;
     e.open().await;
     e.wait_for(TOKENS).await;
+    let early = e
+        .js("return performance.getEntriesByType('resource').filter(r => r.name.includes('/panels/') && r.startTime < window.__mainAt).map(r => r.name)")
+        .await;
+    assert_eq!(
+        early,
+        json!([]),
+        "the panels' files are asked for after the main page shows, never before"
+    );
     e.click("[data-testid=lang][data-lang=zh]").await;
     // the main page is rebuilt in Chinese, and the panels move into its new slot, in Chinese
     e.eventually_true(
