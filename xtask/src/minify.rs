@@ -1,7 +1,7 @@
 //! The page's JavaScript minified with terser (npm, pinned in `tools.rs`): the wasm-bindgen
-//! glue of every bundle and the inline scripts of `index.html`. Every byte of the first screen
-//! is on its 120 KB budget, and terser takes the glue from 5.8 to 4.1 KB brotli (README,
-//! "Figures").
+//! glue of every bundle and the inline scripts of `index.html`; and its stylesheet with
+//! lightningcss. Every byte of the first screen is on its 120 KB budget, and terser takes the
+//! glue from 5.8 to 4.1 KB brotli (README, "Figures").
 //!
 //! Nothing newer than what was there comes out: the inline scripts are minified at ES5 (the
 //! boot script must parse on any WebView), the glue at ES2017 (`compat.rs` lowered it there),
@@ -115,9 +115,111 @@ pub fn glue(dist: &Path, tools: &Tools) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The oldest Chrome the page runs on, as lightningcss counts versions (major << 16).
+const CSS_CHROME: u32 = crate::compat::MIN_CHROME << 16;
+
+/// `css` minified for Chrome [`crate::compat::MIN_CHROME`] and newer.
+pub fn css(css: &str) -> anyhow::Result<String> {
+    use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
+    use lightningcss::targets::{Browsers, Features, Targets};
+    // Targets, so that nothing newer than Chrome 63 comes out of the minifier (no media range
+    // syntax, no `inset`); but neither a `system-ui` fallback list (Chrome has had it since
+    // 56) nor `light-dark()` variables for `color-scheme` (the page is dark only).
+    let targets = Targets {
+        browsers: Some(Browsers {
+            chrome: Some(CSS_CHROME),
+            android: Some(CSS_CHROME),
+            ..Browsers::default()
+        }),
+        include: Features::empty(),
+        exclude: Features::FontFamilySystemUi | Features::LightDark,
+    };
+    let mut sheet = StyleSheet::parse(css, ParserOptions::default())
+        .map_err(|e| anyhow::anyhow!("the stylesheet does not parse: {e}"))?;
+    sheet
+        .minify(MinifyOptions {
+            targets,
+            ..MinifyOptions::default()
+        })
+        .map_err(|e| anyhow::anyhow!("minifying the stylesheet: {e}"))?;
+    let out = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            targets,
+            ..PrinterOptions::default()
+        })
+        .map_err(|e| anyhow::anyhow!("writing the stylesheet: {e}"))?;
+    Ok(out.code)
+}
+
+/// Minifies the stylesheets in `dist` in place. Their `<link>` carries no `integrity` digest
+/// (`data-integrity="none"` in `index.html`, dropped here: a same-origin digest guards nothing
+/// the page's own origin does not), which would no longer match.
+pub fn stylesheets(dist: &Path) -> anyhow::Result<()> {
+    const NO_DIGEST: &str = " data-integrity=\"none\"";
+    let index_path = dist.join("index.html");
+    let mut index = std::fs::read_to_string(&index_path)?;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.ends_with(".css") {
+            continue;
+        }
+        let (start, end) = index
+            .find(name)
+            .and_then(|at| Some((index[..at].rfind('<')?, at + index[at..].find('>')?)))
+            .with_context(|| format!("index.html links {name}"))?;
+        let link = index[start..end].to_owned();
+        anyhow::ensure!(
+            !link.contains(" integrity="),
+            "{name} is linked with an integrity digest, which minifying would break: {link}"
+        );
+        index.replace_range(start..end, &link.replace(NO_DIGEST, ""));
+        let source = std::fs::read_to_string(&path)?;
+        std::fs::write(&path, css(&source).with_context(|| name.to_owned())?)?;
+    }
+    std::fs::write(index_path, index)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stylesheet_loses_its_comments_and_spaces_but_no_string() {
+        let min = css("/* why */\nhtml, body {\n  margin: 0;\n  font: 17px/1.45 system-ui, \"Segoe UI\", sans-serif;\n}\n")
+            .expect("minified");
+        assert_eq!(
+            min,
+            "html,body{margin:0;font:17px/1.45 system-ui,Segoe UI,sans-serif}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_stylesheet_minifies() {
+        let source = include_str!("../../style/main.css");
+        let min = css(source).expect("minified");
+        assert!(
+            min.len() < source.len() * 9 / 10,
+            "{} of {}",
+            min.len(),
+            source.len()
+        );
+        assert!(!min.contains("/*"));
+        assert!(
+            !min.contains("lightningcss") && !min.contains("-webkit-box"),
+            "{min}"
+        );
+        // nothing Chrome 63 cannot read
+        assert!(
+            min.contains("@media (min-width:900px)") && !min.contains(">="),
+            "{min}"
+        );
+        if std::env::var_os("SHOW_CSS").is_some() {
+            eprintln!("{min}");
+        }
+    }
 
     #[test]
     fn only_scripts_that_run_are_mapped() {
