@@ -5,7 +5,8 @@
 //! ship different files under one name, and with `immutable` caching a WebView could pair the
 //! glue of one build with the wasm of the other, which cannot link. After every rewrite, both
 //! files of a bundle are renamed after a hash of both, and the bundle's `index.html` (which the
-//! loader and the build id read) follows.
+//! loader and the build id read) follows. The stylesheet likewise: it is minified after Trunk
+//! named it.
 
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -38,7 +39,38 @@ pub fn rename_bundles(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `name-<16 hex digits of SHA-256 over the glue and the wasm>` for Trunk's `name-<hash>`.
+/// Renames the stylesheets at the top of `dist` after their content; `index.html` follows.
+pub fn rename_stylesheets(dist: &Path) -> anyhow::Result<()> {
+    let index = dist.join("index.html");
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".css"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let new_stem = content_stem(&stem, &std::fs::read(&path)?, b"")?;
+        if new_stem == stem {
+            continue;
+        }
+        let html = std::fs::read_to_string(&index)?;
+        let (old, new) = (format!("/{stem}.css"), format!("/{new_stem}.css"));
+        anyhow::ensure!(
+            html.contains(&old),
+            "{} does not link {old}",
+            index.display()
+        );
+        std::fs::rename(&path, dist.join(format!("{new_stem}.css")))?;
+        std::fs::write(&index, html.replace(&old, &new))?;
+    }
+    Ok(())
+}
+
+/// `name-<16 hex digits of SHA-256 over the glue and the wasm>` for Trunk's `name-<hash>` (a
+/// stylesheet: its bytes as the glue, no wasm).
 fn content_stem(stem: &str, js: &[u8], wasm: &[u8]) -> anyhow::Result<String> {
     let (name, _) = stem
         .rsplit_once('-')
@@ -92,6 +124,26 @@ mod tests {
         // a second pass finds the names already right
         rename_bundles(d).expect("again");
         assert!(d.join(format!("{stem}.js")).is_file());
+    }
+
+    #[test]
+    fn a_stylesheet_is_renamed_after_its_content_and_index_html_follows() {
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path();
+        std::fs::write(d.join("main-e9b6b0eb2e62de28.css"), "a{b:c}").expect("css");
+        std::fs::write(
+            d.join("index.html"),
+            r#"<link rel="stylesheet" href="/main-e9b6b0eb2e62de28.css"/>"#,
+        )
+        .expect("html");
+        rename_stylesheets(d).expect("renamed");
+        let stem = content_stem("main-e9b6b0eb2e62de28", b"a{b:c}", b"").expect("stem");
+        assert!(d.join(format!("{stem}.css")).is_file());
+        assert!(!d.join("main-e9b6b0eb2e62de28.css").exists());
+        assert_eq!(
+            std::fs::read_to_string(d.join("index.html")).expect("html"),
+            format!(r#"<link rel="stylesheet" href="/{stem}.css"/>"#)
+        );
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     crate::imports::shorten(&dist)?;
     crate::minify::glue(&dist, tools)?;
     crate::minify::stylesheets(&dist)?;
+    crate::fingerprint::rename_stylesheets(&dist)?;
     crate::fingerprint::rename_bundles(&dist)?;
     write_build_id(&dist)?;
     inline_loader(&dist)?;
