@@ -5,8 +5,8 @@
 //!
 //! Nothing that would fail is offered: without the cloud connection, or on the aircraft tab
 //! without an aircraft, the panel says so and sends nothing; it looks again when the connection
-//! changes or on Refresh. In the `full` bundle only; the pure helpers at the top are also
-//! compiled for the native unit tests.
+//! changes or on Refresh. In the `panels` bundle only (see `crate::panels`); the pure helpers
+//! at the top are also compiled for the native unit tests.
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
