@@ -145,6 +145,14 @@ pub mod owner {
             };
             publish(&shared);
         });
+        // Back online after a failed download: again, as everything else on the page resumes
+        // by itself (a pilot need not find the Try again button).
+        let online = crate::net::online();
+        Effect::new(move |_| {
+            if online.get() && matches!(state().get_untracked(), Loading::Failed(_)) {
+                load();
+            }
+        });
     }
 
     fn publish(shared: &Shared) {
