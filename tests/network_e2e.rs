@@ -62,34 +62,15 @@ impl Link {
     }
 }
 
-/// Chromium's network emulation for the page: offline, or online with `latency_ms`.
-async fn emulate(e: &E2e, offline: bool, latency_ms: u64) {
-    let cdp = e.driver.cdp();
-    cdp.send_raw("Network.enable", json!({}))
-        .await
-        .expect("Network.enable");
-    cdp.send_raw(
-        "Network.emulateNetworkConditions",
-        json!({
-            "offline": offline,
-            "latency": latency_ms,
-            "downloadThroughput": -1,
-            "uploadThroughput": -1,
-        }),
-    )
-    .await
-    .expect("network emulation");
-}
-
 /// The controller offline: the page's network emulated off and the link cut.
 async fn go_offline(e: &E2e, link: &Link) {
     link.set(false);
-    emulate(e, true, 0).await;
+    e.emulate_network(true, 0).await;
 }
 
 async fn go_online(e: &E2e, link: &Link) {
     link.set(true);
-    emulate(e, false, 0).await;
+    e.emulate_network(false, 0).await;
 }
 
 /// Waits until `css` is on the page for up to `secs` (longer than [`WAIT`] on a slow link).
@@ -205,7 +186,7 @@ async fn a_3_s_latency_link_says_slow_network_and_reaches_the_main_page() {
         )
         .await
         .expect("watch");
-    emulate(&e, false, 3_000).await;
+    e.emulate_network(false, 3_000).await;
     e.open().await;
     wait_long(&e, "[data-testid=main-page]", 90).await;
     assert!(!e.saw_login_form().await);

@@ -78,27 +78,15 @@ async fn the_main_page_does_not_wait_for_the_panels_and_a_failed_download_can_be
     e.quit().await;
 }
 
-/// Chromium's network emulation for the page: offline or not (the `offline`/`online` events).
-async fn offline(e: &E2e, offline: bool) {
-    e.driver
-        .cdp()
-        .send_raw(
-            "Network.emulateNetworkConditions",
-            json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
-        )
-        .await
-        .expect("Network.emulateNetworkConditions");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panels_that_failed_to_download_come_by_themselves_when_the_network_is_back() {
     let e = returning_pilot().await;
     block(&e, &["*/panels/*"]).await;
     e.open().await;
     e.wait_for("[data-testid=panels-error]").await;
-    offline(&e, true).await;
+    e.emulate_network(true, 0).await;
     block(&e, &[]).await;
-    offline(&e, false).await;
+    e.emulate_network(false, 0).await;
     // no click: the page retries when the controller is back online
     e.wait_for(PANELS).await;
     e.wait_for(TOKENS).await;

@@ -422,6 +422,26 @@ impl E2e {
             .collect()
     }
 
+    /// Chromium's network emulation for the page: offline (the page gets `offline`), or online
+    /// (`online`) with `latency_ms`.
+    pub async fn emulate_network(&self, offline: bool, latency_ms: u64) {
+        let cdp = self.driver.cdp();
+        cdp.send_raw("Network.enable", json!({}))
+            .await
+            .expect("Network.enable");
+        cdp.send_raw(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": offline,
+                "latency": latency_ms,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            }),
+        )
+        .await
+        .expect("network emulation");
+    }
+
     /// What the page's Content Security Policy blocked during this page load.
     pub async fn csp_violations(&self) -> Vec<String> {
         self.js("return window.__cspViolations || []")
