@@ -67,7 +67,7 @@ fn files(dir: &Path, suffix: &str) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Rewrites every bundle's' wasm-bindgen glue to ES2017 (before precompression).
+/// Rewrites every bundle's wasm-bindgen glue to ES2017 (before precompression).
 pub fn lower_glue(dist: &Path) -> anyhow::Result<()> {
     let glue = glue_files(dist)?;
     anyhow::ensure!(

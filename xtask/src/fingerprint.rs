@@ -104,11 +104,8 @@ mod tests {
              init('/pilot-portal-0123456789abcdef_bg.wasm')",
         )
         .expect("html");
-        for (sub, _) in crate::page::BUNDLES
-            .iter()
-            .filter(|(sub, _)| !sub.is_empty())
-        {
-            std::fs::create_dir(d.join(sub)).expect("bundle dir");
+        for dir in crate::page::bundle_dirs(d) {
+            std::fs::create_dir_all(dir).expect("bundle dir");
         }
         rename_bundles(d).expect("renamed");
         let stem = content_stem("pilot-portal-0123456789abcdef", b"glue", b"\0asm").expect("stem");
