@@ -77,14 +77,18 @@ fn api_base() -> String {
 
 /// Checks the status before decoding: non-2xx bodies are the shared [`ErrorBody`].
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, AppError> {
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| AppError::Decode(e.to_string()));
-    }
     let status = response.status();
-    match response.json::<ErrorBody>().await {
+    let text = response.text().await.map_err(network)?;
+    decode(status, &text)
+}
+
+/// An answer's body as `T` when `status` is a success, else the proxy's error body as
+/// [`AppError::Api`].
+fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, AppError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(|e| AppError::Decode(e.to_string()));
+    }
+    match serde_json::from_str::<ErrorBody>(text) {
         Ok(body) => Err(AppError::Api {
             status,
             code: body.error.code,
@@ -317,10 +321,10 @@ impl Api {
     /// The loader may have sent it already, while the page downloaded (`src/loader.js`): that
     /// answer is used when it was asked with the token Pilot 2 holds.
     pub async fn bootstrap(&self) -> Result<PilotBootstrap, AppError> {
-        if let Some(response) = take_prefetched_bootstrap() {
+        if let Some(answer) = take_prefetched_bootstrap() {
             let waiting = net::Waiting::start();
-            match response.await {
-                Ok(response) => return read(response).await,
+            match answer.await {
+                Ok(answer) => return decode(answer.status, &answer.text),
                 // no answer to the early request: asked again, with retries
                 Err(_) => drop(waiting),
             }
@@ -490,9 +494,17 @@ pub fn prefetch_bootstrap(token: &str) {
     }
 }
 
+/// The loader's answer to its bootstrap request, body read: the loader reads it while the
+/// bundle downloads, so decoding it here waits for no task of the browser's (reading a body
+/// does), and the page is built in the same task as the start sequence, laid out once.
+struct Prefetched {
+    status: u16,
+    text: String,
+}
+
 /// The loader's bootstrap request, if it was made with the current token (taken once).
 fn take_prefetched_bootstrap(
-) -> Option<impl std::future::Future<Output = Result<Response, AppError>>> {
+) -> Option<impl std::future::Future<Output = Result<Prefetched, AppError>>> {
     const KEY: &str = "__pilotPortalBootstrap";
     let window = web_sys::window()?;
     let prefetch = js_sys::Reflect::get(&window, &KEY.into()).ok()?;
@@ -506,27 +518,36 @@ fn take_prefetched_bootstrap(
     if Some(token) != token::current() {
         return None;
     }
-    let promise: js_sys::Promise = js_sys::Reflect::get(&prefetch, &"response".into())
+    let promise: js_sys::Promise = js_sys::Reflect::get(&prefetch, &"answer".into())
         .ok()?
         .dyn_into()
         .ok()?;
     Some(async move {
-        let value = wasm_bindgen_futures::JsFuture::from(promise)
+        let answer = wasm_bindgen_futures::JsFuture::from(promise)
             .await
             .map_err(|e| {
                 AppError::Network(e.as_string().unwrap_or_else(|| "request failed".into()))
             })?;
-        let raw: web_sys::Response = value
-            .dyn_into()
-            .map_err(|_| AppError::Page("the early session check gave no response".into()))?;
-        crate::clock::observe_date(raw.headers().get("date").ok().flatten());
-        Ok(Response::from(raw))
+        let field = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok();
+        let status = field("status")
+            .and_then(|v| v.as_f64())
+            .and_then(|s| u16::try_from(s as i64).ok());
+        let text = field("text").and_then(|v| v.as_string());
+        let (Some(status), Some(text)) = (status, text) else {
+            return Err(AppError::Page(
+                "the early session check gave no response".into(),
+            ));
+        };
+        crate::clock::observe_date(field("date").and_then(|v| v.as_string()));
+        Ok(Prefetched { status, text })
     })
 }
 
 #[cfg(test)]
 mod base_tests {
-    use super::join;
+    use super::{decode, join};
+    use crate::error::AppError;
+    use pilot_portal_shared::ErrorCode;
 
     #[test]
     fn the_api_base_goes_in_front_of_every_path() {
@@ -535,5 +556,35 @@ mod base_tests {
             join("https://api.example.com/", "/api/session"),
             "https://api.example.com/api/session"
         );
+    }
+
+    #[test]
+    fn a_success_is_decoded_as_the_route_answers() {
+        let n: Vec<u32> = decode(200, "[1,2]").expect("a JSON list");
+        assert_eq!(n, [1, 2]);
+        assert!(matches!(
+            decode::<Vec<u32>>(200, "<html>"),
+            Err(AppError::Decode(_))
+        ));
+    }
+
+    #[test]
+    fn an_error_is_the_proxys_error_body_or_says_who_answered() {
+        let body = r#"{"error":{"code":"token_invalid","message":"expired","retry_after_secs":3}}"#;
+        match decode::<Vec<u32>>(401, body) {
+            Err(AppError::Api {
+                status: 401,
+                code: ErrorCode::TokenInvalid,
+                message,
+                retry_after_secs: Some(3),
+                ..
+            }) => assert_eq!(message, "expired"),
+            other => panic!("{other:?}"),
+        }
+        // a captive portal's page, a gateway's error: not a session answer
+        match decode::<Vec<u32>>(502, "<h1>Bad gateway</h1>") {
+            Err(AppError::Decode(m)) => assert_eq!(m, "HTTP 502"),
+            other => panic!("{other:?}"),
+        }
     }
 }

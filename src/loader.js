@@ -82,18 +82,24 @@
   var bundle = next === "login" ? bundles.first : bundles.full;
   // GET /api/pilot/bootstrap now, left for the page (src/api.rs); also the first-screen
   // bundle's, once it has a token. Given up after 15 s, as the page's own calls (src/net.rs).
+  // The body is read here, while the bundle downloads: reading it takes a task of the
+  // browser's, and waiting for one from the wasm let the browser lay out the start screen
+  // once more before the main page.
   window.__pilotPortalPrefetch = function (token) {
     var abort = window.AbortController && new AbortController();
-    var response = fetch(apiBase() + "/api/pilot/bootstrap", {
+    var answer = fetch(apiBase() + "/api/pilot/bootstrap", {
       headers: { Authorization: "Bearer " + token },
       signal: abort ? abort.signal : undefined,
+    }).then(function (r) {
+      return r.text().then(function (text) {
+        return { status: r.status, date: r.headers.get("date"), text: text };
+      });
     });
     var timer = abort && setTimeout(function () { abort.abort(); }, 15000);
     // Unused (Pilot 2 holds another token) or offline: never an unhandled rejection.
-    response.then(function () { clearTimeout(timer); }, function () {});
-    window.__pilotPortalBootstrap = { token: token, response: response };
+    answer.then(function () { clearTimeout(timer); }, function () {});
+    window.__pilotPortalBootstrap = { token: token, answer: answer };
   };
-  if (next === "check") window.__pilotPortalPrefetch(token);
   // import() of the bundle's own file: no inline script is made at run time, so the page's
   // Content Security Policy needs no hash for it. A failure reaches the boot script's
   // unhandledrejection handler, as a failed module script would.
@@ -102,24 +108,28 @@
       return m.default({ module_or_path: b.wasm });
     });
   };
+  // The wasm first: it is most of the bytes, and the glue would ask for it only once run.
   window.__pilotPortalPreload = function (b) {
     if (b.preloaded) return;
     b.preloaded = true;
-    var js = document.createElement("link");
-    js.rel = "modulepreload";
-    js.href = b.js;
-    js.crossOrigin = "anonymous";
     var wasm = document.createElement("link");
     wasm.rel = "preload";
     wasm.as = "fetch";
     wasm.type = "application/wasm";
     wasm.href = b.wasm;
     wasm.crossOrigin = "anonymous";
-    document.head.appendChild(js);
     document.head.appendChild(wasm);
+    var js = document.createElement("link");
+    js.rel = "modulepreload";
+    js.href = b.js;
+    js.crossOrigin = "anonymous";
+    document.head.appendChild(js);
   };
+  // The bundle's downloads go out before the session check: on a slow link every request
+  // shares it, and the bundle is what the main page waits for last.
   window.__pilotPortalPreload(bundle);
   var started = window.__pilotPortalStart(bundle);
+  if (next === "check") window.__pilotPortalPrefetch(token);
   // The service worker (HTTPS or localhost only) installs by downloading both bundles: only
   // once this one runs and a few seconds later, so it never competes with the first screen or
   // the main page for a slow link.
