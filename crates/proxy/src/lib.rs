@@ -23,6 +23,7 @@ pub mod rate_limit;
 mod routes;
 pub mod security;
 pub mod server;
+pub mod sliding;
 pub mod static_files;
 pub mod storage_key;
 pub mod support;

@@ -3,9 +3,10 @@
 //!
 //! - **No session needed**: a pilot who cannot sign in is who needs support most.
 //! - **Bounded**: `SUPPORT_REPORT_MAX_BYTES` (the request guard answers 413 beyond it); per
-//!   client address `SUPPORT_REPORTS_PER_ADDRESS` and in all `SUPPORT_REPORTS_PER_HOUR` per
-//!   fixed hour, counted in the database (`support_report_attempts`) so every instance counts
-//!   the same, refused reports included; kept `SUPPORT_REPORT_RETENTION_DAYS`.
+//!   client address `SUPPORT_REPORTS_PER_ADDRESS` and in all `SUPPORT_REPORTS_PER_HOUR` in
+//!   any hour (sliding, [`crate::sliding`]), counted in the database
+//!   (`support_report_attempts`) so every instance counts the same, refused reports included;
+//!   kept `SUPPORT_REPORT_RETENTION_DAYS`.
 //! - **No secrets accepted**: the page redacts before it keeps anything; the proxy checks
 //!   again and refuses (`400 report_has_secrets`, nothing stored) a report holding a JWT-shaped
 //!   string (the platform's tokens are HS256 JWTs), a `Bearer` credential, a token this proxy
@@ -23,8 +24,8 @@ use pilot_portal_shared::support::{format_id, SupportReport};
 use rand::RngCore;
 use std::net::IpAddr;
 
-/// The limits' window, ms.
-pub const WINDOW_MS: i64 = 3_600_000;
+/// The window the limits hold in: an hour, sliding ([`crate::sliding`]).
+pub const WINDOW: crate::sliding::Window = crate::sliding::Window::new(3_600_000);
 /// A configured secret shorter than this is not looked for: it would match ordinary text.
 pub const MIN_KNOWN_SECRET: usize = 8;
 /// A word this long or longer may be a token: its hash is looked up in `token_bindings`.
@@ -166,11 +167,6 @@ pub fn new_id() -> String {
     format_id(picked)
 }
 
-/// The start of the window holding `now` (epoch ms).
-pub fn window_start(now: i64) -> i64 {
-    now - now.rem_euclid(WINDOW_MS)
-}
-
 /// Counts one report attempt from `address` at `now`; `TooManyReports` with the wait when
 /// this address or everyone together used up the window.
 pub async fn count_attempt(
@@ -179,25 +175,20 @@ pub async fn count_attempt(
     address: IpAddr,
     now: i64,
 ) -> Result<(), ApiError> {
-    let window = window_start(now);
-    let forget = window - WINDOW_MS;
-    let wait = || {
-        let left_ms = window + WINDOW_MS - now;
-        ApiError::TooManyReports {
-            retry_after_secs: u64::try_from((left_ms + 999) / 1000).unwrap_or(1).max(1),
-        }
+    let (bucket, oldest) = (WINDOW.bucket(now), WINDOW.oldest(now));
+    let refused = |limit: &'static str, retry_after_secs: u64| {
+        crate::health::count_refusal(limit);
+        ApiError::TooManyReports { retry_after_secs }
     };
     let by_address = db
-        .count_report_attempt(&format!("address:{address}"), window, forget)
+        .count_report_attempt(&format!("address:{address}"), bucket, oldest)
         .await?;
-    if by_address > i64::from(config.support_reports_per_address.max(1)) {
-        crate::health::count_refusal("support_reports_address");
-        return Err(wait());
+    if let Err(wait) = WINDOW.decide(now, &by_address, config.support_reports_per_address) {
+        return Err(refused("support_reports_address", wait));
     }
-    let all = db.count_report_attempt("all", window, forget).await?;
-    if all > i64::from(config.support_reports_per_hour.max(1)) {
-        crate::health::count_refusal("support_reports_all");
-        return Err(wait());
+    let all = db.count_report_attempt("all", bucket, oldest).await?;
+    if let Err(wait) = WINDOW.decide(now, &all, config.support_reports_per_hour) {
+        return Err(refused("support_reports_all", wait));
     }
     Ok(())
 }

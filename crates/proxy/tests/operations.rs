@@ -239,7 +239,6 @@ async fn stored_xag_tokens_are_encrypted_migrated_and_refused_with_another_key()
 /// Two instances on `h`'s database: login limits counted once, a revoked token refused by
 /// both, an XAG link started on one completed on the other.
 pub async fn two_instances_behave_as_one(h: &Harness) {
-    inside_one_login_window().await;
     let a = &h.router;
     let b = app(AppState::new(h.config.clone())
         .await

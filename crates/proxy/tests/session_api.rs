@@ -109,7 +109,6 @@ async fn oversized_bodies_are_413() {
 #[tokio::test]
 async fn login_attempts_are_limited_per_username_with_retry_after() {
     let h = harness_with(|c| c.login_attempts_per_username = 3).await;
-    inside_one_login_window().await;
     for _ in 0..3 {
         let r = h
             .post_json(
@@ -134,7 +133,7 @@ async fn login_attempts_are_limited_per_username_with_retry_after() {
         .expect("ascii")
         .parse()
         .expect("number");
-    assert!((1..=60).contains(&retry));
+    assert!((1..=66).contains(&retry), "{retry}");
     assert_eq!(r.json()["error"]["retry_after_secs"], retry);
 }
 
@@ -145,7 +144,6 @@ async fn login_attempts_are_limited_per_client_address() {
         c.trust_forwarded_for = true;
     })
     .await;
-    inside_one_login_window().await;
     let attempt = |user: &'static str, ip: &'static str| {
         Request::post("/api/auth/login")
             .header(header::CONTENT_TYPE, "application/json")

@@ -1,33 +1,33 @@
 //! Login attempt counters in the database (`login_attempts`), so every instance counts the
-//! same attempts: one upsert per attempt, in a fixed window.
+//! same attempts: one upsert per attempt, in buckets of a sliding window ([`crate::sliding`]).
 
 use super::Db;
 
 impl Db {
-    /// Counts one attempt of `subject` in the window starting at `window_start` (epoch ms);
-    /// the window's count including this one. Windows ended before `forget_before` are
-    /// deleted now and then.
+    /// Counts one attempt of `subject` in the bucket starting at `bucket` (epoch ms); the
+    /// subject's buckets from `oldest` on, this attempt included.
     pub async fn count_login_attempt(
         &self,
         subject: &str,
-        window_start: i64,
-        forget_before: i64,
-    ) -> sqlx::Result<i64> {
-        self.count_attempt("login_attempts", subject, window_start, forget_before)
+        bucket: i64,
+        oldest: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        self.count_attempt("login_attempts", subject, bucket, oldest)
             .await
     }
 
-    /// One upsert per attempt of `subject` in `table` (`subject, window_start, attempts`),
-    /// shared by the login and support report limits: the window's count including this one.
-    /// The first attempt of a window deletes the windows that started before `forget_before`
-    /// (cheap: indexed). `table` is always one of our own table names, never input.
+    /// One upsert per attempt of `subject` in `table` (`subject, window_start, attempts`, one
+    /// row per bucket), shared by the login and support report limits: the subject's buckets
+    /// `(start, attempts)` from `oldest` on, this attempt included. The first attempt of a
+    /// bucket deletes the buckets older than `oldest` (cheap: indexed). `table` is always one
+    /// of our own table names, never input.
     pub(crate) async fn count_attempt(
         &self,
         table: &'static str,
         subject: &str,
-        window_start: i64,
-        forget_before: i64,
-    ) -> sqlx::Result<i64> {
+        bucket: i64,
+        oldest: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
         let upsert = format!(
             "INSERT INTO {table} (subject, window_start, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (subject, window_start) DO UPDATE \
@@ -35,16 +35,24 @@ impl Db {
         );
         let row = sqlx::query(&upsert)
             .bind(subject)
-            .bind(window_start)
+            .bind(bucket)
             .fetch_one(&self.pool)
             .await?;
-        let attempts = super::int(&row, 0)?;
-        if attempts == 1 {
+        if super::int(&row, 0)? == 1 {
             sqlx::query(&format!("DELETE FROM {table} WHERE window_start < $1"))
-                .bind(forget_before)
+                .bind(oldest)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(attempts)
+        let rows = sqlx::query(&format!(
+            "SELECT window_start, attempts FROM {table} WHERE subject = $1 AND window_start >= $2"
+        ))
+        .bind(subject)
+        .bind(oldest)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((super::int(row, 0)?, super::int(row, 1)?)))
+            .collect()
     }
 }

@@ -6,22 +6,16 @@ use pilot_portal_shared::support::SupportReport;
 use sqlx::Row;
 
 impl Db {
-    /// Counts one report attempt of `subject` in the window starting at `window_start` (epoch
-    /// ms): the window's count including this one. The first attempt of a window deletes the
-    /// windows that started before `forget_before`.
+    /// Counts one report attempt of `subject` in the bucket starting at `bucket` (epoch ms):
+    /// the subject's buckets from `oldest` on, this attempt included.
     pub async fn count_report_attempt(
         &self,
         subject: &str,
-        window_start: i64,
-        forget_before: i64,
-    ) -> sqlx::Result<i64> {
-        self.count_attempt(
-            "support_report_attempts",
-            subject,
-            window_start,
-            forget_before,
-        )
-        .await
+        bucket: i64,
+        oldest: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        self.count_attempt("support_report_attempts", subject, bucket, oldest)
+            .await
     }
 
     /// Stores a report; `false` if the id is taken (nothing stored).

@@ -131,17 +131,6 @@ pub fn now_ms() -> i64 {
     pilot_portal_sim::token_api::now_ms()
 }
 
-/// Login attempts are counted in fixed one-minute windows: a test that fills a limit starts
-/// well inside one, so that its attempts are not split between two.
-pub async fn inside_one_login_window() {
-    let window = pilot_portal_proxy::rate_limit::WINDOW_MS;
-    let into = now_ms().rem_euclid(window);
-    if into > window - 15_000 {
-        let wait = u64::try_from(window - into + 50).unwrap_or(0);
-        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-    }
-}
-
 /// What XAG's operator page would post back: (callback path with query, authorization code).
 pub async fn authorize(authorize_url: &str, action: &str) -> (String, String, String) {
     let client = reqwest::Client::builder()
