@@ -506,6 +506,12 @@
     box.appendChild(controls);
     box.appendChild(list);
     document.body.appendChild(box);
+    // The page's own buttons and links stay reachable: the body keeps room for the panel below
+    // its last line, closed or open.
+    function reserve() { document.body.style.paddingBottom = box.offsetHeight + "px"; }
+    box.addEventListener("toggle", reserve);
+    if (window.ResizeObserver) new ResizeObserver(reserve).observe(box);
+    reserve();
     return list;
   }
   var pending = [];

@@ -7,6 +7,7 @@
 
 mod support;
 
+use serde_json::json;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,6 +68,48 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
         .js("return document.getElementById('pilot2-emulator-log').textContent")
         .await;
     assert!(log.as_str().unwrap_or("").contains("apiSetToken"), "{log}");
+    e.quit().await;
+}
+
+/// The page's buttons and links that the emulator's panel (fixed at the bottom) covers, with
+/// the page scrolled to its end: their labels.
+const COVERED_BY_THE_EMULATOR: &str = r#"
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  var panel = document.getElementById("pilot2-emulator-log"), covered = [];
+  document.querySelectorAll("button, a, input").forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    if (panel.contains(el) || !r.width || r.bottom <= 0 || r.top >= innerHeight) return;
+    var at = document.elementFromPoint(r.left + r.width / 2, Math.min(r.bottom, innerHeight) - 2);
+    if (at && panel.contains(at)) covered.push(el.textContent.trim() || el.outerHTML.slice(0, 80));
+  });
+  return covered;"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_panel_covers_none_of_the_pages_controls() {
+    let e = E2e::start(Preset {
+        show_log: true,
+        ..Preset::default()
+    })
+    .await;
+    e.open().await;
+    e.wait_for("[data-testid=login-form]").await;
+    e.wait_for("#pilot2-emulator-log").await;
+    assert_eq!(e.js(COVERED_BY_THE_EMULATOR).await, json!([]), "login page");
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(e.js(COVERED_BY_THE_EMULATOR).await, json!([]), "main page");
+    // opened, it takes up to 40% of the screen; the page still ends above it
+    e.click("#pilot2-emulator-log summary").await;
+    e.eventually_true(
+        "the panel is open",
+        "return document.getElementById('pilot2-emulator-log').open",
+    )
+    .await;
+    assert_eq!(
+        e.js(COVERED_BY_THE_EMULATOR).await,
+        json!([]),
+        "main page, panel open"
+    );
     e.quit().await;
 }
 
