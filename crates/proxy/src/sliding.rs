@@ -23,10 +23,6 @@ impl Window {
         Window { length_ms }
     }
 
-    pub const fn length_ms(self) -> i64 {
-        self.length_ms
-    }
-
     pub const fn bucket_ms(self) -> i64 {
         self.length_ms / BUCKETS
     }
