@@ -39,14 +39,13 @@ impl LoginLimits {
         username: &str,
         now: i64,
     ) -> Result<(), ApiError> {
-        let (bucket, oldest) = (WINDOW.bucket(now), WINDOW.oldest(now));
         let refused = |limit: &'static str, retry_after_secs: u64| {
             crate::health::count_refusal(limit);
             ApiError::TooManyAttempts { retry_after_secs }
         };
         let by_address = self
             .db
-            .count_login_attempt(&format!("address:{address}"), bucket, oldest)
+            .count_login_attempt(&format!("address:{address}"), WINDOW, now)
             .await?;
         if let Err(wait) = WINDOW.decide(now, &by_address, self.per_address) {
             return Err(refused("address", wait));
@@ -54,7 +53,7 @@ impl LoginLimits {
         let name = username.trim().to_lowercase();
         let by_username = self
             .db
-            .count_login_attempt(&format!("username:{name}"), bucket, oldest)
+            .count_login_attempt(&format!("username:{name}"), WINDOW, now)
             .await?;
         if let Err(wait) = WINDOW.decide(now, &by_username, self.per_username) {
             return Err(refused("username", wait));

@@ -175,18 +175,17 @@ pub async fn count_attempt(
     address: IpAddr,
     now: i64,
 ) -> Result<(), ApiError> {
-    let (bucket, oldest) = (WINDOW.bucket(now), WINDOW.oldest(now));
     let refused = |limit: &'static str, retry_after_secs: u64| {
         crate::health::count_refusal(limit);
         ApiError::TooManyReports { retry_after_secs }
     };
     let by_address = db
-        .count_report_attempt(&format!("address:{address}"), bucket, oldest)
+        .count_report_attempt(&format!("address:{address}"), WINDOW, now)
         .await?;
     if let Err(wait) = WINDOW.decide(now, &by_address, config.support_reports_per_address) {
         return Err(refused("support_reports_address", wait));
     }
-    let all = db.count_report_attempt("all", bucket, oldest).await?;
+    let all = db.count_report_attempt("all", WINDOW, now).await?;
     if let Err(wait) = WINDOW.decide(now, &all, config.support_reports_per_hour) {
         return Err(refused("support_reports_all", wait));
     }

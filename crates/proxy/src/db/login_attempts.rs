@@ -2,32 +2,34 @@
 //! same attempts: one upsert per attempt, in buckets of a sliding window ([`crate::sliding`]).
 
 use super::Db;
+use crate::sliding::Window;
 
 impl Db {
-    /// Counts one attempt of `subject` in the bucket starting at `bucket` (epoch ms); the
-    /// subject's buckets from `oldest` on, this attempt included.
+    /// Counts one attempt of `subject` at `now` (epoch ms): the subject's buckets that still
+    /// count in `window`, this attempt included.
     pub async fn count_login_attempt(
         &self,
         subject: &str,
-        bucket: i64,
-        oldest: i64,
+        window: Window,
+        now: i64,
     ) -> sqlx::Result<Vec<(i64, i64)>> {
-        self.count_attempt("login_attempts", subject, bucket, oldest)
+        self.count_attempt("login_attempts", subject, window, now)
             .await
     }
 
-    /// One upsert per attempt of `subject` in `table` (`subject, window_start, attempts`, one
-    /// row per bucket), shared by the login and support report limits: the subject's buckets
-    /// `(start, attempts)` from `oldest` on, this attempt included. The first attempt of a
-    /// bucket deletes the buckets older than `oldest` (cheap: indexed). `table` is always one
-    /// of our own table names, never input.
+    /// One upsert per attempt of `subject` at `now` in `table` (`subject, window_start,
+    /// attempts`, one row per bucket of `window`), shared by the login and support report
+    /// limits: the subject's buckets `(start, attempts)` that still count, this attempt
+    /// included. The first attempt of a bucket deletes the buckets that no longer count
+    /// (cheap: indexed). `table` is always one of our own table names, never input.
     pub(crate) async fn count_attempt(
         &self,
         table: &'static str,
         subject: &str,
-        bucket: i64,
-        oldest: i64,
+        window: Window,
+        now: i64,
     ) -> sqlx::Result<Vec<(i64, i64)>> {
+        let (bucket, oldest) = (window.bucket(now), window.oldest(now));
         let upsert = format!(
             "INSERT INTO {table} (subject, window_start, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (subject, window_start) DO UPDATE \

@@ -6,15 +6,15 @@ use pilot_portal_shared::support::SupportReport;
 use sqlx::Row;
 
 impl Db {
-    /// Counts one report attempt of `subject` in the bucket starting at `bucket` (epoch ms):
-    /// the subject's buckets from `oldest` on, this attempt included.
+    /// Counts one report attempt of `subject` at `now` (epoch ms): the subject's buckets that
+    /// still count in `window`, this attempt included.
     pub async fn count_report_attempt(
         &self,
         subject: &str,
-        bucket: i64,
-        oldest: i64,
+        window: crate::sliding::Window,
+        now: i64,
     ) -> sqlx::Result<Vec<(i64, i64)>> {
-        self.count_attempt("support_report_attempts", subject, bucket, oldest)
+        self.count_attempt("support_report_attempts", subject, window, now)
             .await
     }
 
