@@ -48,9 +48,25 @@ use upstream::flighthub::FlightHub;
 use upstream::token_api::TokenApi;
 use upstream::xag::XagClient;
 
-/// What every handler can reach.
+/// What every handler can reach: one shared [`Services`]. axum clones the state for every
+/// request and every extractor; cloned field by field (the upstream clients' settings, the
+/// config's strings), that was half the CPU of answering `/api/config`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+// A clone is one reference count: a field added to the state goes into `Services`.
+const _: () = assert!(std::mem::size_of::<AppState>() == std::mem::size_of::<usize>());
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The proxy's configuration, upstream clients, database and caches, made once at start.
+pub struct Services {
     pub config: Arc<Config>,
     pub token_api: TokenApi,
     /// `None` when XAG is not configured.
@@ -145,7 +161,7 @@ impl AppState {
         if let Some(dir) = config.license_dir().filter(|d| !d.is_dir()) {
             tracing::warn!(dir = %dir.display(), "UNLOCK_LICENSE_DIR is not a directory (yet)");
         }
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             devices,
             project_access: Arc::new(project_access),
             verifier: identity::Verifier::from_config(&config),
@@ -168,11 +184,11 @@ impl AppState {
                 config.flighthub_max_counts,
             )),
             config: Arc::new(config),
-        })
+        })))
     }
 }
 
-impl AppState {
+impl Services {
     /// Readiness off (`/readyz` 503): the first step of a graceful shutdown.
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
