@@ -75,11 +75,29 @@
     return "check";
   }
 
+  // A returning pilot's page comes with the signed-in bundle's preload links, so its download
+  // starts as the page arrives, before any script runs: the proxy and nginx answer
+  // `index-full.html` when this cookie says so (crates/proxy/src/static_files.rs,
+  // deploy/nginx.conf), else `index.html` with the first screen's. It lasts as long as the
+  // stored token: written here at every opening, and by the page when it stores or forgets
+  // the token (src/token.rs).
+  window.__pilotPortalRemember = function (b) {
+    var age = 0, t = null, c;
+    if (b === bundles.full) {
+      try { t = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
+      c = t && claims(t);
+      age = c && typeof c.exp === "number" ? Math.floor((c.exp * 1000 - Date.now() - skew) / 1000) : 2592000;
+    }
+    document.cookie = "pilot_portal_bundle=" + (age > 0 ? "full" : "") + "; Max-Age=" + Math.max(age, 0) +
+      "; Path=/; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+  };
+
   var skew = offset();
   var token = null;
   try { token = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
   var next = plan(token);
   var bundle = next === "login" ? bundles.first : bundles.full;
+  window.__pilotPortalRemember(bundle);
   // GET /api/pilot/bootstrap now, left for the page (src/api.rs); also the first-screen
   // bundle's, once it has a token. Given up after 15 s, as the page's own calls (src/net.rs).
   // The body is read here, while the bundle downloads: reading it takes a task of the

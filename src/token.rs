@@ -159,15 +159,19 @@ mod copy {
             .filter(|t| !t.trim().is_empty())
     }
 
+    /// Also tells the loader, which keeps the cookie that picks the next opening's preload
+    /// (`src/loader.js`, `__pilotPortalRemember`).
     pub fn set(token: &str) {
         if let Some(s) = storage() {
             let _ = s.set_item(STORAGE_KEY, token);
         }
+        let _ = crate::handoff::call_loader("__pilotPortalRemember", "full");
     }
 
     pub fn clear() {
         if let Some(s) = storage() {
             let _ = s.remove_item(STORAGE_KEY);
         }
+        let _ = crate::handoff::call_loader("__pilotPortalRemember", "first");
     }
 }

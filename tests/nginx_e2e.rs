@@ -41,6 +41,17 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let vary = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("vary")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+            .to_ascii_lowercase()
+    };
+    // the page depends on the loader's cookie (below): caches must know
+    let index_vary = vary(&index);
     let html = index.text().await.expect("html");
     let wasm = html
         .split('"')
@@ -73,6 +84,30 @@ async fn the_main_journey_through_nginx_and_two_instances() {
             compressed * 2 < html.len(),
             "{path}: {compressed} bytes compressed of {}",
             html.len()
+        );
+    }
+    // a returning pilot's page (the loader's cookie): the signed-in bundle's preload first
+    let first_preload = |html: &str| {
+        html.split('"')
+            .find(|s| s.ends_with("_bg.wasm"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!first_preload(&html).starts_with("/full/"), "{html}");
+    assert!(index_vary.contains("cookie"), "{index_vary}");
+    for path in ["/", "/login"] {
+        let page = http
+            .get(format!("{}{path}", stack.base))
+            .header("cookie", "pilot_portal_bundle=full")
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), 200);
+        assert!(vary(&page).contains("cookie"), "{path}");
+        let signed_in = page.text().await.expect("html");
+        assert!(
+            first_preload(&signed_in).starts_with("/full/"),
+            "{path}: {signed_in}"
         );
     }
     let gz = get_encoded(&http, &format!("{}{wasm}", stack.base), "gzip").await;
@@ -123,6 +158,12 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
     assert!(!e.saw_login_form().await);
+    let downloads = e.wasm_downloads().await;
+    assert!(
+        downloads.iter().filter(|w| w.starts_with("/full/")).count() == 1
+            && downloads.iter().all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
+        "the signed-in bundle once, the first screen's never (the panels come after): {downloads:?}"
+    );
     // nginx serves index.html as built (the config slot empty): the page reads its config
     // from /api/config, alongside the session check the loader started
     let mut api = e.api_requests_before_main().await;

@@ -84,6 +84,60 @@ async fn a_logs_out_then_b_signs_in_and_the_cloud_module_runs_as_b() {
     }
 }
 
+/// A returning pilot's page arrives with the signed-in bundle's preload links (chosen by the
+/// loader's cookie), so that bundle downloads from the start and the first screen's never
+/// does; after log-out the page is the first screen's again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_pilots_page_downloads_the_signed_in_bundle_alone() {
+    let e = on_cloud(World::default()).await;
+    // the page as the proxy serves it to this browser (its cookies): the first wasm it names
+    let first_preload = r#"return fetch('/').then(r => r.text())
+        .then(t => (/href="([^"]+_bg\.wasm)"/.exec(t) || [])[1] || null)"#;
+    e.open().await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert_eq!(e.bundle_cookie().await, None);
+    let first = e.wasm_downloads().await;
+    assert!(
+        first.len() == 1 && !first[0].starts_with("/full/"),
+        "{first:?}"
+    );
+    assert_eq!(e.js(first_preload).await, serde_json::json!(first[0]));
+    sign_in_connected(&e, 0).await;
+    assert_eq!(
+        e.bundle_cookie().await.as_deref(),
+        Some("full"),
+        "after login"
+    );
+
+    e.open().await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    let page_preload = e.js(first_preload).await;
+    assert!(
+        page_preload
+            .as_str()
+            .is_some_and(|p| p.starts_with("/full/")),
+        "the page came with the signed-in bundle's preload: {page_preload}"
+    );
+    let reopened = e.wasm_downloads().await;
+    assert!(
+        reopened.iter().filter(|w| w.starts_with("/full/")).count() == 1
+            && reopened
+                .iter()
+                .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
+        "the signed-in bundle once, the first screen's never (the panels come after): {reopened:?}"
+    );
+    assert!(!e.saw_login_form().await);
+
+    e.click("[data-testid=logout]").await;
+    e.wait_for("[data-testid=login-reason]").await;
+    assert_eq!(e.bundle_cookie().await, None, "gone with the token");
+    e.open().await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert_eq!(e.wasm_downloads().await, first, "the first screen's again");
+    e.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn b_signs_in_after_as_token_expired_with_as_cloud_module_still_running() {
     for world in [World::default(), World::contrary()] {

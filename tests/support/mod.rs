@@ -389,6 +389,30 @@ impl E2e {
             .map(str::to_owned)
     }
 
+    /// The loader's cookie for the next opening's preload (`src/loader.js`), if set.
+    pub async fn bundle_cookie(&self) -> Option<String> {
+        self.js(
+            "var m = /(?:^|; )pilot_portal_bundle=([^;]*)/.exec(document.cookie); return m && m[1]",
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    /// The wasm files this page load downloaded (paths, Resource Timing).
+    pub async fn wasm_downloads(&self) -> Vec<String> {
+        let v = self
+            .js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))")
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// `/api/...` requests this page load made (Resource Timing).
     pub async fn api_requests(&self) -> Vec<String> {
         let v = self

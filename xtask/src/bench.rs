@@ -325,6 +325,15 @@ impl Browser<'_> {
         )
         .await?;
         cdp.send_raw("Network.enable", json!({})).await?;
+        if path != Path::FirstScreen {
+            // What the pilot's last opening left besides the token copy (the fake puts that in
+            // localStorage): the loader's cookie that picks the returning pilot's page.
+            cdp.send_raw(
+                "Network.setCookie",
+                json!({"name": pilot_portal_shared::BUNDLE_COOKIE, "value": "full", "url": self.url, "path": "/"}),
+            )
+            .await?;
+        }
         let (target, key) = match path {
             Path::FirstScreen => ("input[type=password]", "__passwordAt"),
             _ => ("[data-testid=main-page]", "__mainAt"),

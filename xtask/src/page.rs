@@ -62,9 +62,10 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     crate::fingerprint::rename_stylesheets(&dist)?;
     crate::fingerprint::rename_bundles(&dist)?;
     write_build_id(&dist)?;
-    inline_loader(&dist)?;
+    let (first, full) = inline_loader(&dist)?;
     minify_boot_script(&dist)?;
     crate::minify::inline_scripts(&dist, tools)?;
+    write_signed_in_page(&dist, &first, &full)?;
     write_nginx_csp(&dist)?;
     write_service_worker(&dist)?;
     for dir in bundle_dirs(&dist) {
@@ -143,11 +144,12 @@ fn write_build_id(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes Trunk's module script and its preload links for the first bundle, and puts the
-/// loader (`src/loader.js`) after the page config: it picks the first-screen or the signed-in
+/// Removes Trunk's module script and its preload links for the first bundle, puts the first
+/// bundle's own preload links at the top ([`preload_links`]) and the loader (`src/loader.js`)
+/// after the page config: it picks the first-screen or the signed-in
 /// bundle from the stored session before anything is downloaded, and knows every bundle's
 /// hashed names, so nothing is fetched to discover them.
-fn inline_loader(dist: &Path) -> anyhow::Result<()> {
+fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index)?;
     let full = bundle_of(&std::fs::read_to_string(dist.join("full/index.html"))?)?;
@@ -169,6 +171,9 @@ fn inline_loader(dist: &Path) -> anyhow::Result<()> {
             out.replace_range(at..end, "");
         }
     }
+    // the first screen's downloads, seen by the browser's preload scanner as the page arrives
+    let at = out.find("</title>").context("<title> in index.html")? + "</title>".len();
+    out.insert_str(at, &preload_links(&first));
     let json = |b: &Bundle| serde_json::json!({ "js": b.js, "wasm": b.wasm }).to_string();
     let loader = minify(include_str!("../../src/loader.js"))
         .replace("__FIRST__", &json(&first))
@@ -184,6 +189,33 @@ fn inline_loader(dist: &Path) -> anyhow::Result<()> {
         &format!("\n    <script id=\"pilot-portal-loader\">\n{loader}    </script>"),
     );
     std::fs::write(&index, out)?;
+    Ok((first, full))
+}
+
+/// A bundle's files as `<link>`s the browser fetches before any script runs: the same requests
+/// the loader's `__pilotPortalPreload` and `import()` make (same `as`, same CORS mode), so each
+/// file is downloaded once.
+fn preload_links(b: &Bundle) -> String {
+    format!(
+        r#"<link rel="preload" href="{}" as="fetch" type="application/wasm" crossorigin="anonymous" /><link rel="modulepreload" href="{}" crossorigin="anonymous" />"#,
+        b.wasm, b.js
+    )
+}
+
+/// Writes the returning pilot's page ([`pilot_portal_shared::SIGNED_IN_PAGE`]): the finished
+/// `index.html` with the signed-in bundle's preload links in place of the first screen's. The
+/// proxy and nginx answer it when the loader's cookie says the page holds a session.
+fn write_signed_in_page(dist: &Path, first: &Bundle, full: &Bundle) -> anyhow::Result<()> {
+    let html = std::fs::read_to_string(dist.join("index.html"))?;
+    let links = preload_links(first);
+    anyhow::ensure!(
+        html.matches(&links).count() == 1,
+        "the first screen's preload links, once, in the built index.html"
+    );
+    std::fs::write(
+        dist.join(pilot_portal_shared::SIGNED_IN_PAGE),
+        html.replace(&links, &preload_links(full)),
+    )?;
     Ok(())
 }
 
@@ -537,5 +569,52 @@ mod tests {
         assert!(!js.contains("// "), "{js}");
         assert!(js.contains("__pilotPortalStart"));
         assert!(js.contains("__FIRST__") && js.contains("__FULL__") && js.contains("__PANELS__"));
+    }
+
+    #[test]
+    fn the_signed_in_page_differs_only_in_its_preload_links() {
+        let dist = tempfile::tempdir().expect("dir");
+        let bundle = |dir: &str, hash: &str| Bundle {
+            js: format!("{dir}/pilot-portal-{hash}.js"),
+            wasm: format!("{dir}/pilot-portal-{hash}_bg.wasm"),
+        };
+        let (first, full) = (bundle("", "0123456789"), bundle("/full", "abcdef0123"));
+        let page = format!(
+            "<head><title>P</title>{}<script>x</script></head>",
+            preload_links(&first)
+        );
+        std::fs::write(dist.path().join("index.html"), &page).expect("write");
+        write_signed_in_page(dist.path(), &first, &full).expect("signed-in page");
+        let signed_in =
+            std::fs::read_to_string(dist.path().join(pilot_portal_shared::SIGNED_IN_PAGE))
+                .expect("read");
+        assert_eq!(
+            signed_in,
+            page.replace(&preload_links(&first), &preload_links(&full))
+        );
+        assert!(signed_in.contains(r#"href="/full/pilot-portal-abcdef0123_bg.wasm" as="fetch""#));
+        assert!(!signed_in.contains("0123456789"));
+        // a page without them (a build step lost them) is an error, not a silent copy
+        std::fs::write(dist.path().join("index.html"), "<head></head>").expect("write");
+        assert!(write_signed_in_page(dist.path(), &first, &full).is_err());
+    }
+
+    #[test]
+    fn the_loader_and_nginx_name_the_cookie_and_page_the_proxy_serves() {
+        use pilot_portal_shared::{BUNDLE_COOKIE, SIGNED_IN_PAGE};
+        let loader = include_str!("../../src/loader.js");
+        assert!(
+            loader.contains(&format!("\"{BUNDLE_COOKIE}=\"")),
+            "loader.js"
+        );
+        let nginx = include_str!("../../deploy/nginx.conf");
+        assert!(
+            nginx.contains(&format!("map $cookie_{BUNDLE_COOKIE} ")),
+            "nginx.conf"
+        );
+        assert!(
+            nginx.contains(&format!("full    /{SIGNED_IN_PAGE};")),
+            "nginx.conf"
+        );
     }
 }

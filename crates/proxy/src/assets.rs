@@ -135,7 +135,8 @@ fn variant(body: Vec<u8>, tag: &str) -> Variant {
 }
 
 impl Assets {
-    /// Reads `dist` (two levels deep), except `index.html` at its top (rendered per config)
+    /// Reads `dist` (two levels deep), except `index.html` and the signed-in page at its top
+    /// (rendered per config)
     /// and the `.br`/`.gz` copies (held beside their file).
     pub fn load(dist: &Path) -> Assets {
         let mut assets = Assets::default();
@@ -162,6 +163,7 @@ impl Assets {
                     continue;
                 }
                 let skip = url == "/index.html"
+                    || url.strip_prefix('/') == Some(pilot_portal_shared::SIGNED_IN_PAGE)
                     || name.starts_with('.')
                     || name.ends_with(".br")
                     || name.ends_with(".gz")

@@ -25,6 +25,8 @@ use tower_http::services::ServeDir;
 
 /// The empty config element of `index.html` that the proxy fills.
 const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
+/// [`pilot_portal_shared::SIGNED_IN_PAGE`] as a path.
+const SIGNED_IN_PATH: &str = "/index-full.html";
 /// The `Server-Timing` metric that carries the proxy's time (`src/loader.js` reads it).
 pub const TIME_METRIC: &str = "now";
 
@@ -56,6 +58,8 @@ pub fn page_service(state: AppState) -> Router {
     Router::new()
         .route("/", get(index_html))
         .route("/index.html", get(index_html))
+        // never the raw file: the page as rendered, by the cookie like `/`
+        .route(SIGNED_IN_PATH, get(index_html))
         .with_state(state)
         .fallback(files)
         .layer(middleware::from_fn(cache_headers))
@@ -72,42 +76,74 @@ async fn spa_fallback(state: AppState, req: Request) -> Response {
     index_html(State(state), headers).await
 }
 
-/// One rendering of `index.html`: the policy of its version and its three encodings.
+/// One rendering of `index.html`: the policy of its version and its three encodings, and the
+/// same for the returning pilot's page ([`pilot_portal_shared::SIGNED_IN_PAGE`]) when built.
 struct Rendered {
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
     page: crate::assets::Asset,
+    signed_in: Option<crate::assets::Asset>,
+}
+
+/// `html` and its brotli 11 and gzip copies (brotli 11 of 7 KB: about 15 ms, once per version).
+fn compressed(html: Vec<u8>) -> crate::assets::Asset {
+    let mut br = Vec::with_capacity(html.len() / 2);
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        // writing to a Vec cannot fail
+        let _ = w.write_all(&html);
+    }
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = gzip.write_all(&html);
+    let gzip = gzip.finish().ok();
+    crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip)
+}
+
+/// Whether the request carries the loader's cookie for a stored session
+/// ([`pilot_portal_shared::BUNDLE_COOKIE`] `=full`).
+fn returning(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| name == pilot_portal_shared::BUNDLE_COOKIE && value == "full")
 }
 
 impl Rendered {
-    /// Compresses `html` (brotli 11 of 7 KB: about 15 ms, once per version of the file).
-    fn new(modified: Option<SystemTime>, html: Vec<u8>, csp: Option<HeaderValue>) -> Rendered {
-        let mut br = Vec::with_capacity(html.len() / 2);
-        {
-            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-            // writing to a Vec cannot fail
-            let _ = w.write_all(&html);
-        }
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let _ = gzip.write_all(&html);
-        let gzip = gzip.finish().ok();
+    fn new(
+        modified: Option<SystemTime>,
+        html: Vec<u8>,
+        signed_in: Option<Vec<u8>>,
+        csp: Option<HeaderValue>,
+    ) -> Rendered {
         Rendered {
             modified,
             csp,
-            page: crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip),
+            page: compressed(html),
+            signed_in: signed_in.map(compressed),
         }
     }
 
     /// The answer to a request with these headers, as for any held file (the encoding the
-    /// client takes, 304 when it holds this version), with the proxy's time now.
+    /// client takes, 304 when it holds this version), with the proxy's time now. A returning
+    /// pilot's request gets the signed-in page; caches key the answer by the cookie too.
     fn respond(&self, headers: &HeaderMap) -> Response {
-        let mut response = self.page.answer(headers, false);
+        let page = match &self.signed_in {
+            Some(signed_in) if returning(headers) => signed_in,
+            _ => &self.page,
+        };
+        let mut response = page.answer(headers, false);
+        let h = response.headers_mut();
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding, cookie"),
+        );
         if let Ok(now) =
             HeaderValue::from_str(&format!("{TIME_METRIC};dur={}", crate::clock::now_ms()))
         {
-            response
-                .headers_mut()
-                .insert(header::HeaderName::from_static("server-timing"), now);
+            h.insert(header::HeaderName::from_static("server-timing"), now);
         }
         response
     }
@@ -144,6 +180,7 @@ impl PageCache {
             *self.lock() = Some(Arc::new(Rendered::new(
                 None,
                 Vec::new(),
+                None,
                 HeaderValue::from_str(&csp).ok(),
             )));
         }
@@ -157,9 +194,15 @@ impl PageCache {
     ) -> Arc<Rendered> {
         let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
         let html = inline_config(html, config);
+        // written by the same build, just after index.html; once per version of the page
+        let signed_in =
+            std::fs::read_to_string(config.dist.join(pilot_portal_shared::SIGNED_IN_PAGE))
+                .ok()
+                .map(|page| inline_config(&page, config).into_bytes());
         let rendered = Arc::new(Rendered::new(
             modified,
             html.into_bytes(),
+            signed_in,
             HeaderValue::from_str(&csp).ok(),
         ));
         *self.lock() = Some(rendered.clone());
@@ -275,7 +318,8 @@ pub fn answer_first<B>(
     }
     let path = req.uri().path();
     let method = req.method().clone();
-    let page = method == axum::http::Method::GET && (path == "/" || path == "/index.html");
+    let page = method == axum::http::Method::GET
+        && (path == "/" || path == "/index.html" || path == SIGNED_IN_PATH);
     let held = if page {
         None
     } else {
@@ -308,7 +352,7 @@ mod tests {
     fn rendered() -> (Rendered, Vec<u8>) {
         let config = crate::config::Config::from_env_pairs([]).expect("config");
         let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config).into_bytes();
-        (Rendered::new(None, html.clone(), None), html)
+        (Rendered::new(None, html.clone(), None, None), html)
     }
 
     /// The page config in a served page.
@@ -365,7 +409,7 @@ mod tests {
         let (page, plain) = rendered();
         let r = page.respond(&headers(&[(header::ACCEPT_ENCODING, "gzip, deflate, br")]));
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "br");
-        assert_eq!(r.headers()[header::VARY], "accept-encoding");
+        assert_eq!(r.headers()[header::VARY], "accept-encoding, cookie");
         let etag = r.headers()[header::ETAG].to_str().expect("etag").to_owned();
         assert!(etag.ends_with("-br\""), "{etag}");
         let mut html = Vec::new();
@@ -409,6 +453,41 @@ mod tests {
             (header::IF_NONE_MATCH, "\"0000000000000000-br\""),
         ]));
         assert_eq!(stale.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_returning_pilots_page_is_the_signed_in_one_by_the_loaders_cookie() {
+        let (first, full) = (b"<p>first</p>".to_vec(), b"<p>full</p>".to_vec());
+        let page = Rendered::new(None, first.clone(), Some(full.clone()), None);
+        let cookie = |v: &str| headers(&[(header::COOKIE, v)]);
+        for (cookie, want) in [
+            ("pilot_portal_bundle=full", &full),
+            ("a=1; pilot_portal_bundle=full; b=2", &full),
+            ("pilot_portal_bundle=", &first),
+            ("pilot_portal_bundle=first", &first),
+            ("xpilot_portal_bundle=full", &first),
+        ] {
+            let r = page.respond(&headers(&[(header::COOKIE, cookie)]));
+            assert_eq!(r.headers()[header::VARY], "accept-encoding, cookie");
+            assert_eq!(&body(r).await, want, "{cookie}");
+        }
+        assert_eq!(body(page.respond(&HeaderMap::new())).await, first);
+        // each its own ETag: a WebView holding one is not told it holds the other
+        let tag = |r: Response| r.headers()[header::ETAG].clone();
+        let first_tag = tag(page.respond(&HeaderMap::new()));
+        let full = page.respond(&cookie("pilot_portal_bundle=full"));
+        assert_ne!(tag(full), first_tag);
+        let r = page.respond(&headers(&[
+            (header::COOKIE, "pilot_portal_bundle=full"),
+            (header::IF_NONE_MATCH, first_tag.to_str().expect("etag")),
+        ]));
+        assert_eq!(r.status(), StatusCode::OK);
+        // not built (an older build): the one page for everyone
+        let (only, plain) = rendered();
+        assert_eq!(
+            body(only.respond(&cookie("pilot_portal_bundle=full"))).await,
+            plain
+        );
     }
 
     #[test]

@@ -26,6 +26,15 @@ pub mod paths {
     }
 }
 
+/// The page a returning pilot is answered with: `index.html` with the signed-in bundle's
+/// preload links instead of the first screen's (`cargo xtask build` writes both), chosen by
+/// [`BUNDLE_COOKIE`] by the proxy and by `deploy/nginx.conf`.
+pub const SIGNED_IN_PAGE: &str = "index-full.html";
+/// The cookie the page's loader keeps for the stored token's lifetime (`src/loader.js`):
+/// `full` while the page holds a session. Only a download hint: the loader still picks the
+/// bundle from the token itself.
+pub const BUNDLE_COOKIE: &str = "pilot_portal_bundle";
+
 /// DJI Cloud API app credentials for `platformVerifyLicense`. Not secrets: DJI binds them to
 /// the app, and Pilot 2 needs them in the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
