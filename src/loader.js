@@ -75,21 +75,23 @@
     return "check";
   }
 
-  // A returning pilot's page comes with the signed-in bundle's preload links, so its download
-  // starts as the page arrives, before any script runs: the proxy and nginx answer
-  // `index-full.html` when this cookie says so (crates/proxy/src/static_files.rs,
-  // deploy/nginx.conf), else `index.html` with the first screen's. It lasts as long as the
-  // stored token: written here at every opening, and by the page when it stores or forgets
-  // the token (src/token.rs).
+  // The next opening's page names this bundle's files in its head, so its download starts as
+  // the page arrives, before any script: the proxy and nginx pick the page by this cookie
+  // (crates/proxy/src/static_files.rs, deploy/nginx.conf). `full` lasts as long as the stored
+  // token; written here at every opening, and by the page when it stores or forgets the token
+  // (src/token.rs).
   window.__pilotPortalRemember = function (b) {
-    var age = 0, t = null, c;
+    var value = "first", age = 31536000, t = null, c;
     if (b === bundles.full) {
       try { t = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
       c = t && claims(t);
-      age = c && typeof c.exp === "number" ? Math.floor((c.exp * 1000 - Date.now() - skew) / 1000) : 2592000;
+      value = "full";
+      // as long as the token, on the proxy's time; one that has run out: the first screen's
+      if (c && typeof c.exp === "number") age = Math.floor((c.exp * 1000 - Date.now() - skew) / 1000);
+      if (age <= 0) { value = "first"; age = 31536000; }
     }
-    document.cookie = "pilot_portal_bundle=" + (age > 0 ? "full" : "") + "; Max-Age=" + Math.max(age, 0) +
-      "; Path=/; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    document.cookie = "pilot_portal_bundle=" + value + "; Max-Age=" + age + "; Path=/; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
   };
 
   var skew = offset();

@@ -86,29 +86,31 @@ async fn the_main_journey_through_nginx_and_two_instances() {
             html.len()
         );
     }
-    // a returning pilot's page (the loader's cookie): the signed-in bundle's preload first
-    let first_preload = |html: &str| {
-        html.split('"')
-            .find(|s| s.ends_with("_bg.wasm"))
-            .unwrap_or_default()
-            .to_owned()
+    // the loader's cookie picks the page that names its bundle in the head; none without it
+    let preloaded = |html: &str| {
+        html.split(r#"<link rel="preload" href=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned)
     };
-    assert!(!first_preload(&html).starts_with("/full/"), "{html}");
+    assert_eq!(preloaded(&html), None, "{html}");
     assert!(index_vary.contains("cookie"), "{index_vary}");
     for path in ["/", "/login"] {
-        let page = http
-            .get(format!("{}{path}", stack.base))
-            .header("cookie", "pilot_portal_bundle=full")
-            .send()
-            .await
-            .expect("page");
-        assert_eq!(page.status(), 200);
-        assert!(vary(&page).contains("cookie"), "{path}");
-        let signed_in = page.text().await.expect("html");
-        assert!(
-            first_preload(&signed_in).starts_with("/full/"),
-            "{path}: {signed_in}"
-        );
+        for (cookie, bundle) in [("full", "/full/"), ("first", wasm.as_str())] {
+            let page = http
+                .get(format!("{}{path}", stack.base))
+                .header("cookie", format!("pilot_portal_bundle={cookie}"))
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(page.status(), 200);
+            assert!(vary(&page).contains("cookie"), "{path}");
+            let html = page.text().await.expect("html");
+            assert!(
+                preloaded(&html).is_some_and(|p| p.starts_with(bundle)),
+                "{path}, {cookie}: {html}"
+            );
+        }
     }
     let gz = get_encoded(&http, &format!("{}{wasm}", stack.base), "gzip").await;
     assert_eq!(header(&gz, "content-encoding"), "gzip", "gzip_static");

@@ -84,24 +84,24 @@ async fn a_logs_out_then_b_signs_in_and_the_cloud_module_runs_as_b() {
     }
 }
 
-/// A returning pilot's page arrives with the signed-in bundle's preload links (chosen by the
-/// loader's cookie), so that bundle downloads from the start and the first screen's never
-/// does; after log-out the page is the first screen's again.
+/// The page names the bundle the loader started last time in its head (the loader's cookie),
+/// so that bundle downloads from the start: a returning pilot's page the signed-in bundle, and
+/// the first screen's never; after log-out the first screen's again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returning_pilots_page_downloads_the_signed_in_bundle_alone() {
     let e = on_cloud(World::default()).await;
-    // the page as the proxy serves it to this browser (its cookies): the first wasm it names
-    let first_preload = r#"return fetch('/').then(r => r.text())
-        .then(t => (/href="([^"]+_bg\.wasm)"/.exec(t) || [])[1] || null)"#;
+    // the page as the proxy serves it to this browser (its cookies): the wasm its head names
+    let preloaded = r#"return fetch('/').then(r => r.text())
+        .then(t => (/<link rel="preload" href="([^"]+_bg\.wasm)"/.exec(t) || [])[1] || null)"#;
     e.open().await;
     e.wait_for("[data-testid=login-form]").await;
-    assert_eq!(e.bundle_cookie().await, None);
     let first = e.wasm_downloads().await;
     assert!(
         first.len() == 1 && !first[0].starts_with("/full/"),
         "{first:?}"
     );
-    assert_eq!(e.js(first_preload).await, serde_json::json!(first[0]));
+    assert_eq!(e.bundle_cookie().await.as_deref(), Some("first"));
+    assert_eq!(e.js(preloaded).await, serde_json::json!(first[0]));
     sign_in_connected(&e, 0).await;
     assert_eq!(
         e.bundle_cookie().await.as_deref(),
@@ -112,12 +112,10 @@ async fn a_returning_pilots_page_downloads_the_signed_in_bundle_alone() {
     e.open().await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
-    let page_preload = e.js(first_preload).await;
+    let page = e.js(preloaded).await;
     assert!(
-        page_preload
-            .as_str()
-            .is_some_and(|p| p.starts_with("/full/")),
-        "the page came with the signed-in bundle's preload: {page_preload}"
+        page.as_str().is_some_and(|p| p.starts_with("/full/")),
+        "the page names the signed-in bundle: {page}"
     );
     let reopened = e.wasm_downloads().await;
     assert!(
@@ -131,10 +129,15 @@ async fn a_returning_pilots_page_downloads_the_signed_in_bundle_alone() {
 
     e.click("[data-testid=logout]").await;
     e.wait_for("[data-testid=login-reason]").await;
-    assert_eq!(e.bundle_cookie().await, None, "gone with the token");
+    assert_eq!(
+        e.bundle_cookie().await.as_deref(),
+        Some("first"),
+        "with the token"
+    );
     e.open().await;
     e.wait_for("[data-testid=login-form]").await;
     assert_eq!(e.wasm_downloads().await, first, "the first screen's again");
+    assert_eq!(e.js(preloaded).await, serde_json::json!(first[0]));
     e.quit().await;
 }
 

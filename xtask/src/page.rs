@@ -65,7 +65,7 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     let (first, full) = inline_loader(&dist)?;
     minify_boot_script(&dist)?;
     crate::minify::inline_scripts(&dist, tools)?;
-    write_signed_in_page(&dist, &first, &full)?;
+    write_preload_pages(&dist, &first, &full)?;
     write_nginx_csp(&dist)?;
     write_service_worker(&dist)?;
     for dir in bundle_dirs(&dist) {
@@ -144,9 +144,8 @@ fn write_build_id(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes Trunk's module script and its preload links for the first bundle, puts the first
-/// bundle's own preload links at the top ([`preload_links`]) and the loader (`src/loader.js`)
-/// after the page config: it picks the first-screen or the signed-in
+/// Removes Trunk's module script and its preload links for the first bundle, and puts the
+/// loader (`src/loader.js`) after the page config: it picks the first-screen or the signed-in
 /// bundle from the stored session before anything is downloaded, and knows every bundle's
 /// hashed names, so nothing is fetched to discover them.
 fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
@@ -171,9 +170,6 @@ fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
             out.replace_range(at..end, "");
         }
     }
-    // the first screen's downloads, seen by the browser's preload scanner as the page arrives
-    let at = out.find("</title>").context("<title> in index.html")? + "</title>".len();
-    out.insert_str(at, &preload_links(&first));
     let json = |b: &Bundle| serde_json::json!({ "js": b.js, "wasm": b.wasm }).to_string();
     let loader = minify(include_str!("../../src/loader.js"))
         .replace("__FIRST__", &json(&first))
@@ -202,20 +198,23 @@ fn preload_links(b: &Bundle) -> String {
     )
 }
 
-/// Writes the returning pilot's page ([`pilot_portal_shared::SIGNED_IN_PAGE`]): the finished
-/// `index.html` with the signed-in bundle's preload links in place of the first screen's. The
-/// proxy and nginx answer it when the loader's cookie says the page holds a session.
-fn write_signed_in_page(dist: &Path, first: &Bundle, full: &Bundle) -> anyhow::Result<()> {
+/// Writes the pages of [`pilot_portal_shared::PRELOAD_PAGES`]: the finished `index.html` with a
+/// bundle's preload links at the top of its head. The proxy and nginx answer one of them when
+/// the loader's cookie says which bundle it started last time; without the cookie (a new
+/// pilot, cookies off) `index.html`, which names none: a wrong guess would download both.
+fn write_preload_pages(dist: &Path, first: &Bundle, full: &Bundle) -> anyhow::Result<()> {
     let html = std::fs::read_to_string(dist.join("index.html"))?;
-    let links = preload_links(first);
-    anyhow::ensure!(
-        html.matches(&links).count() == 1,
-        "the first screen's preload links, once, in the built index.html"
-    );
-    std::fs::write(
-        dist.join(pilot_portal_shared::SIGNED_IN_PAGE),
-        html.replace(&links, &preload_links(full)),
-    )?;
+    let at = html.find("</title>").context("<title> in index.html")? + "</title>".len();
+    for (cookie, page) in pilot_portal_shared::PRELOAD_PAGES {
+        let bundle = match cookie {
+            "first" => first,
+            "full" => full,
+            other => anyhow::bail!("no bundle for the cookie value {other:?}"),
+        };
+        let mut preloading = html.clone();
+        preloading.insert_str(at, &preload_links(bundle));
+        std::fs::write(dist.join(page), preloading)?;
+    }
     Ok(())
 }
 
@@ -572,36 +571,36 @@ mod tests {
     }
 
     #[test]
-    fn the_signed_in_page_differs_only_in_its_preload_links() {
+    fn the_preloading_pages_are_the_page_with_one_bundles_links() {
         let dist = tempfile::tempdir().expect("dir");
         let bundle = |dir: &str, hash: &str| Bundle {
             js: format!("{dir}/pilot-portal-{hash}.js"),
             wasm: format!("{dir}/pilot-portal-{hash}_bg.wasm"),
         };
         let (first, full) = (bundle("", "0123456789"), bundle("/full", "abcdef0123"));
-        let page = format!(
-            "<head><title>P</title>{}<script>x</script></head>",
-            preload_links(&first)
-        );
-        std::fs::write(dist.path().join("index.html"), &page).expect("write");
-        write_signed_in_page(dist.path(), &first, &full).expect("signed-in page");
-        let signed_in =
-            std::fs::read_to_string(dist.path().join(pilot_portal_shared::SIGNED_IN_PAGE))
-                .expect("read");
-        assert_eq!(
-            signed_in,
-            page.replace(&preload_links(&first), &preload_links(&full))
-        );
-        assert!(signed_in.contains(r#"href="/full/pilot-portal-abcdef0123_bg.wasm" as="fetch""#));
-        assert!(!signed_in.contains("0123456789"));
-        // a page without them (a build step lost them) is an error, not a silent copy
+        let page = "<head><title>P</title><script>x</script></head>";
+        std::fs::write(dist.path().join("index.html"), page).expect("write");
+        write_preload_pages(dist.path(), &first, &full).expect("pages");
+        let read = |name: &str| std::fs::read_to_string(dist.path().join(name)).expect("read");
+        assert_eq!(read("index.html"), page, "index.html names no bundle");
+        for (name, bundle) in [("index-first.html", &first), ("index-full.html", &full)] {
+            assert_eq!(
+                read(name),
+                page.replace("</title>", &format!("</title>{}", preload_links(bundle))),
+                "{name}"
+            );
+        }
+        assert!(read("index-full.html").contains(
+            r#"<link rel="preload" href="/full/pilot-portal-abcdef0123_bg.wasm" as="fetch""#
+        ));
+        // a page without a title (a build step lost it) is an error, not a silent copy
         std::fs::write(dist.path().join("index.html"), "<head></head>").expect("write");
-        assert!(write_signed_in_page(dist.path(), &first, &full).is_err());
+        assert!(write_preload_pages(dist.path(), &first, &full).is_err());
     }
 
     #[test]
     fn the_loader_and_nginx_name_the_cookie_and_page_the_proxy_serves() {
-        use pilot_portal_shared::{BUNDLE_COOKIE, SIGNED_IN_PAGE};
+        use pilot_portal_shared::{BUNDLE_COOKIE, PRELOAD_PAGES};
         let loader = include_str!("../../src/loader.js");
         assert!(
             loader.contains(&format!("\"{BUNDLE_COOKIE}=\"")),
@@ -612,9 +611,12 @@ mod tests {
             nginx.contains(&format!("map $cookie_{BUNDLE_COOKIE} ")),
             "nginx.conf"
         );
-        assert!(
-            nginx.contains(&format!("full    /{SIGNED_IN_PAGE};")),
-            "nginx.conf"
-        );
+        for (cookie, page) in PRELOAD_PAGES {
+            assert!(
+                nginx.contains(&format!("{cookie:<8}/{page};")),
+                "nginx.conf: {page}"
+            );
+        }
+        assert!(nginx.contains("default /index.html;"), "nginx.conf");
     }
 }

@@ -135,7 +135,7 @@ fn variant(body: Vec<u8>, tag: &str) -> Variant {
 }
 
 impl Assets {
-    /// Reads `dist` (two levels deep), except `index.html` and the signed-in page at its top
+    /// Reads `dist` (two levels deep), except `index.html` and the preloading pages at its top
     /// (rendered per config)
     /// and the `.br`/`.gz` copies (held beside their file).
     pub fn load(dist: &Path) -> Assets {
@@ -163,7 +163,9 @@ impl Assets {
                     continue;
                 }
                 let skip = url == "/index.html"
-                    || url.strip_prefix('/') == Some(pilot_portal_shared::SIGNED_IN_PAGE)
+                    || pilot_portal_shared::PRELOAD_PAGES
+                        .iter()
+                        .any(|(_, page)| url.strip_prefix('/') == Some(page))
                     || name.starts_with('.')
                     || name.ends_with(".br")
                     || name.ends_with(".gz")

@@ -25,8 +25,6 @@ use tower_http::services::ServeDir;
 
 /// The empty config element of `index.html` that the proxy fills.
 const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
-/// [`pilot_portal_shared::SIGNED_IN_PAGE`] as a path.
-const SIGNED_IN_PATH: &str = "/index-full.html";
 /// The `Server-Timing` metric that carries the proxy's time (`src/loader.js` reads it).
 pub const TIME_METRIC: &str = "now";
 
@@ -58,8 +56,9 @@ pub fn page_service(state: AppState) -> Router {
     Router::new()
         .route("/", get(index_html))
         .route("/index.html", get(index_html))
-        // never the raw file: the page as rendered, by the cookie like `/`
-        .route(SIGNED_IN_PATH, get(index_html))
+        // never the raw files: the page as rendered, by the cookie like `/`
+        .route("/index-first.html", get(index_html))
+        .route("/index-full.html", get(index_html))
         .with_state(state)
         .fallback(files)
         .layer(middleware::from_fn(cache_headers))
@@ -77,12 +76,13 @@ async fn spa_fallback(state: AppState, req: Request) -> Response {
 }
 
 /// One rendering of `index.html`: the policy of its version and its three encodings, and the
-/// same for the returning pilot's page ([`pilot_portal_shared::SIGNED_IN_PAGE`]) when built.
+/// same for each page that preloads a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]) built.
 struct Rendered {
     modified: Option<SystemTime>,
     csp: Option<HeaderValue>,
     page: crate::assets::Asset,
-    signed_in: Option<crate::assets::Asset>,
+    /// By the cookie value that asks for it.
+    preloading: Vec<(&'static str, crate::assets::Asset)>,
 }
 
 /// `html` and its brotli 11 and gzip copies (brotli 11 of 7 KB: about 15 ms, once per version).
@@ -99,41 +99,43 @@ fn compressed(html: Vec<u8>) -> crate::assets::Asset {
     crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip)
 }
 
-/// Whether the request carries the loader's cookie for a stored session
-/// ([`pilot_portal_shared::BUNDLE_COOKIE`] `=full`).
-fn returning(headers: &HeaderMap) -> bool {
+/// The value of the loader's cookie ([`pilot_portal_shared::BUNDLE_COOKIE`]), if sent.
+fn bundle_cookie(headers: &HeaderMap) -> Option<&str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == pilot_portal_shared::BUNDLE_COOKIE && value == "full")
+        .find(|(name, _)| *name == pilot_portal_shared::BUNDLE_COOKIE)
+        .map(|(_, value)| value)
 }
 
 impl Rendered {
     fn new(
         modified: Option<SystemTime>,
         html: Vec<u8>,
-        signed_in: Option<Vec<u8>>,
+        preloading: Vec<(&'static str, Vec<u8>)>,
         csp: Option<HeaderValue>,
     ) -> Rendered {
         Rendered {
             modified,
             csp,
             page: compressed(html),
-            signed_in: signed_in.map(compressed),
+            preloading: preloading
+                .into_iter()
+                .map(|(cookie, html)| (cookie, compressed(html)))
+                .collect(),
         }
     }
 
     /// The answer to a request with these headers, as for any held file (the encoding the
-    /// client takes, 304 when it holds this version), with the proxy's time now. A returning
-    /// pilot's request gets the signed-in page; caches key the answer by the cookie too.
+    /// client takes, 304 when it holds this version), with the proxy's time now. The loader's
+    /// cookie picks the page that preloads its bundle; caches key the answer by it too.
     fn respond(&self, headers: &HeaderMap) -> Response {
-        let page = match &self.signed_in {
-            Some(signed_in) if returning(headers) => signed_in,
-            _ => &self.page,
-        };
+        let page = bundle_cookie(headers)
+            .and_then(|c| self.preloading.iter().find(|(value, _)| *value == c))
+            .map_or(&self.page, |(_, page)| page);
         let mut response = page.answer(headers, false);
         let h = response.headers_mut();
         h.insert(
@@ -180,7 +182,7 @@ impl PageCache {
             *self.lock() = Some(Arc::new(Rendered::new(
                 None,
                 Vec::new(),
-                None,
+                Vec::new(),
                 HeaderValue::from_str(&csp).ok(),
             )));
         }
@@ -195,14 +197,17 @@ impl PageCache {
         let csp = crate::security::policy(&crate::security::documents(&config.dist), config);
         let html = inline_config(html, config);
         // written by the same build, just after index.html; once per version of the page
-        let signed_in =
-            std::fs::read_to_string(config.dist.join(pilot_portal_shared::SIGNED_IN_PAGE))
-                .ok()
-                .map(|page| inline_config(&page, config).into_bytes());
+        let preloading = pilot_portal_shared::PRELOAD_PAGES
+            .iter()
+            .filter_map(|(cookie, page)| {
+                let html = std::fs::read_to_string(config.dist.join(page)).ok()?;
+                Some((*cookie, inline_config(&html, config).into_bytes()))
+            })
+            .collect();
         let rendered = Arc::new(Rendered::new(
             modified,
             html.into_bytes(),
-            signed_in,
+            preloading,
             HeaderValue::from_str(&csp).ok(),
         ));
         *self.lock() = Some(rendered.clone());
@@ -248,6 +253,13 @@ fn inline_config(html: &str, config: &crate::config::Config) -> String {
         &format!(r#"<script id="pilot-portal-config" type="application/json">{json}</script>"#),
         1,
     )
+}
+
+/// `/index-first.html`, `/index-full.html` ([`pilot_portal_shared::PRELOAD_PAGES`]).
+fn is_preload_page(path: &str) -> bool {
+    pilot_portal_shared::PRELOAD_PAGES
+        .iter()
+        .any(|(_, page)| path.strip_prefix('/') == Some(page))
 }
 
 /// Trunk names assets `name-<hex hash>.ext` / `name-<hex hash>_bg.wasm`: safe to cache forever.
@@ -319,7 +331,7 @@ pub fn answer_first<B>(
     let path = req.uri().path();
     let method = req.method().clone();
     let page = method == axum::http::Method::GET
-        && (path == "/" || path == "/index.html" || path == SIGNED_IN_PATH);
+        && (path == "/" || path == "/index.html" || is_preload_page(path));
     let held = if page {
         None
     } else {
@@ -352,7 +364,7 @@ mod tests {
     fn rendered() -> (Rendered, Vec<u8>) {
         let config = crate::config::Config::from_env_pairs([]).expect("config");
         let html = inline_config(&format!("<head>{CONFIG_SLOT}</head>"), &config).into_bytes();
-        (Rendered::new(None, html.clone(), None, None), html)
+        (Rendered::new(None, html.clone(), Vec::new(), None), html)
     }
 
     /// The page config in a served page.
@@ -456,30 +468,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_returning_pilots_page_is_the_signed_in_one_by_the_loaders_cookie() {
-        let (first, full) = (b"<p>first</p>".to_vec(), b"<p>full</p>".to_vec());
-        let page = Rendered::new(None, first.clone(), Some(full.clone()), None);
+    async fn the_loaders_cookie_picks_the_page_that_preloads_its_bundle() {
+        let (plain, first, full) = (
+            b"<p>plain</p>".to_vec(),
+            b"<p>first</p>".to_vec(),
+            b"<p>full</p>".to_vec(),
+        );
+        let page = Rendered::new(
+            None,
+            plain.clone(),
+            vec![("first", first.clone()), ("full", full.clone())],
+            None,
+        );
         let cookie = |v: &str| headers(&[(header::COOKIE, v)]);
         for (cookie, want) in [
             ("pilot_portal_bundle=full", &full),
             ("a=1; pilot_portal_bundle=full; b=2", &full),
-            ("pilot_portal_bundle=", &first),
             ("pilot_portal_bundle=first", &first),
-            ("xpilot_portal_bundle=full", &first),
+            ("pilot_portal_bundle=", &plain),
+            ("pilot_portal_bundle=other", &plain),
+            ("xpilot_portal_bundle=full", &plain),
         ] {
             let r = page.respond(&headers(&[(header::COOKIE, cookie)]));
             assert_eq!(r.headers()[header::VARY], "accept-encoding, cookie");
             assert_eq!(&body(r).await, want, "{cookie}");
         }
-        assert_eq!(body(page.respond(&HeaderMap::new())).await, first);
-        // each its own ETag: a WebView holding one is not told it holds the other
+        // no cookie (a new pilot, or cookies off): the page that names no bundle
+        assert_eq!(body(page.respond(&HeaderMap::new())).await, plain);
+        // each its own ETag: a WebView holding one is not told it holds another
         let tag = |r: Response| r.headers()[header::ETAG].clone();
-        let first_tag = tag(page.respond(&HeaderMap::new()));
-        let full = page.respond(&cookie("pilot_portal_bundle=full"));
-        assert_ne!(tag(full), first_tag);
+        let plain_tag = tag(page.respond(&HeaderMap::new()));
+        assert_ne!(
+            tag(page.respond(&cookie("pilot_portal_bundle=full"))),
+            plain_tag
+        );
         let r = page.respond(&headers(&[
             (header::COOKIE, "pilot_portal_bundle=full"),
-            (header::IF_NONE_MATCH, first_tag.to_str().expect("etag")),
+            (header::IF_NONE_MATCH, plain_tag.to_str().expect("etag")),
         ]));
         assert_eq!(r.status(), StatusCode::OK);
         // not built (an older build): the one page for everyone

@@ -26,13 +26,15 @@ pub mod paths {
     }
 }
 
-/// The page a returning pilot is answered with: `index.html` with the signed-in bundle's
-/// preload links instead of the first screen's (`cargo xtask build` writes both), chosen by
-/// [`BUNDLE_COOKIE`] by the proxy and by `deploy/nginx.conf`.
-pub const SIGNED_IN_PAGE: &str = "index-full.html";
-/// The cookie the page's loader keeps for the stored token's lifetime (`src/loader.js`):
-/// `full` while the page holds a session. Only a download hint: the loader still picks the
-/// bundle from the token itself.
+/// The pages that name a bundle's files in their head, so the browser downloads it as the page
+/// arrives, before any script runs: by the value of [`BUNDLE_COOKIE`], the page to answer
+/// instead of `index.html` (which names none; the loader then asks). `cargo xtask build` writes
+/// them; the proxy and `deploy/nginx.conf` choose.
+pub const PRELOAD_PAGES: [(&str, &str); 2] =
+    [("first", "index-first.html"), ("full", "index-full.html")];
+/// The cookie the page's loader keeps with the bundle it started (`src/loader.js`): `full`
+/// for the stored token's lifetime, `first` once the page holds no session. Only a download
+/// hint: the loader still picks the bundle from the token itself.
 pub const BUNDLE_COOKIE: &str = "pilot_portal_bundle";
 
 /// DJI Cloud API app credentials for `platformVerifyLicense`. Not secrets: DJI binds them to
