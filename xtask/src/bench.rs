@@ -82,6 +82,9 @@ fn http_get(port: u16, path: &str) -> anyhow::Result<Vec<u8>> {
 enum Path {
     /// No token: to the visible password field.
     FirstScreen,
+    /// The same for a pilot who logged out before (the loader's cookie says `first`: the page
+    /// names the first screen's files in its head).
+    FirstScreenAgain,
     /// A stored valid token, cold cache: to the main page.
     ReturningCold,
     /// The same, second opening in the same profile (the WebView keeps its HTTP cache).
@@ -92,6 +95,7 @@ impl Path {
     fn label(self) -> &'static str {
         match self {
             Path::FirstScreen => "first screen (no token → login)",
+            Path::FirstScreenAgain => "first screen, logged out before",
             Path::ReturningCold => "stored valid token → main page, cold",
             Path::ReturningWarm => "stored valid token → main page, warm",
         }
@@ -150,7 +154,12 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                 "path", "setting", "ms", "requests", "bytes"
             );
             let mut phases = Vec::new();
-            for path in [Path::FirstScreen, Path::ReturningCold, Path::ReturningWarm] {
+            for path in [
+                Path::FirstScreen,
+                Path::FirstScreenAgain,
+                Path::ReturningCold,
+                Path::ReturningWarm,
+            ] {
                 for setting in [Setting::Unthrottled, Setting::Cpu4, Setting::Cpu4Fast3g] {
                     let mut samples = Vec::new();
                     for _ in 0..runs {
@@ -316,7 +325,7 @@ impl Browser<'_> {
         let driver = &browser.driver;
         let cdp = driver.cdp();
         let fake = match path {
-            Path::FirstScreen => FAKE_BRIDGE.to_owned(),
+            Path::FirstScreen | Path::FirstScreenAgain => FAKE_BRIDGE.to_owned(),
             _ => FAKE_SIGNED_IN.replace("__TOKEN__", token),
         };
         cdp.send_raw(
@@ -325,17 +334,22 @@ impl Browser<'_> {
         )
         .await?;
         cdp.send_raw("Network.enable", json!({})).await?;
-        if path != Path::FirstScreen {
-            // What the pilot's last opening left besides the token copy (the fake puts that in
-            // localStorage): the loader's cookie that picks the returning pilot's page.
+        // What the pilot's last opening left besides the token copy (the fake puts that in
+        // localStorage): the loader's cookie, which picks the page that names the bundle.
+        let cookie = match path {
+            Path::FirstScreen => None,
+            Path::FirstScreenAgain => Some("first"),
+            Path::ReturningCold | Path::ReturningWarm => Some("full"),
+        };
+        if let Some(value) = cookie {
             cdp.send_raw(
                 "Network.setCookie",
-                json!({"name": pilot_portal_shared::BUNDLE_COOKIE, "value": "full", "url": self.url, "path": "/"}),
+                json!({"name": pilot_portal_shared::BUNDLE_COOKIE, "value": value, "url": self.url, "path": "/"}),
             )
             .await?;
         }
         let (target, key) = match path {
-            Path::FirstScreen => ("input[type=password]", "__passwordAt"),
+            Path::FirstScreen | Path::FirstScreenAgain => ("input[type=password]", "__passwordAt"),
             _ => ("[data-testid=main-page]", "__mainAt"),
         };
         if path == Path::ReturningWarm {

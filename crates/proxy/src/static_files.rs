@@ -9,6 +9,10 @@
 //! proxy's time, for the page's clock offset, goes in a header of each answer,
 //! `Server-Timing: now;dur=<ms since the epoch>` (the loader reads it from the navigation's
 //! timing entry), so the body never changes per request and nothing is compressed per request.
+//!
+//! Page paths get, by the loader's cookie, the same page naming the bundle the loader started
+//! last in its head (`index-first.html`, `index-full.html`: its download starts before any
+//! script runs), else `index.html`, which names none.
 
 use crate::AppState;
 use axum::extract::{Request, State};
