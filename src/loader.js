@@ -77,18 +77,17 @@
 
   // The next opening's page names this bundle's files in its head, so its download starts as
   // the page arrives, before any script: the proxy and nginx pick the page by this cookie
-  // (crates/proxy/src/static_files.rs, deploy/nginx.conf). `full` lasts as long as the stored
-  // token; written here at every opening, and by the page when it stores or forgets the token
-  // (src/token.rs).
+  // (crates/proxy/src/static_files.rs, deploy/nginx.conf). Written here at every opening, and
+  // by the page when it stores or forgets the token (src/token.rs); `full` only while the
+  // stored copy would make the next opening pick the signed-in bundle, and for as long.
   window.__pilotPortalRemember = function (b) {
     var value = "first", age = 31536000, t = null, c;
-    if (b === bundles.full) {
-      try { t = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
-      c = t && claims(t);
+    try { t = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
+    if (b === bundles.full && plan(t) !== "login") {
       value = "full";
-      // as long as the token, on the proxy's time; one that has run out: the first screen's
-      if (c && typeof c.exp === "number") age = Math.floor((c.exp * 1000 - Date.now() - skew) / 1000);
-      if (age <= 0) { value = "first"; age = 31536000; }
+      c = claims(t);
+      // on the proxy's time, as plan()
+      if (c && typeof c.exp === "number") age = Math.max(1, Math.floor((c.exp * 1000 - Date.now() - skew) / 1000));
     }
     document.cookie = "pilot_portal_bundle=" + value + "; Max-Age=" + age + "; Path=/; SameSite=Lax" +
       (location.protocol === "https:" ? "; Secure" : "");
