@@ -77,7 +77,7 @@ async fn browsers_get_index_compressed_at_every_page_path() {
         let r = h.call(req).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert_eq!(r.headers[header::CONTENT_ENCODING], "br", "{path}");
-        assert_eq!(r.headers[header::VARY], "accept-encoding", "{path}");
+        assert_eq!(r.headers[header::VARY], "accept-encoding, cookie", "{path}");
         assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache", "{path}");
         assert!(!r.text.contains("<title>"), "{path}: compressed");
     }
