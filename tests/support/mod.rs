@@ -401,24 +401,21 @@ impl E2e {
 
     /// The wasm files this page load downloaded (paths, Resource Timing).
     pub async fn wasm_downloads(&self) -> Vec<String> {
-        let v = self
-            .js("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))")
-            .await;
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.js_strings("return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))")
+            .await
     }
 
     /// `/api/...` requests this page load made (Resource Timing).
     pub async fn api_requests(&self) -> Vec<String> {
-        let v = self
-            .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/'))")
-            .await;
-        v.as_array()
+        self.js_strings("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/'))")
+            .await
+    }
+
+    /// The strings of the array `script` returns (none if it returns something else).
+    async fn js_strings(&self, script: &str) -> Vec<String> {
+        self.js(script)
+            .await
+            .as_array()
             .map(|a| {
                 a.iter()
                     .filter_map(|x| x.as_str().map(str::to_owned))
