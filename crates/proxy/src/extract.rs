@@ -254,6 +254,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+/// The value of the request's cookie `name`, as sent (the XAG state fallback, the loader's
+/// bundle cookie).
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::same_secret;

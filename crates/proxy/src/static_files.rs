@@ -103,18 +103,6 @@ fn compressed(html: Vec<u8>) -> crate::assets::Asset {
     crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip)
 }
 
-/// The value of the loader's cookie ([`pilot_portal_shared::BUNDLE_COOKIE`]), if sent.
-fn bundle_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == pilot_portal_shared::BUNDLE_COOKIE)
-        .map(|(_, value)| value)
-}
-
 impl Rendered {
     fn new(
         modified: Option<SystemTime>,
@@ -137,7 +125,7 @@ impl Rendered {
     /// client takes, 304 when it holds this version), with the proxy's time now. The loader's
     /// cookie picks the page that preloads its bundle; caches key the answer by it too.
     fn respond(&self, headers: &HeaderMap) -> Response {
-        let page = bundle_cookie(headers)
+        let page = crate::extract::cookie(headers, pilot_portal_shared::BUNDLE_COOKIE)
             .and_then(|c| self.preloading.iter().find(|(value, _)| *value == c))
             .map_or(&self.page, |(_, page)| page);
         let mut response = page.answer(headers, false);

@@ -270,14 +270,8 @@ async fn callback_state(
             Err(XagOutcome::Unsupported)
         }
         StateFallback::Cookie => {
-            let cookie = headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .filter_map(|c| c.trim().split_once('='))
-                .find(|(name, _)| *name == STATE_COOKIE)
-                .and_then(|(_, value)| LinkState::parse(value.trim()));
+            let cookie = crate::extract::cookie(headers, STATE_COOKIE)
+                .and_then(|value| LinkState::parse(value.trim()));
             cookie.ok_or_else(|| {
                 tracing::error!(
                     "XAG's callback came without ?state= and without the state cookie: XAG's \
