@@ -4,7 +4,9 @@
 //! fakes, and a page opened outside Pilot 2 gets [`BridgeError::Missing`] instead of a crash.
 //! Every method returns a JSON string envelope `{code, message, data}` that is parsed with
 //! the shared [`pilot_portal_shared::envelope`] rules. Every call goes through `call`, which
-//! notes it (secrets redacted) for the diagnostics page ([`crate::diagnostics`]).
+//! notes it (secrets redacted) for the diagnostics page ([`crate::diagnostics`]). The one
+//! other caller is the loader, which may ask for the license and the token before the wasm is
+//! here; `call` then takes its replies ([`early_reply`]), so each is asked once.
 
 use pilot_portal_shared::envelope::{self, EnvelopeError};
 use wasm_bindgen::closure::Closure;
@@ -168,66 +170,80 @@ fn js_reason(e: &JsValue) -> String {
 }
 
 /// Calls one bridge method (`args`: what `f` passes, for the diagnostics page) and returns its
-/// raw reply text.
+/// raw reply text: the loader's reply if it made the same call first (see [`early_reply`]).
+/// Every call, answered or not, is noted by [`crate::diagnostics`] (which redacts secrets
+/// before keeping anything). `f` is a trait object so that this exists once in the wasm.
 fn call(
     method: &'static str,
     args: &[&str],
-    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+    f: &dyn Fn(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<String, BridgeError> {
-    answered(method, args, lookup().map(|bridge| f(&bridge)))
-}
-
-/// The reply as text; every call, answered or not, noted by [`crate::diagnostics`] (which
-/// redacts secrets before keeping anything). Not generic, unlike [`call`]: one copy in the wasm.
-#[inline(never)]
-fn answered(
-    method: &'static str,
-    args: &[&str],
-    reply: Result<Result<JsValue, JsValue>, BridgeError>,
-) -> Result<String, BridgeError> {
-    let result = reply.and_then(|reply| {
-        let reply = reply.map_err(|e| BridgeError::Threw {
-            method,
-            reason: js_reason(&e),
-        })?;
-        match reply.as_string() {
-            Some(text) => Ok(text),
-            // Not the documented string: stringify so the envelope parser can judge it.
-            None => js_sys::JSON::stringify(&reply)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or(BridgeError::Unreadable {
-                    method,
-                    reason: "no reply".into(),
-                }),
-        }
+    let reply = match early_reply(method, args) {
+        Some(reply) => Ok(reply),
+        None => lookup().and_then(|bridge| {
+            f(&bridge).map_err(|e| BridgeError::Threw {
+                method,
+                reason: js_reason(&e),
+            })
+        }),
+    };
+    let result = reply.and_then(|reply| match reply.as_string() {
+        Some(text) => Ok(text),
+        // Not the documented string: stringify so the envelope parser can judge it.
+        None => js_sys::JSON::stringify(&reply)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(BridgeError::Unreadable {
+                method,
+                reason: "no reply".into(),
+            }),
     });
     crate::diagnostics::bridge_call(method, args, result.as_deref().map_err(BridgeError::reason));
     result
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The loader's reply to this call, if it made it before the wasm ran (`askPilot` in
+    /// `src/loader.js`, for a page without its own token copy); `undefined` otherwise.
+    #[wasm_bindgen(catch, js_name = __pilotPortalEarly)]
+    fn loader_early(key: &str) -> Result<JsValue, JsValue>;
+}
+
+/// See [`loader_early`]: the key is the method and its arguments, one per line.
+fn early_reply(method: &str, args: &[&str]) -> Option<JsValue> {
+    let mut key = String::from(method);
+    for arg in args {
+        key.push('\n');
+        key.push_str(arg);
+    }
+    loader_early(&key).ok().filter(|r| !r.is_undefined())
+}
+
 fn unit(
     method: &'static str,
     args: &[&str],
-    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+    f: impl Fn(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<(), BridgeError> {
-    envelope::parse_unit(&call(method, args, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+    envelope::parse_unit(&call(method, args, &f)?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 fn boolean(
     method: &'static str,
     args: &[&str],
-    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+    f: impl Fn(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<bool, BridgeError> {
-    envelope::parse_bool(&call(method, args, f)?).map_err(|e| BridgeError::from_envelope(method, e))
+    envelope::parse_bool(&call(method, args, &f)?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
 fn string(
     method: &'static str,
     args: &[&str],
-    f: impl FnOnce(&DjiBridge) -> Result<JsValue, JsValue>,
+    f: impl Fn(&DjiBridge) -> Result<JsValue, JsValue>,
 ) -> Result<String, BridgeError> {
-    envelope::parse_string(&call(method, args, f)?)
+    envelope::parse_string(&call(method, args, &f)?)
         .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
@@ -309,7 +325,7 @@ pub fn stop_self() -> Result<(), BridgeError> {
 /// answers `""` or `{}`).
 pub fn api_get_token() -> Result<Option<String>, BridgeError> {
     let method = "apiGetToken";
-    envelope::parse_optional_string(&call(method, &[], |b| b.api_get_token())?)
+    envelope::parse_optional_string(&call(method, &[], &|b| b.api_get_token())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
 }
 
@@ -342,7 +358,7 @@ pub struct ThingConfigs {
 /// `thingGetConfigs`.
 pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
     let method = "thingGetConfigs";
-    envelope::parse_json(&call(method, &[], |b| b.thing_get_configs())?)
+    envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
 }
 

@@ -5,7 +5,7 @@
 // - A stored session that looks alive: the signed-in bundle straight away (it also runs the
 //   start sequence), and the session check (`GET /api/pilot/bootstrap`) starts at once, in
 //   parallel with the download; the page uses that answer only if Pilot 2 holds the same
-//   token. Nothing here touches `window.djiBridge`: the license comes first, in the wasm.
+//   token. The page's own copy first; Pilot 2 is asked only without one (`askPilot`).
 // - Decisions on the proxy's time, not the controller's (often wrong in the field): the offset
 //   from this answer's `Server-Timing`, else the one remembered (src/clock.rs keeps it).
 // - The service worker (public/sw.js) that keeps the app for a start without network.
@@ -93,9 +93,42 @@
       (location.protocol === "https:" ? "; Secure" : "");
   };
 
+  // The token Pilot 2 holds, asked here only when the page keeps no copy of its own (a
+  // cleared WebView, a fresh profile): the bundle is then picked on the token the start
+  // sequence will find, not on a guess that would download the first screen's and then the
+  // signed-in one. The license first, as DJI requires, and the token only from a loaded
+  // `api` module (src/token.rs). A call that throws, is refused or says no ends it there.
+  var early = [];
+  function askPilot() {
+    var bridge = window.djiBridge, dji = config().dji;
+    function call(method, args) {
+      var reply = bridge[method].apply(bridge, args), e = JSON.parse(reply);
+      early.push([[method].concat(args).join("\n"), reply]);
+      return e.code === 0 && e.data;
+    }
+    try {
+      if (call("platformVerifyLicense", [dji.app_id, dji.app_key, dji.license]) === true &&
+          call("platformIsVerified", []) === true &&
+          call("platformIsComponentLoaded", ["api"]) === true) {
+        var t = call("apiGetToken", []);
+        if (typeof t === "string") return t;
+      }
+    } catch (e) { /* no bridge or no inlined config: the wasm asks */ }
+    return null;
+  }
+  // The wasm's bridge calls (src/bridge.rs) take those replies in order, each once, instead of
+  // asking again, while its calls are the same ones (the method and its arguments, joined by
+  // new lines): the first that differs drops the rest, so a rerun asks Pilot 2 itself.
+  window.__pilotPortalEarly = function (key) {
+    var next = early.shift();
+    if (next && next[0] === key) return next[1];
+    early = [];
+  };
+
   var skew = offset();
   var token = null;
   try { token = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
+  if (!token) token = askPilot();
   var next = plan(token);
   var bundle = next === "login" ? bundles.first : bundles.full;
   window.__pilotPortalRemember(bundle);

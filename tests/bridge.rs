@@ -157,3 +157,40 @@ fn the_bridge_is_looked_up_on_every_call() {
     install(r#"{ platformIsVerified: function () { return '{"code":0,"data":true}'; } }"#);
     assert_eq!(bridge::is_verified(), Ok(true));
 }
+
+#[wasm_bindgen_test]
+fn the_loaders_earlier_reply_is_taken_instead_of_asking_again() {
+    // What src/loader.js offers when it asked first: the reply to the same call (the method
+    // and its arguments, one per line), else `undefined`.
+    js_sys::Function::new_no_args(
+        r#"window.__asked = [];
+           window.__pilotPortalEarly = function (key) {
+             __asked.push(key);
+             if (key === "platformVerifyLicense\nid\nkey\nlic") return '{"code":0,"message":"","data":true}';
+           };"#,
+    )
+    .call0(&JsValue::NULL)
+    .expect("install the loader's replies");
+    install(
+        r#"{ platformVerifyLicense: function () { throw new Error("asked Pilot 2 again"); },
+             platformIsVerified: function () { window.__seen.push("isVerified");
+               return '{"code":0,"message":"","data":false}'; } }"#,
+    );
+    assert_eq!(bridge::verify_license("id", "key", "lic"), Ok(true));
+    assert_eq!(
+        bridge::is_verified(),
+        Ok(false),
+        "not offered: Pilot 2 asked"
+    );
+    assert_eq!(seen(), r#"["isVerified"]"#);
+    let asked = js_sys::Function::new_no_args(
+        "var a = JSON.stringify(__asked); delete window.__pilotPortalEarly; return a;",
+    )
+    .call0(&JsValue::NULL)
+    .ok()
+    .and_then(|v| v.as_string());
+    assert_eq!(
+        asked.as_deref(),
+        Some(r#"["platformVerifyLicense\nid\nkey\nlic","platformIsVerified"]"#)
+    );
+}

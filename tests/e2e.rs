@@ -23,6 +23,12 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
         e.api_requests().await.is_empty(),
         "no /api round trip before the login form"
     );
+    // The loader asked Pilot 2 (no token: the first screen's bundle); the wasm took its
+    // replies instead of asking again.
+    let calls = e.calls().await;
+    for method in ["platformVerifyLicense", "platformIsVerified"] {
+        assert_eq!(start_calls(&calls, method), 1, "{method}: {calls:?}");
+    }
     let full = e
         .js("return performance.getEntriesByType('resource').filter(r => r.name.includes('/full/')).length")
         .await;
@@ -69,6 +75,16 @@ async fn no_token_shows_login_then_pilot_holds_the_issued_token() {
         .await;
     assert!(log.as_str().unwrap_or("").contains("apiSetToken"), "{log}");
     e.quit().await;
+}
+
+/// How often the start sequence's reading of the license and the token made `method`
+/// (`platformIsComponentLoaded` for the `api` module only; the page asks about others later).
+fn start_calls(calls: &[Call], method: &str) -> usize {
+    calls
+        .iter()
+        .filter(|c| c.method == method)
+        .filter(|c| c.method != "platformIsComponentLoaded" || c.arg(0) == "api")
+        .count()
 }
 
 /// The page's buttons and links that the emulator's panel (fixed at the bottom) covers, with
@@ -138,8 +154,24 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
         !m.contains(&"platformLoadComponent"),
         "module not reloaded: {m:?}"
     );
-    assert!(m.contains(&"apiGetToken"), "{m:?}");
     assert!(!m.contains(&"apiSetToken"), "token untouched: {m:?}");
+    // The page has no copy of its own (a fresh profile): the loader asks Pilot 2 and picks
+    // the signed-in bundle at once; the wasm takes the loader's replies, asking nothing twice.
+    for method in [
+        "platformVerifyLicense",
+        "platformIsVerified",
+        "platformIsComponentLoaded",
+        "apiGetToken",
+    ] {
+        assert_eq!(start_calls(&calls, method), 1, "{method}: {m:?}");
+    }
+    // (the panels' bundle follows the main page)
+    let wasm = e.wasm_downloads().await;
+    let bundles = wasm.iter().filter(|w| !w.starts_with("/panels/"));
+    assert!(
+        bundles.map(|w| w.starts_with("/full/")).eq([true]),
+        "the signed-in bundle alone, not the first screen's before it: {wasm:?}"
+    );
     e.quit().await;
 }
 

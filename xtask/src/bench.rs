@@ -5,7 +5,8 @@
 //! - the first screen: a fake Pilot 2 with a valid license and no token, to a visible password
 //!   field (cold cache); the bytes by file (raw, gzip -9, brotli -q 11);
 //! - the returning pilot: a fake Pilot 2 holding a valid token (and the page's copy), to the
-//!   main page, with a cold cache and with a warm one (same profile, second opening).
+//!   main page, with a cold cache and with a warm one (same profile, second opening), and in a
+//!   fresh profile where only Pilot 2 holds the token.
 
 use crate::page::{brotli_bytes, gzip_bytes};
 use crate::stack::{self, Ports};
@@ -19,10 +20,11 @@ use std::time::Duration;
 use thirtyfour::prelude::*;
 
 /// A fake Pilot 2 like the anchor's: license valid, no token stored. Also records when the
-/// password field becomes visible and when the bridge is first called.
+/// password field becomes visible and when the wasm first calls the bridge (a call while the
+/// document is still parsed is the loader's, `askPilot` in src/loader.js).
 const FAKE_BRIDGE: &str = r#"(function () {
   if (!/^https?:/.test(location.protocol)) return;
-  function reply(data) { if (window.__firstCall === undefined) window.__firstCall = performance.now(); return JSON.stringify({code: 0, message: "", data: data}); }
+  function reply(data) { if (window.__firstCall === undefined && document.readyState !== "loading") window.__firstCall = performance.now(); return JSON.stringify({code: 0, message: "", data: data}); }
   window.djiBridge = {
     platformVerifyLicense: function () { return reply(true); },
     platformIsVerified: function () { return reply(true); },
@@ -37,13 +39,13 @@ const FAKE_BRIDGE: &str = r#"(function () {
 })();"#;
 
 /// A fake Pilot 2 that holds `__TOKEN__` in a loaded `api` module (the page keeps its copy
-/// too, as after any sign-in) and answers every other call with success. Records when the
-/// main page shows.
+/// too, as after any sign-in, unless `__COPY__` is false) and answers every other call with
+/// success. Records when the main page shows.
 const FAKE_SIGNED_IN: &str = r#"(function () {
   if (!/^https?:/.test(location.protocol)) return;
   var token = "__TOKEN__";
-  localStorage.setItem("pilot-portal.token", token);
-  function reply(data) { if (window.__firstCall === undefined) window.__firstCall = performance.now(); return JSON.stringify({code: 0, message: "", data: data}); }
+  if (__COPY__) localStorage.setItem("pilot-portal.token", token);
+  function reply(data) { if (window.__firstCall === undefined && document.readyState !== "loading") window.__firstCall = performance.now(); return JSON.stringify({code: 0, message: "", data: data}); }
   var answers = {
     platformIsComponentLoaded: function (name) { return reply(name === "api"); },
     apiGetToken: function () { return reply(token); },
@@ -87,6 +89,8 @@ enum Path {
     FirstScreenAgain,
     /// A stored valid token, cold cache: to the main page.
     ReturningCold,
+    /// The same in a fresh profile: Pilot 2 holds the token, the page has no copy and no cookie.
+    ReturningFresh,
     /// The same, second opening in the same profile (the WebView keeps its HTTP cache).
     ReturningWarm,
 }
@@ -97,6 +101,7 @@ impl Path {
             Path::FirstScreen => "first screen (no token → login)",
             Path::FirstScreenAgain => "first screen, logged out before",
             Path::ReturningCold => "stored valid token → main page, cold",
+            Path::ReturningFresh => "the same, Pilot 2's token only",
             Path::ReturningWarm => "stored valid token → main page, warm",
         }
     }
@@ -158,6 +163,7 @@ pub fn bench(runs: usize) -> anyhow::Result<()> {
                 Path::FirstScreen,
                 Path::FirstScreenAgain,
                 Path::ReturningCold,
+                Path::ReturningFresh,
                 Path::ReturningWarm,
             ] {
                 for setting in [Setting::Unthrottled, Setting::Cpu4, Setting::Cpu4Fast3g] {
@@ -326,7 +332,9 @@ impl Browser<'_> {
         let cdp = driver.cdp();
         let fake = match path {
             Path::FirstScreen | Path::FirstScreenAgain => FAKE_BRIDGE.to_owned(),
-            _ => FAKE_SIGNED_IN.replace("__TOKEN__", token),
+            _ => FAKE_SIGNED_IN
+                .replace("__TOKEN__", token)
+                .replace("__COPY__", &(path != Path::ReturningFresh).to_string()),
         };
         cdp.send_raw(
             "Page.addScriptToEvaluateOnNewDocument",
@@ -337,7 +345,7 @@ impl Browser<'_> {
         // What the pilot's last opening left besides the token copy (the fake puts that in
         // localStorage): the loader's cookie, which picks the page that names the bundle.
         let cookie = match path {
-            Path::FirstScreen => None,
+            Path::FirstScreen | Path::ReturningFresh => None,
             Path::FirstScreenAgain => Some("first"),
             Path::ReturningCold | Path::ReturningWarm => Some("full"),
         };
