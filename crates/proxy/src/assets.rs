@@ -162,10 +162,7 @@ impl Assets {
                     }
                     continue;
                 }
-                let skip = url == "/index.html"
-                    || pilot_portal_shared::PRELOAD_PAGES
-                        .iter()
-                        .any(|(_, page)| url.strip_prefix('/') == Some(page))
+                let skip = crate::static_files::is_page_file(&url)
                     || name.starts_with('.')
                     || name.ends_with(".br")
                     || name.ends_with(".gz")

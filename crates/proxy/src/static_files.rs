@@ -57,12 +57,14 @@ pub fn page_service(state: AppState) -> Router {
             }
         }
     };
-    Router::new()
+    let mut router = Router::new()
         .route("/", get(index_html))
-        .route("/index.html", get(index_html))
-        // never the raw files: the page as rendered, by the cookie like `/`
-        .route("/index-first.html", get(index_html))
-        .route("/index-full.html", get(index_html))
+        .route("/index.html", get(index_html));
+    // never the raw files: the page as rendered, by the cookie like `/`
+    for (_, page) in pilot_portal_shared::PRELOAD_PAGES {
+        router = router.route(&format!("/{page}"), get(index_html));
+    }
+    router
         .with_state(state)
         .fallback(files)
         .layer(middleware::from_fn(cache_headers))
@@ -247,11 +249,13 @@ fn inline_config(html: &str, config: &crate::config::Config) -> String {
     )
 }
 
-/// `/index-first.html`, `/index-full.html` ([`pilot_portal_shared::PRELOAD_PAGES`]).
-fn is_preload_page(path: &str) -> bool {
-    pilot_portal_shared::PRELOAD_PAGES
-        .iter()
-        .any(|(_, page)| path.strip_prefix('/') == Some(page))
+/// `/index.html` and the pages that preload a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]):
+/// the files only ever served as rendered, never as they are on disk.
+pub(crate) fn is_page_file(path: &str) -> bool {
+    path == "/index.html"
+        || pilot_portal_shared::PRELOAD_PAGES
+            .iter()
+            .any(|(_, page)| path.strip_prefix('/') == Some(page))
 }
 
 /// Trunk names assets `name-<hex hash>.ext` / `name-<hex hash>_bg.wasm`: safe to cache forever.
@@ -322,8 +326,7 @@ pub fn answer_first<B>(
     }
     let path = req.uri().path();
     let method = req.method().clone();
-    let page = method == axum::http::Method::GET
-        && (path == "/" || path == "/index.html" || is_preload_page(path));
+    let page = method == axum::http::Method::GET && (path == "/" || is_page_file(path));
     let held = if page {
         None
     } else {
