@@ -346,6 +346,13 @@ async fn bad_license_stops_everything_with_djis_message() {
         "nothing after a refused license"
     );
     assert!(e.api_requests().await.is_empty());
+    // The refusal the loader got was shown once; trying again asks Pilot 2, not the old reply.
+    e.click("[data-testid=retry]").await;
+    e.eventually_true(
+        "Try again verifies the license with Pilot 2 again",
+        "return window.__pilot2Emulator.calls.filter(c => c.method === 'platformVerifyLicense').length === 2",
+    )
+    .await;
     e.quit().await;
 }
 
