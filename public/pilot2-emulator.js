@@ -33,6 +33,8 @@
  *   emulator-stop-unloads=1         stopUnloads: true      closing unloads every module
  *   emulator-empty-token=accept     acceptEmptyToken: true apiSetToken("") is accepted
  *   emulator-no-token-reply={}      noTokenReply: "{}"     apiGetToken with nothing stored answers {}
+ *   emulator-late-bridge=1          lateBridge: true       window.djiBridge appears only once the
+ *                                                          page is parsed, after its inline scripts
  *   emulator-gateway=slow|silent|refuse|corrupt            how the gateway answers services
  *                                                          (corrupt: a downloaded license file
  *                                                          arrives damaged, so its MD5 differs)
@@ -65,6 +67,7 @@
     stopUnloads: option("stop-unloads", "stopUnloads", on, false),
     acceptEmptyToken: option("empty-token", "acceptEmptyToken", function (v) { return v === "accept"; }, false),
     noTokenReply: option("no-token-reply", "noTokenReply", text, ""),
+    lateBridge: option("late-bridge", "lateBridge", on, false),
     gateway: option("gateway", "gateway", text, "normal"),
   };
 
@@ -459,7 +462,15 @@
       return reply;
     };
   });
-  window.djiBridge = bridge;
+  // DJI does not say when Pilot 2 injects the bridge (Android's addJavascriptInterface objects
+  // are there before the page's first script): lateBridge plays the other answer, so the page's
+  // loader finds none and the wasm asks.
+  function install() { window.djiBridge = bridge; }
+  if (cfg.lateBridge && document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", install);
+  } else {
+    install();
+  }
   // Pilot 2 keeps a loaded cloud module connected while the page is closed: reconnect it.
   if (state.modules.thing) cloudConnect();
 

@@ -65,11 +65,14 @@ pub struct World {
     pub accept_empty_token: bool,
     /// `apiGetToken` with nothing stored answers `{}` instead of `""`.
     pub no_token_reply_object: bool,
+    /// `window.djiBridge` appears only once the page is parsed (documented: nothing; Android
+    /// injects it before the page's first script, which the loader relies on when it can).
+    pub late_bridge: bool,
 }
 
 impl World {
     /// What DJI documents, and each plausible alternative on its own.
-    pub fn all() -> [World; 5] {
+    pub fn all() -> [World; 6] {
         let d = World::default();
         [
             d,
@@ -89,6 +92,10 @@ impl World {
                 no_token_reply_object: true,
                 ..d
             },
+            World {
+                late_bridge: true,
+                ..d
+            },
         ]
     }
 
@@ -99,6 +106,7 @@ impl World {
             stop_unloads: true,
             accept_empty_token: true,
             no_token_reply_object: true,
+            late_bridge: true,
         }
     }
 }
@@ -563,6 +571,7 @@ fn prelude(preset: &Preset) -> String {
     config["stopUnloads"] = json!(w.stop_unloads);
     config["acceptEmptyToken"] = json!(w.accept_empty_token);
     config["noTokenReply"] = json!(if w.no_token_reply_object { "{}" } else { "" });
+    config["lateBridge"] = json!(w.late_bridge);
     let page_token = preset
         .page_token
         .clone()
