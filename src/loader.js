@@ -156,14 +156,26 @@
   // Content Security Policy needs no hash for it. A failure reaches the boot script's
   // unhandledrejection handler, as a failed module script would.
   window.__pilotPortalStart = function (b) {
+    styles(b);
     return import(b.js).then(function (m) {
       return m.default({ module_or_path: b.wasm });
     });
   };
+  // A bundle's own stylesheet (the signed-in pages' style/signed-in.css), once, as its
+  // download or its start begins: far smaller than the wasm, it is there before that has run.
+  function styles(b) {
+    if (!b.css || b.styled) return;
+    b.styled = true;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = b.css;
+    document.head.appendChild(css);
+  }
   // The wasm first: it is most of the bytes, and the glue would ask for it only once run.
   window.__pilotPortalPreload = function (b) {
     if (b.preloaded) return;
     b.preloaded = true;
+    styles(b);
     var wasm = document.createElement("link");
     wasm.rel = "preload";
     wasm.as = "fetch";

@@ -39,8 +39,15 @@ pub fn rename_bundles(dist: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Renames the stylesheets at the top of `dist` after their content; `index.html` follows.
+/// Renames every bundle's stylesheets after their content; its `index.html` follows.
 pub fn rename_stylesheets(dist: &Path) -> anyhow::Result<()> {
+    for dir in crate::page::bundle_dirs(dist).iter().filter(|d| d.is_dir()) {
+        rename_stylesheets_in(dir)?;
+    }
+    Ok(())
+}
+
+fn rename_stylesheets_in(dist: &Path) -> anyhow::Result<()> {
     let index = dist.join("index.html");
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();

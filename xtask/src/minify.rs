@@ -152,10 +152,18 @@ pub fn css(css: &str) -> anyhow::Result<String> {
     Ok(out.code)
 }
 
-/// Minifies the stylesheets in `dist` in place. Their `<link>` carries no `integrity` digest
-/// (`data-integrity="none"` in `index.html`, dropped here: a same-origin digest guards nothing
+/// Minifies every bundle's stylesheets in place (the first screen's `style/main.css`, the
+/// signed-in pages' `style/signed-in.css`). Their `<link>` carries no `integrity` digest
+/// (`data-integrity="none"` in the Trunk page, dropped here: a same-origin digest guards nothing
 /// the page's own origin does not), which would no longer match.
 pub fn stylesheets(dist: &Path) -> anyhow::Result<()> {
+    for dir in crate::page::bundle_dirs(dist).iter().filter(|d| d.is_dir()) {
+        stylesheets_in(dir)?;
+    }
+    Ok(())
+}
+
+fn stylesheets_in(dist: &Path) -> anyhow::Result<()> {
     const NO_DIGEST: &str = " data-integrity=\"none\"";
     let index_path = dist.join("index.html");
     let mut index = std::fs::read_to_string(&index_path)?;

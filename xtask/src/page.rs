@@ -79,9 +79,12 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
 struct Bundle {
     js: String,
     wasm: String,
+    /// Its own stylesheet, for the loader to link (the signed-in pages' `style/signed-in.css`);
+    /// `None` for the first screen's, which `index.html` links itself.
+    css: Option<String>,
 }
 
-/// Reads the JS glue and wasm paths from the module script Trunk wrote.
+/// Reads the JS glue and wasm paths from the module script Trunk wrote, and its stylesheet.
 fn bundle_of(html: &str) -> anyhow::Result<Bundle> {
     let js = between(html, "import init, * as bindings from '", "'")
         .context("Trunk's module script (import init …) not found")?;
@@ -89,6 +92,7 @@ fn bundle_of(html: &str) -> anyhow::Result<Bundle> {
     Ok(Bundle {
         js: js.to_owned(),
         wasm: wasm.to_owned(),
+        css: between(html, "<link rel=\"stylesheet\" href=\"", "\"").map(str::to_owned),
     })
 }
 
@@ -153,7 +157,10 @@ fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
     let html = std::fs::read_to_string(&index)?;
     let full = bundle_of(&std::fs::read_to_string(dist.join("full/index.html"))?)?;
     let panels = bundle_of(&std::fs::read_to_string(dist.join("panels/index.html"))?)?;
-    let first = bundle_of(&html)?;
+    let first = Bundle {
+        css: None,
+        ..bundle_of(&html)?
+    };
     let mut out = html.clone();
     let script_start = out
         .find("<script type=\"module\">")
@@ -170,7 +177,13 @@ fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
             out.replace_range(at..end, "");
         }
     }
-    let json = |b: &Bundle| serde_json::json!({ "js": b.js, "wasm": b.wasm }).to_string();
+    let json = |b: &Bundle| {
+        let mut files = serde_json::json!({ "js": b.js, "wasm": b.wasm });
+        if let Some(css) = &b.css {
+            files["css"] = css.as_str().into();
+        }
+        files.to_string()
+    };
     let loader = minify(include_str!("../../src/loader.js"))
         .replace("__FIRST__", &json(&first))
         .replace("__FULL__", &json(&full))
@@ -192,8 +205,11 @@ fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
 /// the loader's `__pilotPortalPreload` and `import()` make (same `as`, same CORS mode), so each
 /// file is downloaded once.
 fn preload_links(b: &Bundle) -> String {
+    let css = b.css.as_ref().map_or(String::new(), |css| {
+        format!(r#"<link rel="preload" href="{css}" as="style" />"#)
+    });
     format!(
-        r#"<link rel="preload" href="{}" as="fetch" type="application/wasm" crossorigin="anonymous" /><link rel="modulepreload" href="{}" crossorigin="anonymous" />"#,
+        r#"<link rel="preload" href="{}" as="fetch" type="application/wasm" crossorigin="anonymous" /><link rel="modulepreload" href="{}" crossorigin="anonymous" />{css}"#,
         b.wasm, b.js
     )
 }
@@ -478,8 +494,14 @@ mod tests {
             bundle_of(html).ok(),
             Some(Bundle {
                 js: "/full/p-1.js".into(),
-                wasm: "/full/p-1_bg.wasm".into()
+                wasm: "/full/p-1_bg.wasm".into(),
+                css: None,
             })
+        );
+        let styled = format!("<link rel=\"stylesheet\" href=\"/full/s-2.css\"/>{html}");
+        assert_eq!(
+            bundle_of(&styled).ok().and_then(|b| b.css).as_deref(),
+            Some("/full/s-2.css")
         );
         assert!(bundle_of("<html></html>").is_err());
     }
@@ -502,10 +524,12 @@ mod tests {
         let first = Bundle {
             js: "/pilot-portal-6a193622679fada8.js".into(),
             wasm: "/pilot-portal-6a193622679fada8_bg.wasm".into(),
+            css: None,
         };
         let full = Bundle {
             js: "/full/pilot-portal-1f0e9c2d00aa11bb.js".into(),
             wasm: "/full/pilot-portal-1f0e9c2d00aa11bb_bg.wasm".into(),
+            css: None,
         };
         assert_eq!(build_id(&first, &full), "6a193622.1f0e9c2d");
     }
@@ -576,8 +600,13 @@ mod tests {
         let bundle = |dir: &str, hash: &str| Bundle {
             js: format!("{dir}/pilot-portal-{hash}.js"),
             wasm: format!("{dir}/pilot-portal-{hash}_bg.wasm"),
+            css: None,
         };
-        let (first, full) = (bundle("", "0123456789"), bundle("/full", "abcdef0123"));
+        let first = bundle("", "0123456789");
+        let full = Bundle {
+            css: Some("/full/signed-in-abcdef0123.css".into()),
+            ..bundle("/full", "abcdef0123")
+        };
         let page = "<head><title>P</title><script>x</script></head>";
         std::fs::write(dist.path().join("index.html"), page).expect("write");
         write_preload_pages(dist.path(), &first, &full).expect("pages");
@@ -593,6 +622,10 @@ mod tests {
         assert!(read("index-full.html").contains(
             r#"<link rel="preload" href="/full/pilot-portal-abcdef0123_bg.wasm" as="fetch""#
         ));
+        // the signed-in pages' stylesheet with their bundle, not on the first screen
+        let css = r#"<link rel="preload" href="/full/signed-in-abcdef0123.css" as="style" />"#;
+        assert!(read("index-full.html").contains(css));
+        assert!(!read("index-first.html").contains("signed-in"));
         // a page without a title (a build step lost it) is an error, not a silent copy
         std::fs::write(dist.path().join("index.html"), "<head></head>").expect("write");
         assert!(write_preload_pages(dist.path(), &first, &full).is_err());
