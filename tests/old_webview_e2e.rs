@@ -1,7 +1,7 @@
-//! WebViews older than we support (README, "Old controllers"): the boot script's plain-HTML
-//! message names the version found and the minimum, in the pilot's language (`?lang=`, the
-//! remembered choice, the controller's languages), and nothing of the app is downloaded. The
-//! minimum itself starts the app.
+//! WebViews older than we support (README, "Old controllers"): the boot script sends them to a
+//! plain-HTML page (`public/old-webview.html`) that names the version found and the minimum,
+//! in the pilot's language (`?lang=`, the remembered choice, the controller's languages), and
+//! nothing of the app is downloaded. The minimum itself starts the app.
 
 #![cfg(not(target_arch = "wasm32"))]
 

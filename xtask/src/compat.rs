@@ -190,7 +190,10 @@ fn scripts(dist: &Path) -> anyhow::Result<Vec<Script>> {
             continue;
         }
         let html = std::fs::read_to_string(&page)?;
-        let index = page.file_name().is_some_and(|n| n == "index.html");
+        // index.html's boot script and the page it sends old WebViews to run on those too
+        let boot = page
+            .file_name()
+            .is_some_and(|n| n == "index.html" || n == "old-webview.html");
         for (i, (attributes, source)) in inline_scripts(&html).into_iter().enumerate() {
             let loader = attributes.contains("id=\"pilot-portal-loader\"");
             out.push(Script {
@@ -201,7 +204,7 @@ fn scripts(dist: &Path) -> anyhow::Result<Vec<Script>> {
                     if loader { " (the loader)" } else { "" }
                 ),
                 source,
-                level: if index && !loader {
+                level: if boot && !loader {
                     BOOT_ES_LEVEL
                 } else {
                     ES_LEVEL
