@@ -35,6 +35,8 @@
  *   emulator-no-token-reply={}      noTokenReply: "{}"     apiGetToken with nothing stored answers {}
  *   emulator-late-bridge=1          lateBridge: true       window.djiBridge appears only once the
  *                                                          page is parsed, after its inline scripts
+ *   emulator-late-license=1         lateLicense: true      while the page is parsed, the license is
+ *                                                          refused (not ready); accepted after
  *   emulator-gateway=slow|silent|refuse|corrupt            how the gateway answers services
  *                                                          (corrupt: a downloaded license file
  *                                                          arrives damaged, so its MD5 differs)
@@ -68,6 +70,7 @@
     acceptEmptyToken: option("empty-token", "acceptEmptyToken", function (v) { return v === "accept"; }, false),
     noTokenReply: option("no-token-reply", "noTokenReply", text, ""),
     lateBridge: option("late-bridge", "lateBridge", on, false),
+    lateLicense: option("late-license", "lateLicense", on, false),
     gateway: option("gateway", "gateway", text, "normal"),
   };
 
@@ -441,6 +444,11 @@
 
   var bridge = {
     platformVerifyLicense: function (appId, appKey, license) {
+      // DJI does not say whether Pilot 2 verifies as early as the page's first script:
+      // lateLicense plays a Pilot 2 that is not ready then.
+      if (cfg.lateLicense && document.readyState === "loading") {
+        return fail(-1, "Pilot 2 cannot verify a license yet.");
+      }
       verified = !cfg.badLicense && appId === cfg.appId && appKey === cfg.appKey && license === cfg.license;
       return verified ? ok(true) : fail(-1, "License verification failed: the app id, app key or license is invalid.");
     },

@@ -25,7 +25,8 @@ pub fn App() -> impl IntoView {
     // The main page's later panels come in their own bundle, told of the session from here.
     #[cfg(feature = "full")]
     crate::panels::owner::link(ctx);
-    // The static "Loading…" placeholder of index.html has done its job.
+    // index.html's "Loading…", or its login form: the boot script hands what was typed there
+    // to the login page's form once that shows.
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("boot"))

@@ -97,24 +97,27 @@
   // cleared WebView, a fresh profile): the bundle is then picked on the token the start
   // sequence will find, not on a guess that would download the first screen's and then the
   // signed-in one. The license first, as DJI requires, and the token only from a loaded
-  // `api` module (src/token.rs). A call that throws, is refused or says no ends it there.
+  // `api` module (src/token.rs): "" when that is not loaded. A call that throws, is refused
+  // or says no ends it there, with null, and is not kept: the wasm asks it again (a Pilot 2
+  // that is not ready while the page is parsed may say yes a moment later; DJI does not say).
   var early = [];
   function askPilot() {
-    var bridge = window.djiBridge, dji = config().dji;
-    function call(method, args) {
+    var bridge = window.djiBridge, dji = config().dji, t = null;
+    function call(method, args, good) {
       var reply = bridge[method].apply(bridge, args), e = JSON.parse(reply);
+      if (e.code !== 0 || !good(e.data)) throw e;
       early.push([[method].concat(args).join("\n"), reply]);
-      return e.code === 0 && e.data;
+      return e.data;
     }
+    function yes(d) { return d === true; }
+    function flag(d) { return typeof d === "boolean"; }
+    function text(d) { return typeof d === "string"; }
     try {
-      if (call("platformVerifyLicense", [dji.app_id, dji.app_key, dji.license]) === true &&
-          call("platformIsVerified", []) === true &&
-          call("platformIsComponentLoaded", ["api"]) === true) {
-        var t = call("apiGetToken", []);
-        if (typeof t === "string") return t;
-      }
+      call("platformVerifyLicense", [dji.app_id, dji.app_key, dji.license], yes);
+      call("platformIsVerified", [], yes);
+      t = call("platformIsComponentLoaded", ["api"], flag) ? call("apiGetToken", [], text) : "";
     } catch (e) { /* no bridge or no inlined config: the wasm asks */ }
-    return null;
+    return t;
   }
   // The wasm's bridge calls (src/bridge.rs) take those replies in order, each once, instead of
   // asking again, while its calls are the same ones (the method and its arguments, joined by
@@ -128,7 +131,12 @@
   var skew = offset();
   var token = null;
   try { token = localStorage.getItem("pilot-portal.token"); } catch (e) { /* storage off */ }
-  if (!token) token = askPilot();
+  if (!token) {
+    token = askPilot();
+    // The license is verified and no token is stored anywhere: the boot script in index.html
+    // draws the login form as soon as the page is parsed, long before the wasm's.
+    if (token === "") window.__pilotPortalLogin = config().platform_name || "";
+  }
   var next = plan(token);
   var bundle = next === "login" ? bundles.first : bundles.full;
   window.__pilotPortalRemember(bundle);

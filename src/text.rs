@@ -1950,3 +1950,31 @@ pub const RETRYING_BY_ITSELF: Tr = tr(
     "页面会自动重试。",
     "Страница повторит попытку сама.",
 );
+
+#[cfg(test)]
+mod boot_script_tests {
+    use super::*;
+
+    /// index.html's boot script says "Loading…" and draws the login form before any wasm, in
+    /// its own copy of these words: each language's table must say what the wasm's pages say.
+    #[test]
+    fn the_boot_scripts_words_are_the_pages() {
+        let html = include_str!("../index.html");
+        for lang in Lang::ALL {
+            crate::i18n::set(lang);
+            let line = html
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with(&format!("{}: [", lang.code())))
+                .unwrap_or_else(|| panic!("no {} line in the boot script", lang.code()));
+            let loading = format!("[\"{}\",", LOADING.get());
+            let form = [LOG_IN_TITLE, USERNAME, PASSWORD, LOG_IN]
+                .map(|w| format!("\"{}\"", w.get()))
+                .join(", ");
+            assert!(line.contains(&loading), "{line}");
+            let line = line.trim_end_matches(',');
+            assert!(line.ends_with(&format!("{form}]")), "{line}");
+        }
+        crate::i18n::set(Lang::En);
+    }
+}

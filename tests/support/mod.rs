@@ -68,11 +68,14 @@ pub struct World {
     /// `window.djiBridge` appears only once the page is parsed (documented: nothing; Android
     /// injects it before the page's first script, which the loader relies on when it can).
     pub late_bridge: bool,
+    /// While the page is parsed, `platformVerifyLicense` is refused; accepted a moment later
+    /// (documented: nothing; the loader asks then, and a refusal it got is asked again).
+    pub late_license: bool,
 }
 
 impl World {
     /// What DJI documents, and each plausible alternative on its own.
-    pub fn all() -> [World; 6] {
+    pub fn all() -> [World; 7] {
         let d = World::default();
         [
             d,
@@ -96,6 +99,10 @@ impl World {
                 late_bridge: true,
                 ..d
             },
+            World {
+                late_license: true,
+                ..d
+            },
         ]
     }
 
@@ -107,6 +114,7 @@ impl World {
             accept_empty_token: true,
             no_token_reply_object: true,
             late_bridge: true,
+            late_license: true,
         }
     }
 }
@@ -491,6 +499,41 @@ impl E2e {
             .unwrap_or(false)
     }
 
+    /// Whether index.html's login form (drawn before any wasm) was ever on screen.
+    pub async fn saw_early_login_form(&self) -> bool {
+        self.js("return !!window.__sawEarlyLogin")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// From the next page load on, the loader's start of its bundle (`__pilotPortalStart` in
+    /// src/loader.js) waits for [`E2e::release_the_wasm`]: the downloads go out as always, but
+    /// no wasm runs until the test says so, however fast this machine is.
+    pub async fn hold_the_wasm(&self) {
+        const HOLD: &str = r#"(function () {
+  var start, release, held = new Promise(function (r) { release = r; });
+  window.__releaseTheWasm = function () { release(); };
+  Object.defineProperty(window, "__pilotPortalStart", {
+    configurable: true,
+    set: function (f) { start = f; },
+    get: function () { return function (b) { return held.then(function () { return start(b); }); }; }
+  });
+})();"#;
+        self.driver
+            .cdp()
+            .send_raw(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": HOLD }),
+            )
+            .await
+            .expect("hold the wasm");
+    }
+
+    pub async fn release_the_wasm(&self) {
+        self.js("window.__releaseTheWasm(); return true").await;
+    }
+
     pub async fn login(&self, user: &str, password: &str) {
         let u = self.wait_for("[data-testid=username]").await;
         u.clear().await.expect("clear");
@@ -572,6 +615,7 @@ fn prelude(preset: &Preset) -> String {
     config["acceptEmptyToken"] = json!(w.accept_empty_token);
     config["noTokenReply"] = json!(if w.no_token_reply_object { "{}" } else { "" });
     config["lateBridge"] = json!(w.late_bridge);
+    config["lateLicense"] = json!(w.late_license);
     let page_token = preset
         .page_token
         .clone()
@@ -601,6 +645,7 @@ const LOGIN_WATCH: &str = r#"(function () {
   });
   new MutationObserver(function () {
     if (document.querySelector('[data-testid=login-form]')) window.__sawLogin = true;
+    if (document.querySelector('[data-testid=early-login]')) window.__sawEarlyLogin = true;
     if (window.__mainAt === undefined && document.querySelector('[data-testid=main-page]')) window.__mainAt = performance.now();
   }).observe(document, { childList: true, subtree: true });
 })();"#;
@@ -652,6 +697,13 @@ pub fn methods(calls: &[Call]) -> Vec<&str> {
 /// license first; `apiGetToken`/`apiSetToken` only while `api` is loaded; a token is never
 /// "cleared" with `apiSetToken("")`; no failed calls.
 pub fn assert_contract_order(calls: &[Call], api_loaded_at_start: bool) {
+    // A license refused while the page was parsed (`World::late_license`) is asked again: the
+    // contract's sequence starts at the accepted one.
+    let refused_early = calls
+        .iter()
+        .take_while(|c| c.method == "platformVerifyLicense" && c.code != 0)
+        .count();
+    let calls = &calls[refused_early..];
     let m = methods(calls);
     assert!(m.len() >= 2, "at least the license calls: {m:?}");
     assert_eq!(
