@@ -224,14 +224,7 @@ async fn diagnostics_open_when_the_page_cannot_start() {
     // a WebView without WebAssembly at all: the boot script says so (too old), and the link on
     // every screen still opens the diagnostics
     let e = E2e::start(Preset::default()).await;
-    e.driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": "delete window.WebAssembly;" }),
-        )
-        .await
-        .expect("no WebAssembly");
+    e.before_every_page("delete window.WebAssembly;").await;
     e.open().await;
     e.wait_for("#boot-old").await;
     e.click("[data-testid=diagnostics-link]").await;

@@ -10,7 +10,6 @@
 
 mod support;
 
-use serde_json::json;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use support::*;
@@ -178,14 +177,7 @@ async fn a_3_s_latency_link_says_slow_network_and_reaches_the_main_page() {
     )
     .await;
     // whether "slow network" was ever on screen (it goes once the answer is in)
-    e.driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": "new MutationObserver(function () { if (document.querySelector('[data-testid=slow-network]')) window.__sawSlow = true; }).observe(document, { childList: true, subtree: true });" }),
-        )
-        .await
-        .expect("watch");
+    e.before_every_page("new MutationObserver(function () { if (document.querySelector('[data-testid=slow-network]')) window.__sawSlow = true; }).observe(document, { childList: true, subtree: true });").await;
     e.emulate_network(false, 3_000).await;
     e.open().await;
     wait_long(&e, "[data-testid=main-page]", 90).await;
@@ -220,11 +212,8 @@ async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
         },
     )
     .await;
-    e.driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": r#"(function () {
+    e.before_every_page(
+        r#"(function () {
   var skew = 2 * 86400000, RealDate = Date, realNow = Date.now;
   function Skewed(a, b, c, d, e, f, g) {
     if (!(this instanceof Skewed)) return new RealDate(realNow() + skew).toString();
@@ -239,10 +228,9 @@ async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
   Skewed.parse = RealDate.parse;
   Skewed.UTC = RealDate.UTC;
   window.Date = Skewed;
-})();"# }),
-        )
-        .await
-        .expect("skew the clock");
+})();"#,
+    )
+    .await;
     e.open().await;
     e.wait_for("[data-testid=main-page]").await;
     assert!(!e.saw_login_form().await, "a wrong clock is not an expiry");

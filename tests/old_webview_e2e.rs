@@ -42,16 +42,10 @@ async fn webview(ua: Option<String>, languages: &str, before: &str) -> E2e {
         )
         .await
         .expect("override the user agent");
-    let source =
-        format!("(function () {{ if (!/^https?:/.test(location.protocol)) return; {before} }})();");
-    e.driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": source }),
-        )
-        .await
-        .expect("inject");
+    e.before_every_page(&format!(
+        "(function () {{ if (!/^https?:/.test(location.protocol)) return; {before} }})();"
+    ))
+    .await;
     e
 }
 

@@ -520,14 +520,19 @@ impl E2e {
     get: function () { return function (b) { return held.then(function () { return start(b); }); }; }
   });
 })();"#;
+        self.before_every_page(HOLD).await;
+    }
+
+    /// Runs `source` in every page this browser opens from now on, before the page's scripts.
+    pub async fn before_every_page(&self, source: &str) {
         self.driver
             .cdp()
             .send_raw(
                 "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": HOLD }),
+                json!({ "source": source }),
             )
             .await
-            .expect("hold the wasm");
+            .expect("a script before every page");
     }
 
     pub async fn release_the_wasm(&self) {
