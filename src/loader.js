@@ -111,11 +111,14 @@
     }
     function yes(d) { return d === true; }
     function flag(d) { return typeof d === "boolean"; }
-    function text(d) { return typeof d === "string"; }
+    // a token, or what the wasm reads as none (pilot_portal_shared::envelope's
+    // parse_optional_string): "", blanks, "{}", null, {}
+    function token(d) { return d === null || typeof d === "string" || JSON.stringify(d) === "{}"; }
     try {
       call("platformVerifyLicense", [dji.app_id, dji.app_key, dji.license], yes);
       call("platformIsVerified", [], yes);
-      t = call("platformIsComponentLoaded", ["api"], flag) ? call("apiGetToken", [], text) : "";
+      t = call("platformIsComponentLoaded", ["api"], flag) ? call("apiGetToken", [], token) : "";
+      if (typeof t !== "string" || !t.trim() || t.trim() === "{}") t = "";
     } catch (e) { /* no bridge or no inlined config: the wasm asks */ }
     return t;
   }
