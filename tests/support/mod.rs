@@ -316,20 +316,13 @@ impl E2e {
                 std::fs::read_to_string(dist().join("pilot2-emulator.js")).expect("emulator");
             format!("{}\n{}\n{}", prelude(&preset), LOGIN_WATCH, emulator)
         };
-        browser
-            .driver
-            .cdp()
-            .send_raw(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": source }),
-            )
-            .await
-            .expect("inject the emulator");
-        E2e {
+        let e = E2e {
             driver: browser.driver,
             _browser: browser.process,
             stack,
-        }
+        };
+        e.before_every_page(&source).await;
+        e
     }
 
     /// Another browser with its own profile (another controller: its own Pilot 2, storage
