@@ -33,6 +33,7 @@
  *   emulator-stop-unloads=1         stopUnloads: true      closing unloads every module
  *   emulator-empty-token=accept     acceptEmptyToken: true apiSetToken("") is accepted
  *   emulator-no-token-reply={}      noTokenReply: "{}"     apiGetToken with nothing stored answers {}
+ *                                                          (null: null; any other text: that string)
  *   emulator-late-bridge=1          lateBridge: true       window.djiBridge appears only once the
  *                                                          page is parsed, after its inline scripts
  *   emulator-late-license=1         lateLicense: true      while the page is parsed, the license is
@@ -400,7 +401,8 @@
       var missing = needs("api");
       if (missing) return missing;
       var t = state.modules.api.token;
-      return t ? ok(t) : ok(cfg.noTokenReply === "{}" ? {} : "");
+      var none = cfg.noTokenReply;
+      return t ? ok(t) : ok(none === "{}" ? {} : none === "null" ? null : none);
     },
     apiSetToken: function (token) {
       var missing = needs("api");

@@ -197,6 +197,62 @@ async fn what_was_typed_before_the_wasm_and_the_focus_carry_over_in_the_pilots_l
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pilot_who_tapped_away_from_the_early_form_gets_no_keyboard_at_the_hand_over() {
+    let e = E2e::start(Preset::default()).await;
+    e.hold_the_wasm().await;
+    e.open().await;
+    let user = e.wait_for(EARLY_USERNAME).await;
+    user.send_keys("pilot").await.expect("type");
+    // a tap beside the fields: the focus, and on a controller the keyboard, go away
+    e.wait_for(&format!("{EARLY} h1"))
+        .await
+        .click()
+        .await
+        .expect("tap");
+    assert_eq!(
+        e.js("return document.activeElement.tagName").await,
+        json!("BODY")
+    );
+    e.release_the_wasm().await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert_eq!(
+        e.js("return [document.querySelector('[data-testid=username]').value, document.activeElement.tagName]").await,
+        json!(["pilot", "BODY"]),
+        "what was typed carries over, and no field takes the focus back (a keyboard over the screen)"
+    );
+    e.quit().await;
+}
+
+/// What Pilot 2's `apiGetToken` may answer with nothing stored (DJI does not say): the loader
+/// reads each as the wasm does, so the early form shows and the wasm's form follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_reply_that_means_no_token_gets_the_early_form_and_the_token_asked_once() {
+    let e = E2e::start(Preset::default()).await;
+    for reply in ["%7B%7D", "null", "%20%20", "%7B%7D%20"] {
+        e.driver
+            // the `api` module loaded, holding nothing
+            .goto(&format!(
+                "{}/?emulator-token=&emulator-no-token-reply={reply}",
+                e.base
+            ))
+            .await
+            .expect("navigate");
+        e.wait_for("[data-testid=login-form]").await;
+        assert!(e.saw_early_login_form().await, "{reply}: the early form");
+        let calls = e.calls().await;
+        assert_eq!(start_calls(&calls, "apiGetToken"), 1, "{reply}: {calls:?}");
+        assert_eq!(
+            start_calls(&calls, "platformVerifyLicense"),
+            1,
+            "{reply}: {calls:?}"
+        );
+    }
+    e.login("pilot", "pilot123").await;
+    assert_eq!(e.text("[data-testid=main-user]").await, "pilot");
+    e.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_license_refused_while_the_page_is_parsed_is_asked_again_and_login_goes_on() {
     let e = E2e::start(Preset {
         world: World {
