@@ -6,9 +6,10 @@
 //! report from the database. Settings come from the environment (or their flags, before the
 //! subcommand).
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{check, mosquitto, serve, support, AppState};
+use pilot_portal_proxy::{check, mosquitto, serve, static_files, support, AppState};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -44,6 +45,14 @@ enum Command {
     /// one account per pilot (MQTT_CREDENTIALS) reaching only its controllers' topics
     /// (DEVICE_OWNERS), and the platform's account (DEVICE_MQTT_USERNAME).
     MosquittoConfig {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the index pages as this proxy serves them (the settings' page config inlined),
+    /// with their `.br` and `.gz` copies, into DIR (may be DIST itself): for nginx or a CDN
+    /// serving the page, so the loader can ask Pilot 2 before any wasm. Again after each
+    /// deploy and each change of the settings.
+    WritePages {
         #[arg(long)]
         out: PathBuf,
     },
@@ -97,6 +106,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::MosquittoConfig { out }) => {
             let written = mosquitto::write_files(&config, &out)?;
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+            return Ok(());
+        }
+        Some(Command::WritePages { out }) => {
+            let written = static_files::write_pages(&config, &out).with_context(|| {
+                format!(
+                    "write-pages: the pages of {} into {}",
+                    config.dist.display(),
+                    out.display()
+                )
+            })?;
             for path in written {
                 println!("wrote {}", path.display());
             }

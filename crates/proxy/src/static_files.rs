@@ -27,7 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use tower_http::services::ServeDir;
 
-/// The empty config element of `index.html` that the proxy fills.
+/// The opening tag of `index.html`'s config element, which the proxy fills.
+const CONFIG_OPEN: &str = r#"<script id="pilot-portal-config" type="application/json">"#;
+/// The element as built, empty.
+#[cfg(test)]
 const CONFIG_SLOT: &str = r#"<script id="pilot-portal-config" type="application/json"></script>"#;
 /// The `Server-Timing` metric that carries the proxy's time (`src/loader.js` reads it).
 pub const TIME_METRIC: &str = "now";
@@ -93,16 +96,63 @@ struct Rendered {
 
 /// `html` and its brotli 11 and gzip copies (brotli 11 of 7 KB: about 15 ms, once per version).
 fn compressed(html: Vec<u8>) -> crate::assets::Asset {
+    let (br, gzip) = encodings(&html);
+    crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip)
+}
+
+/// Brotli (quality 11) and gzip (-9) of a rendered page, as `cargo xtask build` compresses.
+fn encodings(html: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut br = Vec::with_capacity(html.len() / 2);
     {
         let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
         // writing to a Vec cannot fail
-        let _ = w.write_all(&html);
+        let _ = w.write_all(html);
     }
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = gzip.write_all(&html);
-    let gzip = gzip.finish().ok();
-    crate::assets::Asset::new("text/html; charset=utf-8", html, Some(br), gzip)
+    let _ = gzip.write_all(html);
+    (br, gzip.finish().ok())
+}
+
+/// The index pages as the proxy serves them (this deployment's config inlined), written into
+/// `out` with their `.br` and `.gz` copies, for nginx or a CDN that serves the page (README,
+/// Deploy): with the config in the page, the loader asks Pilot 2 before any wasm (the login
+/// form at once, a token only Pilot 2 holds gets the signed-in bundle straight away). Run
+/// again after each deploy and each change of the settings; `out` may be the built `dist/`.
+pub fn write_pages(
+    config: &crate::config::Config,
+    out: &std::path::Path,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut written = Vec::new();
+    let pages = std::iter::once("index.html").chain(
+        pilot_portal_shared::PRELOAD_PAGES
+            .iter()
+            .map(|(_, page)| *page),
+    );
+    for page in pages {
+        let html = inline_config(&std::fs::read_to_string(config.dist.join(page))?, config);
+        let (br, gzip) = encodings(html.as_bytes());
+        let path = out.join(page);
+        let mut files = vec![
+            (path.clone(), html.into_bytes()),
+            (suffixed(&path, "br"), br),
+        ];
+        files.extend(gzip.map(|g| (suffixed(&path, "gz"), g)));
+        // each file whole or not at all: nginx may be serving it meanwhile
+        for (path, bytes) in files {
+            let part = suffixed(&path, &format!("part-{}", std::process::id()));
+            std::fs::write(&part, bytes)?;
+            std::fs::rename(&part, &path)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+fn suffixed(path: &std::path::Path, extension: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(extension);
+    name.into()
 }
 
 impl Rendered {
@@ -234,19 +284,25 @@ async fn index_html(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
 }
 
+/// The page with this deployment's config in its config element, whatever that held: a page
+/// written by [`write_pages`] into `dist/` gets the settings of now, not of then.
 fn inline_config(html: &str, config: &crate::config::Config) -> String {
     let mut page = config.page_config();
     // per request, in a header ([`Rendered::respond`])
     page.server_time_ms = None;
     let json = serde_json::to_string(&page)
         .unwrap_or_default()
-        // never let a value close the script element
-        .replace("</", "<\\/");
-    html.replacen(
-        CONFIG_SLOT,
-        &format!(r#"<script id="pilot-portal-config" type="application/json">{json}</script>"#),
-        1,
-    )
+        // no value can close the element or put the parser in its "escaped" states
+        // (`</script`, `<!--<script`): a `<` is only ever in a string, where \u003c is the same
+        .replace('<', "\\u003c");
+    let Some(start) = html.find(CONFIG_OPEN) else {
+        return html.to_owned();
+    };
+    let content = start + CONFIG_OPEN.len();
+    let Some(end) = html[content..].find("</script>") else {
+        return html.to_owned();
+    };
+    format!("{}{json}{}", &html[..content], &html[content + end..])
 }
 
 /// `/index.html` and the pages that preload a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]):
@@ -396,6 +452,54 @@ mod tests {
             .expect("body")
             .to_bytes()
             .to_vec()
+    }
+
+    #[test]
+    fn pages_written_for_nginx_carry_the_config_and_take_the_settings_of_now_when_rewritten() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().expect("dir");
+        let pages = ["index.html", "index-first.html", "index-full.html"];
+        for page in pages {
+            let html = format!("<head>{CONFIG_SLOT}<link href=\"{page}\"></head>");
+            std::fs::write(dir.path().join(page), html).expect("page as built");
+        }
+        let settings = |name: &str| {
+            crate::config::Config::from_env_pairs([
+                ("PROXY_DIST", dir.path().display().to_string()),
+                ("PLATFORM_NAME", name.to_owned()),
+            ])
+            .expect("config")
+        };
+        // in place, twice: the second with other settings (and a value that would close the
+        // element, were it not escaped)
+        for name in ["Acme", "Other <!--<script></script><script>alert(1)"] {
+            let written = write_pages(&settings(name), dir.path()).expect("written");
+            assert_eq!(written.len(), 9, "{written:?}");
+            for page in pages {
+                let raw = std::fs::read(dir.path().join(page)).expect("page");
+                let html = String::from_utf8(raw.clone()).expect("utf-8");
+                assert_eq!(config_in(&raw).platform_name, name, "{page}");
+                assert_eq!(config_in(&raw).server_time_ms, None, "{page}: a header's");
+                assert_eq!(html.matches("pilot-portal-config").count(), 1, "{html}");
+                assert_eq!(html.matches("<script").count(), 1, "{html}");
+                assert!(
+                    html.ends_with(&format!("<link href=\"{page}\"></head>")),
+                    "{html}"
+                );
+                let br = std::fs::read(dir.path().join(format!("{page}.br"))).expect("br");
+                let mut plain = Vec::new();
+                brotli::Decompressor::new(&br[..], 4096)
+                    .read_to_end(&mut plain)
+                    .expect("brotli");
+                assert_eq!(plain, raw, "{page}.br");
+                let gz = std::fs::read(dir.path().join(format!("{page}.gz"))).expect("gz");
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(&gz[..])
+                    .read_to_end(&mut plain)
+                    .expect("gzip");
+                assert_eq!(plain, raw, "{page}.gz");
+            }
+        }
     }
 
     #[tokio::test]
