@@ -181,6 +181,68 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     e.quit().await;
 }
 
+/// With the index pages `pilot-portal-proxy write-pages` wrote (README, Deploy), nginx serves
+/// the page with its config, as the proxy does: the loader asks Pilot 2 before any wasm, so a
+/// new pilot gets the login form at once, and a pilot whose token only Pilot 2 holds gets the
+/// signed-in bundle alone, with no `/api/config` request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_wasm() {
+    let stack = Stack::with(Options {
+        cloud: true,
+        nginx: true,
+        nginx_pages: true,
+        ..Options::default()
+    })
+    .await;
+    let e = E2e::on(stack, Preset::default()).await;
+    e.hold_the_wasm().await;
+    e.open().await;
+    e.wait_for("[data-testid=early-login] #password").await;
+    e.release_the_wasm().await;
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click(&format!(
+        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+    ))
+    .await;
+    e.wait_for("[data-testid=main-page]").await;
+    let token = e
+        .js("return localStorage.getItem('pilot-portal.token')")
+        .await;
+    let token = token.as_str().expect("the page's copy").to_owned();
+    // a fresh profile: the token in Pilot 2 only
+    let fresh = e
+        .another(Preset {
+            pilot_token: Some(token),
+            ..Preset::default()
+        })
+        .await;
+    e.quit().await;
+    let e = fresh;
+    e.open().await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert!(!e.saw_login_form().await);
+    let downloads = e.wasm_downloads().await;
+    assert!(
+        downloads
+            .iter()
+            .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
+        "the signed-in bundle alone: {downloads:?}"
+    );
+    let api = e.api_requests_before_main().await;
+    assert_eq!(
+        api.len(),
+        1,
+        "the session check only, no /api/config: {api:?}"
+    );
+    assert!(api[0].ends_with("/api/pilot/bootstrap"), "{api:?}");
+    assert!(e.csp_violations().await.is_empty());
+    let errors = e.js("return window.__errors || []").await;
+    assert_eq!(errors, serde_json::json!([]), "page errors");
+    e.quit().await;
+}
+
 /// `GET url` taking `encodings` (reqwest then leaves the body as sent).
 async fn get_encoded(http: &reqwest::Client, url: &str, encodings: &str) -> reqwest::Response {
     http.get(url)

@@ -156,6 +156,9 @@ pub struct Options {
     /// The page from Debian's nginx on `deploy/nginx.conf` (the static files of the build,
     /// `/api` proxied), in front of two proxy instances sharing the database, as deployed.
     pub nginx: bool,
+    /// nginx serves the index pages `pilot-portal-proxy write-pages` wrote (the config
+    /// inlined, README, Deploy) into a copy of the build, not the files as built.
+    pub nginx_pages: bool,
 }
 
 /// The first demo pilot's MQTT account, as the broker knows it.
@@ -179,6 +182,8 @@ pub struct Stack {
     pub nginx: Option<pilot_portal_testkit::nginx::Nginx>,
     /// The second proxy instance behind nginx: stops when dropped.
     _second: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The copy of the build nginx serves ([`Options::nginx_pages`]): removed when dropped.
+    _pages: Option<tempfile::TempDir>,
 }
 
 impl Stack {
@@ -228,8 +233,10 @@ impl Stack {
         let kit = pilot_portal_testkit::Stack::start_with(StackOptions { demo }, tweak)
             .await
             .expect("stack");
+        let pages = options.nginx_pages.then(|| written_pages(&kit.config));
         let (nginx, second) = if options.nginx {
-            let (nginx, second) = behind_nginx(&kit).await;
+            let dist = pages.as_ref().map_or_else(dist, |p| p.path().to_owned());
+            let (nginx, second) = behind_nginx(&kit, dist).await;
             (Some(nginx), Some(second))
         } else {
             (None, None)
@@ -249,15 +256,39 @@ impl Stack {
                 .unwrap_or_else(|| kit.base.clone()),
             nginx,
             _second: second,
+            _pages: pages,
             kit,
         }
     }
+}
+
+/// A copy of the build with the index pages as `pilot-portal-proxy write-pages` writes them.
+fn written_pages(config: &Config) -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("dir");
+        for entry in std::fs::read_dir(from).expect("dist").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                copy(&path, &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    // nginx's workers (another user when it starts as root) read it
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("mode");
+    copy(&config.dist, dir.path());
+    pilot_portal_proxy::static_files::write_pages(config, dir.path()).expect("write-pages");
+    dir
 }
 
 /// A second proxy instance on the kit's configuration (same database), and nginx on
 /// `deploy/nginx.conf` in front of both.
 async fn behind_nginx(
     kit: &pilot_portal_testkit::Stack,
+    dist: std::path::PathBuf,
 ) -> (
     pilot_portal_testkit::nginx::Nginx,
     tokio::sync::oneshot::Sender<()>,
@@ -281,7 +312,7 @@ async fn behind_nginx(
     };
     let nginx =
         pilot_portal_testkit::nginx::Nginx::start(&pilot_portal_testkit::nginx::NginxOptions {
-            dist: dist(),
+            dist,
             upstreams: vec![kit.addr, second],
             connect_extra,
         })
