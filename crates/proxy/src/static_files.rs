@@ -118,34 +118,67 @@ fn encodings(html: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
 /// Deploy): with the config in the page, the loader asks Pilot 2 before any wasm (the login
 /// form at once, a token only Pilot 2 holds gets the signed-in bundle straight away). Run
 /// again after each deploy and each change of the settings; `out` may be the built `dist/`.
+/// Returns the files written: one that already holds these bytes is left alone, so its
+/// ETag stays and WebViews keep revalidating with 304s.
 pub fn write_pages(
     config: &crate::config::Config,
     out: &std::path::Path,
 ) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
-    let pages = std::iter::once("index.html").chain(
-        pilot_portal_shared::PRELOAD_PAGES
-            .iter()
-            .map(|(_, page)| *page),
-    );
-    for page in pages {
-        let html = inline_config(&std::fs::read_to_string(config.dist.join(page))?, config);
+    let preloading = pilot_portal_shared::PRELOAD_PAGES
+        .iter()
+        .map(|(_, page)| *page);
+    for page in std::iter::once("index.html").chain(preloading) {
+        let source = config.dist.join(page);
+        // the pages that preload a bundle are optional, as when the proxy serves them
+        if page != "index.html" && !source.is_file() {
+            continue;
+        }
+        let built = std::fs::read_to_string(&source).map_err(at(&source))?;
+        let html = fill_config(&built, config).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: no config element ({CONFIG_OPEN})", source.display()),
+            )
+        })?;
         let (br, gzip) = encodings(html.as_bytes());
         let path = out.join(page);
         let mut files = vec![
-            (path.clone(), html.into_bytes()),
             (suffixed(&path, "br"), br),
+            (path.clone(), html.into_bytes()),
         ];
         files.extend(gzip.map(|g| (suffixed(&path, "gz"), g)));
-        // each file whole or not at all: nginx may be serving it meanwhile
         for (path, bytes) in files {
-            let part = suffixed(&path, &format!("part-{}", std::process::id()));
-            std::fs::write(&part, bytes)?;
-            std::fs::rename(&part, &path)?;
+            if std::fs::read(&path).is_ok_and(|held| held == bytes) {
+                continue;
+            }
+            replace(&path, &bytes)?;
             written.push(path);
         }
     }
     Ok(written)
+}
+
+/// Writes `path` whole or not at all (nginx may be serving it meanwhile): a new hidden file
+/// beside it (never one that is there, nor a link), then renamed over it.
+fn replace(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let part = path.with_file_name(format!(".{name}.part-{}", std::process::id()));
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| std::fs::rename(&part, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    result.map_err(at(path))
+}
+
+/// An I/O error that names its file.
+fn at(path: &std::path::Path) -> impl Fn(std::io::Error) -> std::io::Error + '_ {
+    move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 fn suffixed(path: &std::path::Path, extension: &str) -> std::path::PathBuf {
@@ -287,6 +320,11 @@ async fn index_html(State(state): State<AppState>, headers: HeaderMap) -> Respon
 /// The page with this deployment's config in its config element, whatever that held: a page
 /// written by [`write_pages`] into `dist/` gets the settings of now, not of then.
 fn inline_config(html: &str, config: &crate::config::Config) -> String {
+    fill_config(html, config).unwrap_or_else(|| html.to_owned())
+}
+
+/// [`inline_config`], `None` when the page has no config element.
+fn fill_config(html: &str, config: &crate::config::Config) -> Option<String> {
     let mut page = config.page_config();
     // per request, in a header ([`Rendered::respond`])
     page.server_time_ms = None;
@@ -295,14 +333,9 @@ fn inline_config(html: &str, config: &crate::config::Config) -> String {
         // no value can close the element or put the parser in its "escaped" states
         // (`</script`, `<!--<script`): a `<` is only ever in a string, where \u003c is the same
         .replace('<', "\\u003c");
-    let Some(start) = html.find(CONFIG_OPEN) else {
-        return html.to_owned();
-    };
-    let content = start + CONFIG_OPEN.len();
-    let Some(end) = html[content..].find("</script>") else {
-        return html.to_owned();
-    };
-    format!("{}{json}{}", &html[..content], &html[content + end..])
+    let content = html.find(CONFIG_OPEN)? + CONFIG_OPEN.len();
+    let end = content + html[content..].find("</script>")?;
+    Some(format!("{}{json}{}", &html[..content], &html[end..]))
 }
 
 /// `/index.html` and the pages that preload a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]):
@@ -500,6 +533,52 @@ mod tests {
                 assert_eq!(plain, raw, "{page}.gz");
             }
         }
+        // the same settings again: nothing rewritten (the files keep their ETags)
+        let settings_now = settings("Other <!--<script></script><script>alert(1)");
+        assert_eq!(
+            write_pages(&settings_now, dir.path()).expect("again"),
+            Vec::<std::path::PathBuf>::new()
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 9, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn write_pages_skips_a_missing_preloading_page_and_refuses_a_page_without_config() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = crate::config::Config::from_env_pairs([(
+            "PROXY_DIST",
+            dir.path().display().to_string(),
+        )])
+        .expect("config");
+        std::fs::write(
+            dir.path().join("index.html"),
+            format!("<head>{CONFIG_SLOT}</head>"),
+        )
+        .expect("page");
+        std::fs::write(
+            dir.path().join("index-first.html"),
+            format!("<head>{CONFIG_SLOT}</head>"),
+        )
+        .expect("page");
+        let out = tempfile::tempdir().expect("out");
+        let written = write_pages(&config, out.path()).expect("written");
+        assert_eq!(
+            written.len(),
+            6,
+            "index.html and index-first.html: {written:?}"
+        );
+        std::fs::write(dir.path().join("index.html"), "<head></head>").expect("page");
+        let e = write_pages(&config, out.path()).expect_err("no config element");
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("index.html"), "{e}");
+        std::fs::remove_file(dir.path().join("index.html")).expect("rm");
+        let e = write_pages(&config, out.path()).expect_err("no index.html");
+        assert!(e.to_string().contains("index.html"), "{e}");
     }
 
     #[tokio::test]
