@@ -91,7 +91,9 @@ impl Nginx {
         let conf = dir.path().join("nginx.conf");
         std::fs::write(&conf, render(options, dir.path(), port)?)?;
         let nginx = binary();
+        // `NGINX` names the binary here; nginx itself reads it as inherited sockets
         let check = Command::new(&nginx)
+            .env_remove("NGINX")
             .arg("-t")
             .arg("-p")
             .arg(dir.path())
@@ -112,6 +114,7 @@ impl Nginx {
         );
         let guard = Guard::spawn(
             Command::new(&nginx)
+                .env_remove("NGINX")
                 .arg("-p")
                 .arg(dir.path())
                 .arg("-c")
