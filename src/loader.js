@@ -166,10 +166,16 @@
   // import() of the bundle's own file: no inline script is made at run time, so the page's
   // Content Security Policy needs no hash for it. A failure reaches the boot script's
   // unhandledrejection handler, as a failed module script would.
+  // A module whose download failed stays failed under its address in some Chromiums (148
+  // does; 156 asks again): a try after such a failure asks for it under a new one. Only then:
+  // a second address of a module that did load would start a second copy of its bundle.
   window.__pilotPortalStart = function (b) {
     styles(b);
-    return import(b.js).then(function (m) {
+    return import(b.failed ? b.js + "?retry=" + b.failed : b.js).then(function (m) {
       return m.default({ module_or_path: b.wasm });
+    }, function (e) {
+      b.failed = (b.failed || 0) + 1;
+      throw e;
     });
   };
   // A bundle's own stylesheet (the signed-in pages' style/signed-in.css), once, as its
