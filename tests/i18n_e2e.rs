@@ -8,6 +8,10 @@ mod support;
 
 use support::*;
 
+/// The wasm's login form's label (index.html's early form, drawn before the wasm, has one
+/// too, and goes when the wasm's comes: read there, the element can be gone before its text).
+const USERNAME_LABEL: &str = "[data-testid=login-form] label[for=username]";
+
 /// What the login and main pages say in each language, and English words that must not be
 /// there when another language is shown.
 struct Expect {
@@ -66,7 +70,7 @@ async fn each_language_on_the_login_and_main_pages_with_nothing_left_in_english(
             .goto(&format!("{}/?lang={}", e.base, lang.code))
             .await
             .expect("navigate");
-        let label = e.text("label[for=username]").await;
+        let label = e.text(USERNAME_LABEL).await;
         assert_eq!(label, lang.login);
         // a wrong password is explained in the language too (never the proxy's English)
         e.login("pilot", "wrong-password").await;
@@ -107,12 +111,12 @@ async fn each_language_on_the_login_and_main_pages_with_nothing_left_in_english(
 async fn a_language_chosen_on_the_login_page_is_remembered() {
     let e = E2e::start(Preset::default()).await;
     e.open().await;
-    assert_eq!(e.text("label[for=username]").await, "Username");
+    assert_eq!(e.text(USERNAME_LABEL).await, "Username");
     e.click("[data-testid=lang][data-lang=ru]").await;
-    assert_eq!(e.text("label[for=username]").await, "Имя пользователя");
+    assert_eq!(e.text(USERNAME_LABEL).await, "Имя пользователя");
     // the next opening, without ?lang=
     e.open().await;
-    assert_eq!(e.text("label[for=username]").await, "Имя пользователя");
+    assert_eq!(e.text(USERNAME_LABEL).await, "Имя пользователя");
     assert_eq!(
         e.js("return localStorage.getItem('pilot-portal.lang')")
             .await
@@ -135,6 +139,6 @@ async fn the_controllers_language_is_followed() {
         .await
         .expect("override the languages");
     e.open().await;
-    assert_eq!(e.text("label[for=username]").await, "用户名");
+    assert_eq!(e.text(USERNAME_LABEL).await, "用户名");
     e.quit().await;
 }
