@@ -136,13 +136,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     // the journey, in the browser, with the policy on
     let e = E2e::on(stack, Preset::default()).await;
     e.open().await;
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
-    e.wait_for("[data-testid=main-page]").await;
+    log_in_to_the_main_project(&e).await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
     assert_eq!(
@@ -199,13 +193,7 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
     e.open().await;
     e.wait_for("[data-testid=early-login] #password").await;
     e.release_the_wasm().await;
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
-    e.wait_for("[data-testid=main-page]").await;
+    log_in_to_the_main_project(&e).await;
     let token = e
         .js("return localStorage.getItem('pilot-portal.token')")
         .await;
@@ -241,6 +229,17 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
     let errors = e.js("return window.__errors || []").await;
     assert_eq!(errors, serde_json::json!([]), "page errors");
     e.quit().await;
+}
+
+/// The first demo pilot, logged in on the login page, chooses the main project: the main page.
+async fn log_in_to_the_main_project(e: &E2e) {
+    e.login("pilot", "pilot123").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click(&format!(
+        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
+    ))
+    .await;
+    e.wait_for("[data-testid=main-page]").await;
 }
 
 /// `GET url` taking `encodings` (reqwest then leaves the body as sent).
