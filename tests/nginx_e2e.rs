@@ -8,7 +8,6 @@
 
 mod support;
 
-use pilot_portal_sim::flighthub::MAIN_PROJECT;
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +135,8 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     // the journey, in the browser, with the policy on
     let e = E2e::on(stack, Preset::default()).await;
     e.open().await;
-    log_in_to_the_main_project(&e).await;
+    e.log_in_to_the_main_project("pilot", "pilot123").await;
+    e.wait_for("[data-testid=main-page]").await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
     assert_eq!(
@@ -150,16 +150,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     assert_eq!(errors, serde_json::json!([]), "page errors");
 
     // reopening: straight to the main page, one round trip, through either instance
-    e.open().await;
-    e.wait_for("[data-testid=cloud-state][data-state=connected]")
-        .await;
-    assert!(!e.saw_login_form().await);
-    let downloads = e.wasm_downloads().await;
-    assert!(
-        downloads.iter().filter(|w| w.starts_with("/full/")).count() == 1
-            && downloads.iter().all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
-        "the signed-in bundle once, the first screen's never (the panels come after): {downloads:?}"
-    );
+    reopened_on_the_signed_in_bundle(&e).await;
     // nginx serves index.html as built (the config slot empty): the page reads its config
     // from /api/config, alongside the session check the loader started
     let mut api = e.api_requests_before_main().await;
@@ -193,7 +184,8 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
     e.open().await;
     e.wait_for("[data-testid=early-login] #password").await;
     e.release_the_wasm().await;
-    log_in_to_the_main_project(&e).await;
+    e.log_in_to_the_main_project("pilot", "pilot123").await;
+    e.wait_for("[data-testid=main-page]").await;
     let token = e
         .js("return localStorage.getItem('pilot-portal.token')")
         .await;
@@ -207,17 +199,7 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
         .await;
     e.quit().await;
     let e = fresh;
-    e.open().await;
-    e.wait_for("[data-testid=cloud-state][data-state=connected]")
-        .await;
-    assert!(!e.saw_login_form().await);
-    let downloads = e.wasm_downloads().await;
-    assert!(
-        downloads
-            .iter()
-            .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
-        "the signed-in bundle alone: {downloads:?}"
-    );
+    reopened_on_the_signed_in_bundle(&e).await;
     let api = e.api_requests_before_main().await;
     assert_eq!(
         api.len(),
@@ -231,15 +213,21 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
     e.quit().await;
 }
 
-/// The first demo pilot, logged in on the login page, chooses the main project: the main page.
-async fn log_in_to_the_main_project(e: &E2e) {
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
-    e.wait_for("[data-testid=main-page]").await;
+/// Reopened with a stored session: the main page, connected, on the signed-in bundle alone
+/// (the panels come after it), the first screen's never.
+async fn reopened_on_the_signed_in_bundle(e: &E2e) {
+    e.open().await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    assert!(!e.saw_login_form().await);
+    let downloads = e.wasm_downloads().await;
+    assert!(
+        downloads.iter().filter(|w| w.starts_with("/full/")).count() == 1
+            && downloads
+                .iter()
+                .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
+        "the signed-in bundle once, the first screen's never (the panels come after): {downloads:?}"
+    );
 }
 
 /// `GET url` taking `encodings` (reqwest then leaves the body as sent).

@@ -9,7 +9,6 @@
 mod support;
 
 use pilot_portal_sim::demo::DEMO_PILOTS;
-use pilot_portal_sim::flighthub::MAIN_PROJECT;
 use support::*;
 
 const AIRCRAFT: &str = "1581F6Q8D243D00D3E9";
@@ -33,12 +32,7 @@ async fn on_cloud(world: World) -> E2e {
 /// Signs `pilot` in and waits until its cloud module is connected on the main page.
 async fn sign_in_connected(e: &E2e, pilot: usize) {
     let p = DEMO_PILOTS[pilot];
-    e.login(p.username, p.password).await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
+    e.log_in_to_the_main_project(p.username, p.password).await;
     e.wait_for("[data-testid=main-page]").await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;

@@ -6,7 +6,6 @@
 
 mod support;
 
-use pilot_portal_sim::flighthub::MAIN_PROJECT;
 use support::*;
 
 const AIRCRAFT: &str = "1581F6Q8D243D00D3E9";
@@ -29,12 +28,7 @@ async fn signed_in_with_aircraft() -> E2e {
     )
     .await;
     e.open().await;
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
+    e.log_in_to_the_main_project("pilot", "pilot123").await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
         .await;
     e
@@ -159,12 +153,7 @@ async fn without_an_aircraft_the_panel_offers_nothing_that_would_fail() {
     .await;
     let e = E2e::on(stack, Preset::default()).await;
     e.open().await;
-    e.login("pilot", "pilot123").await;
-    e.wait_for("[data-testid=workspace-list]").await;
-    e.click(&format!(
-        "[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']"
-    ))
-    .await;
+    e.log_in_to_the_main_project("pilot", "pilot123").await;
     e.wait_for("[data-testid=unlock-no-aircraft]").await;
     assert!(e
         .driver

@@ -563,6 +563,18 @@ impl E2e {
         self.js("window.__releaseTheWasm(); return true").await;
     }
 
+    /// Logs `user` in and chooses FlightHub 2's main demo project on the workspace page (a
+    /// stack with [`Options::cloud`]); what follows is the caller's to wait for.
+    pub async fn log_in_to_the_main_project(&self, user: &str, password: &str) {
+        self.login(user, password).await;
+        self.wait_for("[data-testid=workspace-list]").await;
+        self.click(&format!(
+            "[data-testid=workspace-item][data-uuid='{}']",
+            pilot_portal_sim::flighthub::MAIN_PROJECT
+        ))
+        .await;
+    }
+
     pub async fn login(&self, user: &str, password: &str) {
         let u = self.wait_for("[data-testid=username]").await;
         u.clear().await.expect("clear");
