@@ -125,10 +125,7 @@ pub fn write_pages(
     out: &std::path::Path,
 ) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
-    let preloading = pilot_portal_shared::PRELOAD_PAGES
-        .iter()
-        .map(|(_, page)| *page);
-    for page in std::iter::once("index.html").chain(preloading) {
+    for page in page_files() {
         let source = config.dist.join(page);
         // the pages that preload a bundle are optional, as when the proxy serves them
         if page != "index.html" && !source.is_file() {
@@ -338,13 +335,19 @@ fn fill_config(html: &str, config: &crate::config::Config) -> Option<String> {
     Some(format!("{}{json}{}", &html[..content], &html[end..]))
 }
 
-/// `/index.html` and the pages that preload a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]):
+/// `index.html` and the pages that preload a bundle ([`pilot_portal_shared::PRELOAD_PAGES`]):
 /// the files only ever served as rendered, never as they are on disk.
-pub(crate) fn is_page_file(path: &str) -> bool {
-    path == "/index.html"
-        || pilot_portal_shared::PRELOAD_PAGES
+fn page_files() -> impl Iterator<Item = &'static str> {
+    std::iter::once("index.html").chain(
+        pilot_portal_shared::PRELOAD_PAGES
             .iter()
-            .any(|(_, page)| path.strip_prefix('/') == Some(page))
+            .map(|(_, page)| *page),
+    )
+}
+
+/// Whether `path` (`/…`) is one of [`page_files`].
+pub(crate) fn is_page_file(path: &str) -> bool {
+    page_files().any(|page| path.strip_prefix('/') == Some(page))
 }
 
 /// Trunk names assets `name-<hex hash>.ext` / `name-<hex hash>_bg.wasm`: safe to cache forever.
