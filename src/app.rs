@@ -25,18 +25,17 @@ pub fn App() -> impl IntoView {
     // The main page's later panels come in their own bundle, told of the session from here.
     #[cfg(feature = "full")]
     crate::panels::owner::link(ctx);
-    // index.html's "Loading…", or its login form: the boot script hands what was typed there
-    // to the login page's form once that shows.
-    if let Some(boot) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot"))
-    {
-        boot.remove();
-    }
-    if handoff::take(ctx) {
+    // The start screen only for a start that waits: one that needs nothing more (a stored
+    // session whose check has already come back, no token at all) goes from index.html's
+    // "Loading…", or its login form, straight to its screen without building one that is
+    // never seen. After a handover the first bundle's screen is gone: shown at once.
+    let handed_over = handoff::take(ctx);
+    let start_shown = RwSignal::new(handed_over);
+    if handed_over {
         // The first bundle did the license and read the token; the session goes on here.
         flow::register_callbacks(ctx);
     } else {
+        crate::net::before_next_frame(move || start_shown.set(true));
         spawn_local(flow::start(ctx));
     }
     view! {
@@ -49,6 +48,11 @@ pub fn App() -> impl IntoView {
                     // The signed-in bundle shows everything from here on.
                     return ().into_any();
                 }
+                // (read only here: once past the start, the frame's passing rebuilds nothing)
+                if matches!(screen, Screen::Starting(_)) && !start_shown.get() {
+                    return ().into_any();
+                }
+                remove_boot();
                 view! {
                     <NetStatus />
                     {screen_view(ctx, screen)}
@@ -59,6 +63,17 @@ pub fn App() -> impl IntoView {
                     .into_any()
             }}
         </main>
+    }
+}
+
+/// index.html's "Loading…", or its login form, once the page shows a screen of its own: the
+/// boot script hands what was typed there to the login page's form once that shows.
+fn remove_boot() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
     }
 }
 

@@ -94,6 +94,13 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Option<i32> {
         .ok()
 }
 
+/// Calls `f` once, before the next frame is drawn.
+pub fn before_next_frame(f: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(Closure::once_into_js(f).unchecked_ref());
+    }
+}
+
 /// Stops a timer of [`after`].
 pub fn cancel(timer: Option<i32>) {
     if let (Some(window), Some(id)) = (web_sys::window(), timer) {

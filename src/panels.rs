@@ -200,13 +200,9 @@ pub mod owner {
     /// Runs `f` once the main page has been painted (the next frame, then a task): the panels'
     /// download starts after the pilot sees the page, never before it.
     fn after_paint(f: impl FnOnce() + 'static) {
-        use wasm_bindgen::JsCast;
-        let next = wasm_bindgen::closure::Closure::once_into_js(move || {
+        crate::net::before_next_frame(move || {
             crate::net::after(0, f);
         });
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(next.unchecked_ref());
-        }
     }
 }
 

@@ -423,6 +423,69 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
     }
 }
 
+/// A start that waits for nothing goes from index.html's screen straight to its own, without
+/// building a start screen nobody would see (issue 12: the returning pilot's speed); one that
+/// waits for the session check shows it, and index.html's "Loading…" goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_screen_shows_only_while_the_start_waits() {
+    let stack = std::sync::Arc::new(Stack::start(None).await);
+    let (_, token) = mint(&stack.sim, HOUR, 11 * HOUR);
+
+    // no token: index.html's form, then the wasm's
+    let e = E2e::on(stack.clone(), Preset::default()).await;
+    e.hold_the_wasm().await;
+    e.open().await;
+    e.wait_for(EARLY_PASSWORD).await;
+    e.release_the_wasm().await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert!(
+        !e.saw_start_screen().await,
+        "no token: the login form at once"
+    );
+    e.quit().await;
+
+    // a stored session whose check came back before the wasm ran: the main page at once
+    let signed_in = Preset {
+        pilot_token: Some(token),
+        ..Preset::default()
+    };
+    let e = E2e::on(stack.clone(), signed_in.clone()).await;
+    e.hold_the_wasm().await;
+    e.open().await;
+    e.eventually_true(
+        "the loader's session check answered",
+        "var b = window.__pilotPortalBootstrap; \
+         if (b) b.answer.then(function () { window.__checked = true; }); \
+         return !!window.__checked",
+    )
+    .await;
+    e.release_the_wasm().await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert!(
+        !e.saw_start_screen().await,
+        "a valid session: the main page at once"
+    );
+    e.quit().await;
+
+    // the check on its way: the start screen, in place of index.html's "Loading…"
+    let e = E2e::on(stack, signed_in).await;
+    e.hold_the_session_check().await;
+    e.open().await;
+    e.wait_for("[data-testid=starting]").await;
+    assert_eq!(
+        e.js("return [!!document.getElementById('boot'), !!document.querySelector('[data-testid=main-page]')]").await,
+        json!([false, false])
+    );
+    e.release_the_session_check().await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(
+        e.api_requests_before_main().await.len(),
+        1,
+        "still the one round trip"
+    );
+    e.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_token_only_in_page_storage_loads_the_api_module_with_it() {
     let stack = Stack::start(None).await;

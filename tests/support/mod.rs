@@ -531,6 +531,34 @@ impl E2e {
             .unwrap_or(false)
     }
 
+    /// Whether the wasm's start screen was ever put in the page during this load.
+    pub async fn saw_start_screen(&self) -> bool {
+        self.js("return !!window.__sawStartScreen")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// From the next page load on, the session check (`GET /api/pilot/bootstrap`) waits for
+    /// [`E2e::release_the_session_check`] before it goes out, whoever sends it.
+    pub async fn hold_the_session_check(&self) {
+        const HOLD: &str = r#"(function () {
+  var f = window.fetch, release, held = new Promise(function (r) { release = r; });
+  window.__releaseTheSessionCheck = function () { release(); };
+  window.fetch = function (input) {
+    var self = this, args = arguments;
+    if (String(input && input.url || input).indexOf("/api/pilot/bootstrap") < 0) return f.apply(self, args);
+    return held.then(function () { return f.apply(self, args); });
+  };
+})();"#;
+        self.before_every_page(HOLD).await;
+    }
+
+    pub async fn release_the_session_check(&self) {
+        self.js("window.__releaseTheSessionCheck(); return true")
+            .await;
+    }
+
     /// From the next page load on, the loader's start of its bundle (`__pilotPortalStart` in
     /// src/loader.js) waits for [`E2e::release_the_wasm`]: the downloads go out as always, but
     /// no wasm runs until the test says so, however fast this machine is.
@@ -684,7 +712,13 @@ const LOGIN_WATCH: &str = r#"(function () {
   document.addEventListener("securitypolicyviolation", function (e) {
     window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
   });
-  new MutationObserver(function () {
+  new MutationObserver(function (records) {
+    // the start screen, even if gone again before this ran
+    records.forEach(function (r) {
+      [].forEach.call(r.addedNodes, function (n) {
+        if (n.nodeType == 1 && (n.matches('[data-testid=starting]') || n.querySelector('[data-testid=starting]'))) window.__sawStartScreen = true;
+      });
+    });
     if (document.querySelector('[data-testid=login-form]')) window.__sawLogin = true;
     if (document.querySelector('[data-testid=early-login]')) window.__sawEarlyLogin = true;
     if (window.__mainAt === undefined && document.querySelector('[data-testid=main-page]')) window.__mainAt = performance.now();
