@@ -22,16 +22,14 @@ pub fn load(ctx: Ctx) {
         return;
     };
     let _ = script.set_attribute("src", "/pilot2-emulator.js");
-    let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
+    let onload = crate::net::once(Box::new(move || {
         if bridge::is_present() {
             leptos::task::spawn_local(flow::start(ctx));
         } else {
             ctx.screen.set(Screen::NotInPilot);
         }
-    });
-    let onerror = wasm_bindgen::closure::Closure::once_into_js(move || {
-        ctx.screen.set(Screen::NotInPilot);
-    });
+    }));
+    let onerror = crate::net::once(Box::new(move || ctx.screen.set(Screen::NotInPilot)));
     let _ = js_sys::Reflect::set(&script, &"onload".into(), &onload);
     let _ = js_sys::Reflect::set(&script, &"onerror".into(), &onerror);
     if let Some(head) = document.head() {

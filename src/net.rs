@@ -88,17 +88,25 @@ pub fn watch() {
 
 /// Calls `f` once after `ms`; the timer's id, for [`cancel`].
 pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Option<i32> {
-    let f = Closure::once_into_js(f);
     web_sys::window()?
-        .set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms)
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            once(Box::new(f)).unchecked_ref(),
+            ms,
+        )
         .ok()
 }
 
 /// Calls `f` once, before the next frame is drawn.
 pub fn before_next_frame(f: impl FnOnce() + 'static) {
     if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(Closure::once_into_js(f).unchecked_ref());
+        let _ = window.request_animation_frame(once(Box::new(f)).unchecked_ref());
     }
+}
+
+/// A JS function that calls `f` once: boxed, so that every caller shares one closure type
+/// and the wasm one copy of its glue (the first screen's bytes).
+pub fn once(f: Box<dyn FnOnce()>) -> wasm_bindgen::JsValue {
+    Closure::once_into_js(f)
 }
 
 /// Stops a timer of [`after`].
