@@ -223,6 +223,37 @@ async fn a_pilot_who_tapped_away_from_the_early_form_gets_no_keyboard_at_the_han
     e.quit().await;
 }
 
+/// The wasm's download fails with a password typed in the early form: the page says it could
+/// not start, and the password is not kept in the form that went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_download_leaves_no_password_in_the_early_form() {
+    let e = E2e::start(Preset::default()).await;
+    let cdp = e.driver.cdp();
+    cdp.send_raw("Network.enable", json!({}))
+        .await
+        .expect("network");
+    cdp.send_raw("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
+        .await
+        .expect("block the wasm");
+    e.hold_the_wasm().await;
+    e.open().await;
+    e.wait_for(EARLY_PASSWORD)
+        .await
+        .send_keys("pilot123")
+        .await
+        .expect("type");
+    e.js("window.__typed = document.querySelector('[data-testid=early-login] #password'); return true")
+        .await;
+    e.release_the_wasm().await;
+    e.wait_for("#boot.failed").await;
+    assert_eq!(
+        e.js("return [window.__typed.value, window.__typed.isConnected]")
+            .await,
+        json!(["", false])
+    );
+    e.quit().await;
+}
+
 /// What Pilot 2's `apiGetToken` may answer with nothing stored (DJI does not say): the loader
 /// reads each as the wasm does, so the early form shows and the wasm's form follows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
