@@ -194,13 +194,7 @@ async fn diagnostics_open_from_the_license_failure_in_the_pilots_language() {
 async fn diagnostics_open_when_the_page_cannot_start() {
     // the wasm download fails (a field network that drops it)
     let e = E2e::start(Preset::default()).await;
-    let cdp = e.driver.cdp();
-    cdp.send_raw("Network.enable", json!({}))
-        .await
-        .expect("network");
-    cdp.send_raw("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
-        .await
-        .expect("block the wasm");
+    e.block_urls(&["*.wasm"]).await;
     e.driver
         .goto(&format!("{}/?emulator", e.base))
         .await

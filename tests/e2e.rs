@@ -228,13 +228,7 @@ async fn a_pilot_who_tapped_away_from_the_early_form_gets_no_keyboard_at_the_han
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_download_leaves_no_password_in_the_early_form() {
     let e = E2e::start(Preset::default()).await;
-    let cdp = e.driver.cdp();
-    cdp.send_raw("Network.enable", json!({}))
-        .await
-        .expect("network");
-    cdp.send_raw("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
-        .await
-        .expect("block the wasm");
+    e.block_urls(&["*.wasm"]).await;
     e.hold_the_wasm().await;
     e.open().await;
     e.wait_for(EARLY_PASSWORD)

@@ -152,13 +152,7 @@ async fn the_minimum_starts_the_app() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_download_is_told_in_the_pilots_language() {
     let e = webview(None, "ru-RU,ru", "").await;
-    let cdp = e.driver.cdp();
-    cdp.send_raw("Network.enable", json!({}))
-        .await
-        .expect("network");
-    cdp.send_raw("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
-        .await
-        .expect("block the wasm");
+    e.block_urls(&["*.wasm"]).await;
     e.open().await;
     let text = e.text("#boot.failed").await;
     assert!(

@@ -25,21 +25,10 @@ async fn returning_pilot() -> E2e {
     .await
 }
 
-/// Chromium refuses requests to the panels bundle (`urls` empty: none).
-async fn block(e: &E2e, urls: &[&str]) {
-    let cdp = e.driver.cdp();
-    cdp.send_raw("Network.enable", json!({}))
-        .await
-        .expect("Network.enable");
-    cdp.send_raw("Network.setBlockedURLs", json!({ "urls": urls }))
-        .await
-        .expect("Network.setBlockedURLs");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_page_does_not_wait_for_the_panels_and_a_failed_download_can_be_retried() {
     let e = returning_pilot().await;
-    block(&e, &["*/panels/*"]).await;
+    e.block_urls(&["*/panels/*"]).await;
     e.open().await;
     e.wait_for("[data-testid=main-page]").await;
     // the rest of the main page works without them
@@ -59,7 +48,7 @@ async fn the_main_page_does_not_wait_for_the_panels_and_a_failed_download_can_be
         .await;
     assert_eq!(downloaded, 1, "the signed-in bundle came");
 
-    block(&e, &[]).await;
+    e.block_urls(&[]).await;
     e.click("[data-testid=panels-slot] [data-testid=retry]")
         .await;
     e.wait_for(PANELS).await;
@@ -81,11 +70,11 @@ async fn the_main_page_does_not_wait_for_the_panels_and_a_failed_download_can_be
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panels_that_failed_to_download_come_by_themselves_when_the_network_is_back() {
     let e = returning_pilot().await;
-    block(&e, &["*/panels/*"]).await;
+    e.block_urls(&["*/panels/*"]).await;
     e.open().await;
     e.wait_for("[data-testid=panels-error]").await;
     e.emulate_network(true, 0).await;
-    block(&e, &[]).await;
+    e.block_urls(&[]).await;
     e.emulate_network(false, 0).await;
     // no click: the page retries when the controller is back online
     e.wait_for(PANELS).await;

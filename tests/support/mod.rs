@@ -531,6 +531,18 @@ impl E2e {
             .unwrap_or(false)
     }
 
+    /// Chromium refuses requests to these URL patterns from now on (`urls` empty: none), as a
+    /// field network that drops them.
+    pub async fn block_urls(&self, urls: &[&str]) {
+        let cdp = self.driver.cdp();
+        cdp.send_raw("Network.enable", json!({}))
+            .await
+            .expect("Network.enable");
+        cdp.send_raw("Network.setBlockedURLs", json!({ "urls": urls }))
+            .await
+            .expect("Network.setBlockedURLs");
+    }
+
     /// Whether the wasm's start screen was ever put in the page during this load.
     pub async fn saw_start_screen(&self) -> bool {
         self.js("return !!window.__sawStartScreen")
