@@ -52,6 +52,8 @@ pub fn App() -> impl IntoView {
                 if matches!(screen, Screen::Starting(_)) && !start_shown.get() {
                     return ().into_any();
                 }
+                // Here, not in an `Effect`: removing it twice does nothing, and an `Effect`
+                // would cost the first screen about 220 B.
                 remove_boot();
                 view! {
                     <NetStatus />
