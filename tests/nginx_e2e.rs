@@ -150,7 +150,7 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     assert_eq!(errors, serde_json::json!([]), "page errors");
 
     // reopening: straight to the main page, one round trip, through either instance
-    reopened_on_the_signed_in_bundle(&e).await;
+    e.reopen_on_the_signed_in_bundle().await;
     // nginx serves index.html as built (the config slot empty): the page reads its config
     // from /api/config, alongside the session check the loader started
     let mut api = e.api_requests_before_main().await;
@@ -199,7 +199,7 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
         .await;
     e.quit().await;
     let e = fresh;
-    reopened_on_the_signed_in_bundle(&e).await;
+    e.reopen_on_the_signed_in_bundle().await;
     let api = e.api_requests_before_main().await;
     assert_eq!(
         api.len(),
@@ -211,23 +211,6 @@ async fn with_the_pages_written_for_nginx_the_loader_asks_pilot_2_before_any_was
     let errors = e.js("return window.__errors || []").await;
     assert_eq!(errors, serde_json::json!([]), "page errors");
     e.quit().await;
-}
-
-/// Reopened with a stored session: the main page, connected, on the signed-in bundle alone
-/// (the panels come after it), the first screen's never.
-async fn reopened_on_the_signed_in_bundle(e: &E2e) {
-    e.open().await;
-    e.wait_for("[data-testid=cloud-state][data-state=connected]")
-        .await;
-    assert!(!e.saw_login_form().await);
-    let downloads = e.wasm_downloads().await;
-    assert!(
-        downloads.iter().filter(|w| w.starts_with("/full/")).count() == 1
-            && downloads
-                .iter()
-                .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
-        "the signed-in bundle once, the first screen's never (the panels come after): {downloads:?}"
-    );
 }
 
 /// `GET url` taking `encodings` (reqwest then leaves the body as sent).

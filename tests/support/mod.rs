@@ -531,6 +531,23 @@ impl E2e {
             .unwrap_or(false)
     }
 
+    /// Reopens with a stored session: the main page, connected, on the signed-in bundle alone
+    /// (the panels come after it), the first screen's never.
+    pub async fn reopen_on_the_signed_in_bundle(&self) {
+        self.open().await;
+        self.wait_for("[data-testid=cloud-state][data-state=connected]")
+            .await;
+        assert!(!self.saw_login_form().await);
+        let downloads = self.wasm_downloads().await;
+        assert!(
+            downloads.iter().filter(|w| w.starts_with("/full/")).count() == 1
+                && downloads
+                    .iter()
+                    .all(|w| w.starts_with("/full/") || w.starts_with("/panels/")),
+            "the signed-in bundle once, the first screen's never (the panels come after): {downloads:?}"
+        );
+    }
+
     /// Chromium refuses requests to these URL patterns from now on (`urls` empty: none), as a
     /// field network that drops them.
     pub async fn block_urls(&self, urls: &[&str]) {
