@@ -408,6 +408,24 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
             "module not reloaded: {m:?}"
         );
         assert!(!m.contains(&"apiSetToken"), "token untouched: {m:?}");
+        // The main page reads this controller's SN and its aircraft's once each as it is built
+        // (the panels' bundle, a start of its own, reads them again after it).
+        let rc = m
+            .iter()
+            .position(|c| *c == "platformGetRemoteControllerSN")
+            .expect("the main page reads the controller's SN");
+        let panels = m[rc + 1..]
+            .iter()
+            .position(|c| *c == "platformGetRemoteControllerSN")
+            .map_or(m.len(), |i| rc + 1 + i);
+        assert_eq!(
+            m[rc..panels]
+                .iter()
+                .filter(|c| **c == "platformGetAircraftSN")
+                .count(),
+            1,
+            "{world:?}: {m:?}"
+        );
         // The page has no copy of its own (a fresh profile): the loader asks Pilot 2 and picks
         // the signed-in bundle at once; the wasm takes the loader's replies, asking nothing
         // twice. With the bridge late, the first screen's bundle asks and hands over; with the

@@ -108,9 +108,9 @@ impl AircraftSn {
 
 const AIRCRAFT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Not read here: the panel's first refresh reads it, with the rest (once, not twice).
 fn use_aircraft_sn() -> AircraftSn {
     let sn = AircraftSn(RwSignal::new(None));
-    sn.refresh();
     if let Ok(timer) = set_interval_with_handle(move || sn.refresh(), AIRCRAFT_POLL) {
         on_cleanup(move || timer.clear());
     }
