@@ -3,7 +3,7 @@
 //! - `serve`: build the page, start the simulators and the proxy, print the URL.
 //! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests; what CI runs.
 //! - `build`: the page as users get it, into `dist/`.
-//! - `bench`: bytes of the first screen and time to the login form (figures, not a test).
+//! - `bench`: bytes and times of the first screen and the returning pilot (figures, not a test).
 //! - `bench-proxy`: the proxy's throughput, latency and memory beside nginx (release builds).
 //! - `setup`: install the toolchain pieces that are missing (also done by the others).
 //! - `compat`: check a built page against the oldest WebView we support (also in `test`).
@@ -50,6 +50,11 @@ enum Task {
         /// Cold runs per setting (the median is reported).
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Also measure another build of the page, already served on 127.0.0.1 at this port
+        /// (an older tree's `cargo xtask serve --port P`): its first screen and returning pilot
+        /// in runs alternating with ours, so that a figure from another machine can be scaled.
+        #[arg(long, value_name = "PORT")]
+        baseline: Option<u16>,
     },
     /// The proxy under load beside nginx on the same dist/ (release builds; wrk): requests per
     /// second, p50/p99, memory idle and after load.
@@ -80,7 +85,7 @@ fn main() -> anyhow::Result<()> {
         Task::Build => tools::setup(tools::Need::Build)
             .and_then(|tools| page::build(&tools))
             .map(|dist| eprintln!("built {}", dist.display())),
-        Task::Bench { runs } => bench::bench(runs.max(1)),
+        Task::Bench { runs, baseline } => bench::bench(runs.max(1), baseline),
         Task::BenchProxy { secs, dist } => bench_proxy::bench_proxy(secs.max(1), dist),
         Task::Compat => tools::setup(tools::Need::All).and_then(|tools| {
             compat::check(&std::env::current_dir()?.join(page::dist_dir()), &tools)
