@@ -8,7 +8,9 @@
 //!   main page, with a cold cache and with a warm one (same profile, second opening), and in a
 //!   fresh profile where only Pilot 2 holds the token;
 //! - with `--baseline PORT`, the first screen and the fresh-profile returning pilot of another
-//!   build served on that port, in runs alternating with ours, and the ratio.
+//!   build served on that port, in runs alternating with ours, and the ratio;
+//! - with `--renderer-started`, each timed opening follows a page of the same site in the
+//!   same tab, so the figures leave out chromedriver's hold on a new renderer.
 
 use crate::page::{brotli_bytes, gzip_bytes};
 use crate::stack::{self, Ports};
@@ -128,7 +130,7 @@ impl Setting {
     }
 }
 
-pub fn bench(runs: usize, baseline: Option<u16>) -> anyhow::Result<()> {
+pub fn bench(runs: usize, baseline: Option<u16>, renderer_started: bool) -> anyhow::Result<()> {
     let tools = tools::setup(tools::Need::All)?;
     let dist = page::build(&tools)?;
     let ports = Ports::free()?;
@@ -145,11 +147,17 @@ pub fn bench(runs: usize, baseline: Option<u16>) -> anyhow::Result<()> {
         .build()?
         .block_on(async move {
             let url = format!("http://127.0.0.1:{proxy_port}/");
+            // same site (127.0.0.1), another origin: nothing of the page's is cached or kept
+            let same_site = format!("http://127.0.0.1:{}/", ports.token_api);
             let browser = Browser {
                 chromedriver: &chromedriver,
                 chromium: &chromium,
                 url: &url,
+                renderer_started: renderer_started.then_some(same_site.as_str()),
             };
+            if renderer_started {
+                println!("Each timed opening follows {same_site} in the same tab: its renderer is running and chromedriver attached to it (--renderer-started).");
+            }
             let token = signed_in_pilot(proxy_port)?;
             let first = browser.measure(Path::FirstScreen, Setting::Unthrottled, "").await?;
             print_bytes(proxy_port, &first.resources, "First screen: what the browser downloads before the wasm's login form (bytes)", true)?;
@@ -376,6 +384,8 @@ struct Browser<'a> {
     chromedriver: &'a std::path::Path,
     chromium: &'a std::path::Path,
     url: &'a str,
+    /// A page of the same site opened before each timed opening (`--renderer-started`).
+    renderer_started: Option<&'a str>,
 }
 
 impl Browser<'_> {
@@ -429,8 +439,13 @@ impl Browser<'_> {
                 .wait(Duration::from_secs(120), Duration::from_millis(20))
                 .first()
                 .await?;
-            driver.goto("about:blank").await?;
+            driver
+                .goto(self.renderer_started.unwrap_or("about:blank"))
+                .await?;
         } else {
+            if let Some(same_site) = self.renderer_started {
+                driver.goto(same_site).await?;
+            }
             cdp.send_raw("Network.setCacheDisabled", json!({"cacheDisabled": true}))
                 .await?;
         }

@@ -55,6 +55,11 @@ enum Task {
         /// in runs alternating with ours, so that a figure from another machine can be scaled.
         #[arg(long, value_name = "PORT")]
         baseline: Option<u16>,
+        /// Open a page of the same site (the token API simulator's) before each timed
+        /// opening: chromedriver holds a new renderer until it has attached to it, and
+        /// without this every figure carries that wait and the renderer's start.
+        #[arg(long)]
+        renderer_started: bool,
     },
     /// The proxy under load beside nginx on the same dist/ (release builds; wrk): requests per
     /// second, p50/p99, memory idle and after load.
@@ -85,7 +90,11 @@ fn main() -> anyhow::Result<()> {
         Task::Build => tools::setup(tools::Need::Build)
             .and_then(|tools| page::build(&tools))
             .map(|dist| eprintln!("built {}", dist.display())),
-        Task::Bench { runs, baseline } => bench::bench(runs.max(1), baseline),
+        Task::Bench {
+            runs,
+            baseline,
+            renderer_started,
+        } => bench::bench(runs.max(1), baseline, renderer_started),
         Task::BenchProxy { secs, dist } => bench_proxy::bench_proxy(secs.max(1), dist),
         Task::Compat => tools::setup(tools::Need::All).and_then(|tools| {
             compat::check(&std::env::current_dir()?.join(page::dist_dir()), &tools)
