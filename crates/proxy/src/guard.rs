@@ -149,9 +149,21 @@ pub fn route_label(req: &Request) -> String {
     }
 }
 
+/// The method label of a request: the standard methods by name, anything else `other`.
+/// Clients choose the method; a label per invented one would grow `/metrics` without end.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
+}
+
 pub async fn observe(req: Request, next: Next) -> Response {
     let route = route_label(&req);
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let started = Instant::now();
     let response = next.run(req).await;
     crate::health::record_request(route, method, response.status().as_u16(), started.elapsed());

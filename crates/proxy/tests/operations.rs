@@ -63,6 +63,14 @@ async fn health_readiness_and_metrics() {
         .await;
     }
     get("/api/config").await.expect("config");
+    // methods a client invents are counted as `other`, never one series each
+    for invented in ["XFOO1", "XFOO2"] {
+        let method = reqwest::Method::from_bytes(invented.as_bytes()).expect("method");
+        http.request(method, format!("{}/api/session", h.base))
+            .send()
+            .await
+            .expect("invented method");
+    }
     // a file held in memory is counted too (it skips the other layers)
     get("/pilot-portal-0123456789abcdef_bg.wasm")
         .await
@@ -85,6 +93,8 @@ async fn health_readiness_and_metrics() {
     ] {
         assert!(metrics.contains(needle), "{needle} missing:\n{metrics}");
     }
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(!metrics.contains("XFOO"), "{metrics}");
 
     // readiness follows the token API
     let down = harness_with(|c| c.token_api_url = "http://127.0.0.1:9".into()).await;
