@@ -47,9 +47,13 @@ pub fn page_service(state: AppState) -> Router {
         .fallback(index.into_service());
     // the files held in memory first ([`crate::assets`]), the disk for anything else
     let page = state.page.clone();
+    let unnamed = state.clone();
     let files = move |req: Request| {
-        let (page, dir) = (page.clone(), dir.clone());
+        let (page, dir, unnamed) = (page.clone(), dir.clone(), unnamed.clone());
         async move {
+            if beyond_file_names(req.uri().path()) {
+                return spa_fallback(unnamed, req).await;
+            }
             let held = page.assets.get().and_then(|a| a.serve(&req));
             match held {
                 Some(response) => response,
@@ -71,6 +75,16 @@ pub fn page_service(state: AppState) -> Router {
         .with_state(state)
         .fallback(files)
         .layer(middleware::from_fn(cache_headers))
+}
+
+/// A path no file of the page has: a segment longer than a file name may be (255 bytes on
+/// Linux), or a path near the system's limit on a whole path. The disk answers those with an
+/// error of its own, not "not found", which `ServeDir` turns into a 500; the page's files
+/// have short names, a folder or two deep.
+fn beyond_file_names(path: &str) -> bool {
+    const NAME_MAX: usize = 255;
+    const DEEPEST: usize = 1024;
+    path.len() > DEEPEST || path.split('/').any(|segment| segment.len() > NAME_MAX)
 }
 
 /// Page paths get `index.html`; a missing *file* (a name with an extension) is a 404 (the

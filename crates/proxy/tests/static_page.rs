@@ -26,6 +26,25 @@ async fn missing_files_are_404_not_the_page() {
     }
 }
 
+/// A name longer than the disk takes (255 bytes) is still a page path or a missing file, not
+/// the disk's error as a 500.
+#[tokio::test]
+async fn names_longer_than_a_file_name_are_a_page_path_or_a_404() {
+    let h = harness().await;
+    let long = "a".repeat(256);
+    let deep = format!("/{}", ["b"; 600].join("/"));
+    for path in [format!("/{long}"), format!("/full/{long}"), deep] {
+        let r = h.get(&path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text.contains("<title>portal</title>"), "{path}");
+    }
+    for path in [format!("/{long}.js"), format!("/full/{long}.wasm")] {
+        let r = h.get(&path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.text);
+        assert_eq!(r.error_code(), "not_found", "{path}");
+    }
+}
+
 #[tokio::test]
 async fn hashed_assets_are_cached_for_good() {
     let h = harness().await;
