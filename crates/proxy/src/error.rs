@@ -24,6 +24,10 @@ pub enum ApiError {
     TokenRevoked,
     #[error("session token invalid")]
     TokenInvalid,
+    /// A token issued for another tool (Access tokens) presented as a Pilot 2 session: the
+    /// code is `token_invalid`, so the page sends the pilot to sign in.
+    #[error("a token issued for another tool is not a session")]
+    NotASession,
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// The platform answered 403 to a token method; the message says which permission.
@@ -121,7 +125,8 @@ impl ApiError {
             | ApiError::TokenMissing
             | ApiError::TokenExpired
             | ApiError::TokenRevoked
-            | ApiError::TokenInvalid => StatusCode::UNAUTHORIZED,
+            | ApiError::TokenInvalid
+            | ApiError::NotASession => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden(_) | ApiError::TokenScopeMissing(_) => StatusCode::FORBIDDEN,
             ApiError::TokenRequestRefused => StatusCode::BAD_REQUEST,
@@ -165,7 +170,7 @@ impl ApiError {
             ApiError::TokenMissing => ErrorCode::TokenMissing,
             ApiError::TokenExpired => ErrorCode::TokenExpired,
             ApiError::TokenRevoked => ErrorCode::TokenRevoked,
-            ApiError::TokenInvalid => ErrorCode::TokenInvalid,
+            ApiError::TokenInvalid | ApiError::NotASession => ErrorCode::TokenInvalid,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::TokenScopeMissing(_) => ErrorCode::TokenScopeMissing,
             ApiError::TokenRequestRefused => ErrorCode::TokenRequestRefused,
@@ -213,6 +218,9 @@ impl ApiError {
             ApiError::TokenExpired => "The session has expired.".into(),
             ApiError::TokenRevoked => "The session was ended on the platform.".into(),
             ApiError::TokenInvalid => "The session is not valid.".into(),
+            ApiError::NotASession => "This token was issued for another tool (Access tokens): \
+                it is not a Pilot 2 session. Sign in with your account."
+                .into(),
             ApiError::Forbidden(m) | ApiError::TokenScopeMissing(m) => m.clone(),
             ApiError::TokenRequestRefused => {
                 "The platform refused this token's name, lifetime or methods.".into()

@@ -7,12 +7,16 @@
 //!   token without a binding is refused, unless `TOKEN_JWT_HS256_SECRET` is configured and
 //!   its signature verifies and it carries `TOKEN_SUBJECT_CLAIM`. No JWT claim is trusted
 //!   without that key, and nothing depends on `jti` or `sub` (the document shows neither).
+//! - **A session**: only a token the proxy obtained for Pilot 2 (login, renewal) or a verified
+//!   one. A token issued from the Access tokens panel for another tool is bound too (to revoke
+//!   it by `_id`), but refused here whatever its scopes: with only `GET /tokens` it would
+//!   otherwise pass the session check and get its pilot's MQTT account.
 //! - **Alive**: only when the platform positively says so: its token list answers 2xx with a
 //!   JSON array of token objects. Anything else is a refusal or an upstream error.
 //! - **Revoking** always goes by the `_id` the platform gave.
 
 use crate::clock::now_ms;
-use crate::db::tokens::{NewBinding, Renewed, TokenBinding};
+use crate::db::tokens::{NewBinding, Purpose, Renewed, TokenBinding};
 use crate::error::ApiError;
 use crate::extract::SessionUser;
 use crate::storage_key::StorageKey;
@@ -175,6 +179,8 @@ pub async fn identify(state: &AppState, token: &str) -> Result<Identity, ApiErro
             Err(ApiError::TokenRevoked)
         }
         Some(b) if b.expires_at <= now => Err(ApiError::TokenExpired),
+        // The platform honours it within its scopes; the proxy never acts for it.
+        Some(b) if b.purpose != Purpose::Session => Err(ApiError::NotASession),
         Some(b) => Ok(Identity::Bound(b)),
         None => match &state.verifier {
             Some(verifier) => verifier.verify(token).map(Identity::Verified),
@@ -387,6 +393,8 @@ async fn bind(
         controller_sn,
         issued_at: token.issued_at,
         expires_at: token.expires_at,
+        // login, renewal: what the proxy obtains for itself is Pilot 2's sign-in
+        purpose: Purpose::Session,
     };
     state.db.bind_token(&binding, now_ms()).await?;
     Ok(())
@@ -419,6 +427,9 @@ pub async fn renew(state: &AppState, token: &str) -> Result<TokenGrant, ApiError
             bind(state, &known, &v.user, &name, None).await?;
             continue;
         };
+        if binding.purpose != Purpose::Session {
+            return Err(ApiError::NotASession);
+        }
         if let Some(renewed) = &binding.renewed {
             return successor(state, token, renewed, now).await;
         }
@@ -612,6 +623,7 @@ mod tests {
             expires_at,
             revoked_at: None,
             renewed: None,
+            purpose: Purpose::Session,
         })
     }
 

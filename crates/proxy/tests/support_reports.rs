@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use pilot_portal_proxy::db::tokens::NewBinding;
+use pilot_portal_proxy::db::tokens::{NewBinding, Purpose};
 use serde_json::json;
 
 const ADMIN: &str = "support-admin-token-for-tests";
@@ -262,6 +262,7 @@ async fn reports_holding_secrets_are_refused_and_not_stored() {
                 controller_sn: None,
                 issued_at: now_ms(),
                 expires_at: now_ms() + 3_600_000,
+                purpose: Purpose::Session,
             },
             now_ms(),
         )

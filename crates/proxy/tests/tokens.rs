@@ -358,6 +358,42 @@ async fn a_token_for_another_tool_is_shown_once_and_works_only_within_its_scopes
     assert_eq!(record.expires_at_ms - record.issued_at_ms, 7 * 86_400_000);
     assert_eq!(on_platform(&h, "GET", "/api/v1/tokens", &value).await, 200);
     assert_eq!(on_platform(&h, "POST", "/api/v1/tokens", &value).await, 403);
+    // The platform's to honour within its scopes, never a Pilot 2 session here: not even
+    // with the `GET /tokens` the session check asks the platform for (the pilot's MQTT
+    // account, the workspace, XAG, renewing, issuing more).
+    for (method, path) in [
+        ("GET", "/api/pilot/bootstrap"),
+        ("GET", "/api/session"),
+        ("GET", "/api/tokens"),
+        ("POST", "/api/tokens"),
+        ("POST", "/api/session/renew"),
+        ("GET", "/api/xag/link"),
+        ("GET", "/api/flighthub/projects"),
+    ] {
+        let r = if method == "GET" {
+            h.get(path, Some(&value)).await
+        } else {
+            h.post_json(
+                path,
+                Some(&value),
+                json!({"name": "more", "expires_in": "1 day", "scopes": ["GET /tokens"]}),
+            )
+            .await
+        };
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (StatusCode::UNAUTHORIZED, "token_invalid"),
+            "{method} {path}: {}",
+            r.text
+        );
+        assert!(
+            r.text.contains("another tool"),
+            "{method} {path}: {}",
+            r.text
+        );
+    }
+    assert_eq!(on_platform(&h, "GET", "/api/v1/tokens", &value).await, 200);
+    assert_eq!(h.get("/api/session", Some(&a)).await.status, StatusCode::OK);
     let list = tokens(&h, &a).await;
     let entry = named(&list, "Laptop GS");
     assert_eq!(entry["current"], false);

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::db::tokens::NewBinding;
+use pilot_portal_proxy::db::tokens::{NewBinding, Purpose};
 use pilot_portal_proxy::{app, serve, AppState};
 use pilot_portal_sim::demo::{DemoOptions, DemoStack};
 use pilot_portal_sim::token_api::Minted;
@@ -69,6 +69,7 @@ fn bind_minted_tokens(demo: &DemoStack, database_url: &str) {
                             controller_sn: None,
                             issued_at: minted.issued_at_ms,
                             expires_at: minted.expires_at_ms,
+                            purpose: Purpose::Session,
                         };
                         db.bind_token(&binding, pilot_portal_sim::token_api::now_ms())
                             .await?;

@@ -27,6 +27,36 @@ pub struct NewBinding<'a> {
     /// Epoch ms.
     pub issued_at: i64,
     pub expires_at: i64,
+    pub purpose: Purpose,
+}
+
+/// What a bound token is for: only a [`Purpose::Session`] is a Pilot 2 session
+/// ([`crate::identity::identify`]); a token issued for another tool is the platform's to
+/// honour within its scopes, never the proxy's to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A Pilot 2 sign-in: the login's token and its renewals.
+    Session,
+    /// Issued from the Access tokens panel for another tool.
+    Tool,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Session => "session",
+            Purpose::Tool => "tool",
+        }
+    }
+
+    /// Anything but `session` is not one (fail closed).
+    fn parse(stored: &str) -> Purpose {
+        if stored == "session" {
+            Purpose::Session
+        } else {
+            Purpose::Tool
+        }
+    }
 }
 
 /// A binding as stored.
@@ -43,6 +73,7 @@ pub struct TokenBinding {
     pub revoked_at: Option<i64>,
     /// The successor, once the token was renewed.
     pub renewed: Option<Renewed>,
+    pub purpose: Purpose,
 }
 
 /// What a finished renewal left for a second request renewing the same token.
@@ -57,12 +88,13 @@ pub struct Renewed {
 }
 
 const COLUMNS: &str = "token_hash, token_id, platform_user, name, controller_sn, issued_at, \
-    expires_at, revoked_at, renewed_to, renewed_token, renewed_at";
+    expires_at, revoked_at, renewed_to, renewed_token, renewed_at, purpose";
 
 fn binding(row: &AnyRow) -> sqlx::Result<TokenBinding> {
     let to_hash: Option<String> = row.try_get(8)?;
     let sealed: Option<String> = row.try_get(9)?;
     let at: Option<i64> = row.try_get(10)?;
+    let purpose: String = row.try_get(11)?;
     Ok(TokenBinding {
         token_hash: row.try_get(0)?,
         token_id: row.try_get(1)?,
@@ -80,6 +112,7 @@ fn binding(row: &AnyRow) -> sqlx::Result<TokenBinding> {
             }),
             _ => None,
         },
+        purpose: Purpose::parse(&purpose),
     })
 }
 
@@ -88,12 +121,12 @@ impl Db {
     /// of tokens long expired.
     pub async fn bind_token(&self, b: &NewBinding<'_>, now: i64) -> sqlx::Result<()> {
         const UPSERT: &str = "INSERT INTO token_bindings \
-            (token_hash, token_id, platform_user, name, controller_sn, issued_at, expires_at) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            (token_hash, token_id, platform_user, name, controller_sn, issued_at, expires_at, \
+            purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
             ON CONFLICT (token_hash) DO UPDATE SET token_id = excluded.token_id, \
             platform_user = excluded.platform_user, name = excluded.name, \
             controller_sn = excluded.controller_sn, issued_at = excluded.issued_at, \
-            expires_at = excluded.expires_at";
+            expires_at = excluded.expires_at, purpose = excluded.purpose";
         sqlx::query(UPSERT)
             .bind(b.token_hash)
             .bind(b.token_id)
@@ -102,6 +135,7 @@ impl Db {
             .bind(b.controller_sn)
             .bind(b.issued_at)
             .bind(b.expires_at)
+            .bind(b.purpose.as_str())
             .execute(&self.pool)
             .await?;
         sqlx::query("DELETE FROM token_bindings WHERE expires_at < $1")
@@ -187,5 +221,58 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::any::{install_default_drivers, AnyPoolOptions};
+
+    /// Bindings made before `purpose` existed: Pilot 2's own (named `Pilot 2 · …`, or bound
+    /// to a controller) stay sessions; a tool's (no controller, the name its pilot gave it)
+    /// becomes `tool`.
+    #[tokio::test]
+    async fn bindings_from_before_take_their_purpose_from_name_and_controller() {
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        sqlx::raw_sql(include_str!(
+            "../../migrations/20261202000001_token_bindings.sql"
+        ))
+        .execute(&pool)
+        .await
+        .expect("table");
+        for (hash, name, sn) in [
+            ("a", "Pilot 2 · 5YSZL260021E9W", Some("5YSZL260021E9W")),
+            ("b", "Pilot 2 · browser", None),
+            ("c", "Laptop GS", None),
+            ("d", "Pilot 2 for the hangar", None),
+        ] {
+            sqlx::query(
+                "INSERT INTO token_bindings (token_hash, token_id, platform_user, name, \
+                 controller_sn, issued_at, expires_at) VALUES ($1, 'id', 'pilot', $2, $3, 0, 1)",
+            )
+            .bind(hash)
+            .bind(name)
+            .bind(sn)
+            .execute(&pool)
+            .await
+            .expect("row");
+        }
+        sqlx::raw_sql(include_str!(
+            "../../migrations/20261212000001_token_binding_purpose.sql"
+        ))
+        .execute(&pool)
+        .await
+        .expect("migration");
+        let purposes: Vec<String> =
+            sqlx::query_scalar("SELECT purpose FROM token_bindings ORDER BY token_hash")
+                .fetch_all(&pool)
+                .await
+                .expect("purposes");
+        assert_eq!(purposes, ["session", "session", "tool", "tool"]);
     }
 }

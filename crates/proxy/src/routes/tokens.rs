@@ -83,6 +83,7 @@ pub async fn issue(
         expires_at: user.session.expires_at,
         revoked_at: None,
         renewed: None,
+        purpose: crate::db::tokens::Purpose::Session,
     });
     let answer = match state
         .token_api
@@ -125,6 +126,8 @@ pub async fn issue(
                 controller_sn: None,
                 issued_at: answer.issued_at.unwrap_or(now),
                 expires_at: issued.expires_at,
+                // never a Pilot 2 session, whatever its scopes (`identity::identify`)
+                purpose: crate::db::tokens::Purpose::Tool,
             },
             now,
         )
