@@ -2,9 +2,11 @@
 //!
 //! The callback is reached by the operator's browser, posted from XAG's page, with no platform
 //! session of its own: the single-use, short-lived `state` in its URL (created for the
-//! logged-in pilot when linking started) says whose link it is, and is the CSRF guard. It also
-//! says where the browser goes back to: the page path the pilot started from, checked to be on
-//! this origin when linking started.
+//! logged-in pilot when linking started) says whose link it is, and guards against forged and
+//! replayed callbacks (not against someone else approving a pilot's attempt: XAG posts the
+//! code without the pilot's browser, so nothing binds it to that browser; README, *Notes and
+//! known limits*). It also says where the browser goes back to: the page path the pilot
+//! started from, checked to be on this origin when linking started.
 //!
 //! The reference confirms neither that the browser posts (XAG's server may) nor that XAG keeps
 //! our `?state=`. A server's post stores the link all the same, and a browser that comes back
