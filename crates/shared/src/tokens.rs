@@ -186,7 +186,27 @@ pub fn check_name(name: &str) -> Result<&str, String> {
     if name.chars().any(char::is_control) {
         return Err("The name contains control characters.".into());
     }
+    // A list shows names as they are: one that reorders or hides its own letters could pass
+    // for another token (or for a controller's).
+    if name.chars().any(is_invisible_format) {
+        return Err(
+            "The name contains invisible characters that change how text is shown (direction \
+             marks, zero-width characters)."
+                .into(),
+        );
+    }
+    if name.starts_with(PILOT_TOKEN_PREFIX) {
+        return Err(format!(
+            "Names starting with \"{PILOT_TOKEN_PREFIX}\" are kept for the tokens Pilot 2 holds."
+        ));
+    }
     Ok(name)
+}
+
+/// Unicode's direction controls and zero-width characters (format characters a name has no
+/// use for): U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A platform token `_id`: 24 hex characters (a MongoDB ObjectId, as the document shows).
@@ -197,8 +217,11 @@ pub fn is_token_id(id: &str) -> bool {
 /// The name of the token Pilot 2 holds on a controller: `Pilot 2 · <SN>`, or
 /// `Pilot 2 · browser` outside Pilot 2.
 pub fn pilot_token_name(controller_sn: Option<&str>) -> String {
-    format!("Pilot 2 · {}", controller_sn.unwrap_or("browser"))
+    format!("{PILOT_TOKEN_PREFIX}{}", controller_sn.unwrap_or("browser"))
 }
+
+/// How the names of Pilot 2's own tokens begin ([`pilot_token_name`]).
+pub const PILOT_TOKEN_PREFIX: &str = "Pilot 2 · ";
 
 #[cfg(test)]
 mod tests {
@@ -284,6 +307,16 @@ mod tests {
         assert!(check_name(" ").is_err());
         assert!(check_name(&"x".repeat(101)).is_err());
         assert!(check_name("a\nb").is_err());
+        // reversed on screen: "drone-preliminary"
+        let bidi = check_name("\u{202E}yranimilerp-enord").expect_err("bidi override");
+        assert!(bidi.contains("invisible"), "{bidi}");
+        for hidden in ["a\u{200B}b", "\u{2066}x\u{2069}", "\u{FEFF}GS", "a\u{200F}"] {
+            assert!(check_name(hidden).is_err(), "{hidden:?}");
+        }
+        let own = check_name(&pilot_token_name(Some("5YSZL260021E9W"))).expect_err("reserved");
+        assert!(own.contains("Pilot 2"), "{own}");
+        assert_eq!(check_name("Pilot 2 tools"), Ok("Pilot 2 tools"));
+        assert_eq!(check_name("无人机 · 地面站"), Ok("无人机 · 地面站"));
         assert!(is_token_id("66a66b2207dfcec6494cd618"));
         assert!(!is_token_id("66a66b2207dfcec6494cd61"));
         assert!(!is_token_id("66a66b2207dfcec6494cd61g"));
