@@ -815,6 +815,46 @@ pub const TOKENS_METHODS_LOADING: Tr = tr(
     "正在读取平台提供的方法…",
     "Чтение методов, которые предлагает платформа…",
 );
+pub const TOKENS_NAME_MISSING: Tr = tr(
+    "Give the token a name.",
+    "请为令牌命名。",
+    "Дайте токену имя.",
+);
+pub const TOKENS_NAME_REFUSED: Tr = tr(
+    "This name cannot be used: at most 100 characters, no invisible characters (direction \
+     marks, zero-width spaces), and not beginning “Pilot 2 ·” (kept for the tokens Pilot 2 \
+     holds).",
+    "此名称不可用：最多 100 个字符，不能包含不可见字符（方向标记、零宽字符），也不能以“Pilot 2 ·”\
+     开头（保留给 Pilot 2 持有的令牌）。",
+    "Это имя нельзя использовать: не длиннее 100 символов, без невидимых символов (знаков \
+     направления, символов нулевой ширины) и не начиная с «Pilot 2 ·» (так называются токены \
+     Pilot 2).",
+);
+pub const TOKENS_LIFETIME_REFUSED: Tr = tr(
+    "Write the lifetime as a number and a unit — minutes, hours, days or years — e.g. \
+     “45 minutes”, “3 days”, “2 years” (from 1 minute to 10 years).",
+    "请按“数字 单位”填写有效期，单位为 minutes、hours、days 或 years，例如“45 minutes”\
+     “3 days”“2 years”（1 分钟至 10 年）。",
+    "Укажите срок числом и единицей — minutes, hours, days или years, например «45 minutes», \
+     «3 days», «2 years» (от 1 минуты до 10 лет).",
+);
+/// The platform's 403 to issuing: the methods asked for, most often (the same form issues a
+/// token with fewer), else the account's permission.
+pub const TOKENS_METHODS_NOT_GRANTED: Tr = tr(
+    "The platform refused to issue a token with these methods: your own access does not \
+     include some of them. Choose fewer methods, or ask your platform administrator.",
+    "平台拒绝签发包含这些方法的令牌：您自己的权限不包括其中某些方法。请减少所选方法，或联系平台管理员。",
+    "Платформа отказалась выпустить токен с этими методами: ваш собственный доступ включает не \
+     все из них. Выберите меньше методов или обратитесь к администратору платформы.",
+);
+/// The proxy's 404 to revoking: the list holds the whole project's tokens.
+pub const TOKENS_NOT_REVOCABLE: Tr = tr(
+    "This token cannot be revoked from your account: it belongs to another pilot, or it is \
+     already gone. Refresh the list.",
+    "无法用您的账号撤销此令牌：它属于其他飞手，或已不存在。请刷新列表。",
+    "Этот токен нельзя отозвать с вашей учётной записи: он принадлежит другому пилоту или уже \
+     удалён. Обновите список.",
+);
 pub const TOKENS_PICK_ONE: Tr = tr(
     "Pick at least one method.",
     "请至少选择一个方法。",

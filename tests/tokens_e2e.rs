@@ -123,14 +123,54 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
     );
     assert_eq!(b.page_token().await, None, "B's token is forgotten");
 
-    // A issues a token for another tool
+    // A issues a token for another tool; what is wrong is named first, field by field
     a.click("[data-testid=new-token]").await;
+    a.click("[data-testid=new-token-issue]").await;
+    let said = |words: &str| {
+        format!(
+            "const e = document.querySelector('[data-testid=new-token-invalid]'); \
+             return !!e && e.textContent.includes({words:?});"
+        )
+    };
+    a.eventually_true("the name is asked for", &said("Give the token a name"))
+        .await;
     a.wait_for("[data-testid=new-token-name]")
         .await
         .send_keys("Laptop GS")
         .await
         .expect("type");
+    a.click("[data-testid=new-token-lifetime] option[value='custom']")
+        .await;
+    a.wait_for("[data-testid=new-token-custom-lifetime]")
+        .await
+        .send_keys("2 weeks")
+        .await
+        .expect("type");
+    a.click("[data-testid=new-token-issue]").await;
+    a.eventually_true("the lifetime is explained", &said("number and a unit"))
+        .await;
     a.click("[data-testid=new-token-lifetime] option[value='7 days']")
+        .await;
+    a.click("[data-testid=new-token-issue]").await;
+    a.eventually_true("a method is asked for", &said("Pick at least one method"))
+        .await;
+    // a method A's own token may not grant: the platform's 403, worded for the form
+    a.click("[data-testid=scope-choice][data-scope='GET /objects']")
+        .await;
+    a.click("[data-testid=new-token-issue]").await;
+    let refused = a.text("[data-testid=new-token-error]").await;
+    assert!(
+        refused.contains("refused to issue a token with these methods"),
+        "{refused}"
+    );
+    assert!(
+        a.js("return !document.querySelector('[data-testid=new-token-invalid]')")
+            .await
+            .as_bool()
+            .unwrap_or(false),
+        "no stale field message"
+    );
+    a.click("[data-testid=scope-choice][data-scope='GET /objects']")
         .await;
     a.click("[data-testid=scope-choice][data-scope='GET /tokens']")
         .await;

@@ -8,6 +8,8 @@ pub mod lang_switch;
 pub mod net_status;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
+#[cfg(any(feature = "panels", test))]
+pub mod token_words;
 #[cfg(feature = "panels")]
 pub mod tokens;
 #[cfg(any(feature = "panels", test))]

@@ -10,13 +10,29 @@
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
+use crate::components::token_words::{panel_words, request_problem};
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::load::{Load, Loader};
 use crate::session::plan::{self, LoginReason, Refusal};
 use crate::{panels, text, time, token};
 use leptos::prelude::*;
 use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
 use wasm_bindgen::JsCast;
+
+/// A refusal of issuing or revoking: [`panel_words`], else the page's sentence.
+#[component]
+fn PanelError(error: AppError, testid: &'static str, revoking: bool) -> impl IntoView {
+    match panel_words(&error, revoking) {
+        Some(words) => view! {
+            <p class="error-text" data-testid=testid data-code=error.code().map(|c| c.as_str()) role="alert">
+                {words.get()}
+            </p>
+        }
+        .into_any(),
+        None => view! { <ErrorText error testid /> }.into_any(),
+    }
+}
 
 /// Methods shown before "N more methods".
 const SCOPES_SHOWN: usize = 3;
@@ -253,6 +269,7 @@ fn NewTokenForm(
     let choices = Loader::<ScopeChoices>::new();
     let load_choices = move || choices.load(|api| async move { api.token_scopes().await });
     load_choices();
+    let problem = RwSignal::new(None::<Tr>);
     let submit = Action::new_local(move |req: &NewTokenRequest| {
         let req = req.clone();
         async move {
@@ -267,12 +284,16 @@ fn NewTokenForm(
             l if l == CUSTOM => custom.get_untracked().trim().to_owned(),
             l => l,
         };
-        // The proxy checks every value and names the one it refuses.
-        submit.dispatch_local(NewTokenRequest {
+        let req = NewTokenRequest {
             name: name.get_untracked(),
             expires_in,
             scopes: picked.get_untracked(),
-        });
+        };
+        // Checked here to name the field in the pilot's words; the proxy checks again.
+        problem.set(request_problem(&req));
+        if problem.get_untracked().is_none() {
+            submit.dispatch_local(req);
+        }
     };
     let toggle = move |scope: String, on: bool| {
         picked.update(|p| {
@@ -359,11 +380,24 @@ fn NewTokenForm(
                 }
             }}
             {move || {
+                problem
+                    .get()
+                    .map(|words| {
+                        view! {
+                            <p class="error-text" data-testid="new-token-invalid" role="alert">
+                                {words.get()}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
                 submit
                     .value()
                     .get()
                     .and_then(Result::err)
-                    .map(|error| view! { <ErrorText error testid="new-token-error" /> })
+                    // the answer to the last request sent, unless this one was not sent
+                    .filter(|_| problem.with(Option::is_none))
+                    .map(|error| view! { <PanelError error testid="new-token-error" revoking=false /> })
             }}
             <div class="actions">
                 <button type="submit" data-testid="new-token-issue" disabled=move || submit.pending().get()>
@@ -447,7 +481,7 @@ pub fn TokensPanel() -> impl IntoView {
                     .value()
                     .get()
                     .and_then(Result::err)
-                    .map(|error| view! { <ErrorText error testid="token-revoke-error" /> })
+                    .map(|error| view! { <PanelError error testid="token-revoke-error" revoking=true /> })
             }}
             {move || {
                 issued

@@ -1,0 +1,109 @@
+//! What the Access tokens panel ([`super::tokens`]) says before a new token's request is sent,
+//! and of the refusals it knows more of than the page's general sentence. Apart from the
+//! panel, so that it is tested natively (the panel needs the panels bundle's link).
+
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::text;
+use pilot_portal_shared::tokens::{check_name, parse_expires_in, NewTokenRequest};
+use pilot_portal_shared::ErrorCode;
+
+/// What is wrong with a new token's request, in the pilot's words, before it is sent: the
+/// proxy's checks (the same functions) answer in English, with one code for every field.
+pub fn request_problem(req: &NewTokenRequest) -> Option<Tr> {
+    if req.name.trim().is_empty() {
+        return Some(text::TOKENS_NAME_MISSING);
+    }
+    if check_name(&req.name).is_err() {
+        return Some(text::TOKENS_NAME_REFUSED);
+    }
+    if parse_expires_in(&req.expires_in).is_err() {
+        return Some(text::TOKENS_LIFETIME_REFUSED);
+    }
+    req.scopes.is_empty().then_some(text::TOKENS_PICK_ONE)
+}
+
+/// The panel's own words for a refusal it knows more of than the page's general sentence.
+pub fn panel_words(error: &AppError, revoking: bool) -> Option<Tr> {
+    match (error.code()?, revoking) {
+        (ErrorCode::TokenScopeMissing, false) => Some(text::TOKENS_METHODS_NOT_GRANTED),
+        (ErrorCode::NotFound, true) => Some(text::TOKENS_NOT_REVOCABLE),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(name: &str, expires_in: &str, scopes: &[&str]) -> NewTokenRequest {
+        NewTokenRequest {
+            name: name.into(),
+            expires_in: expires_in.into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_field_is_named_before_anything_is_sent() {
+        let ok = ["GET /tokens"];
+        assert_eq!(request_problem(&request("Laptop GS", "7 days", &ok)), None);
+        assert_eq!(
+            request_problem(&request("  ", "7 days", &ok)),
+            Some(text::TOKENS_NAME_MISSING)
+        );
+        for bad in [
+            "\u{202E}yranimilerp-enord",
+            "Pilot 2 · 5YSZL260021E9W",
+            "a\u{200B}b",
+        ] {
+            assert_eq!(
+                request_problem(&request(bad, "7 days", &ok)),
+                Some(text::TOKENS_NAME_REFUSED),
+                "{bad}"
+            );
+        }
+        for bad in ["2 weeks", "", "0 days", "11 years"] {
+            assert_eq!(
+                request_problem(&request("GS", bad, &ok)),
+                Some(text::TOKENS_LIFETIME_REFUSED),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            request_problem(&request("GS", "45 minutes", &[])),
+            Some(text::TOKENS_PICK_ONE)
+        );
+    }
+
+    fn refused(code: ErrorCode) -> AppError {
+        AppError::Api {
+            status: 403,
+            code,
+            message: String::new(),
+            retry_after_secs: None,
+            upstream_code: None,
+        }
+    }
+
+    #[test]
+    fn the_panel_words_what_it_knows_more_of() {
+        assert_eq!(
+            panel_words(&refused(ErrorCode::TokenScopeMissing), false),
+            Some(text::TOKENS_METHODS_NOT_GRANTED)
+        );
+        assert_eq!(
+            panel_words(&refused(ErrorCode::NotFound), true),
+            Some(text::TOKENS_NOT_REVOCABLE)
+        );
+        // listing or revoking without the permission stays the general sentence
+        assert_eq!(
+            panel_words(&refused(ErrorCode::TokenScopeMissing), true),
+            None
+        );
+        assert_eq!(
+            panel_words(&AppError::Network("offline".into()), false),
+            None
+        );
+    }
+}
