@@ -459,26 +459,21 @@ impl Api {
     }
 }
 
-/// `POST /api/session/logout` for `token`, with `keepalive` so it completes even if the page
-/// closes right after (Exit, Pilot's own exit). Best effort: nobody waits for the answer.
+/// A function the loader (`src/loader.js`) put on `window`, if it is there.
+fn loader_function(name: &str) -> Option<js_sys::Function> {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &name.into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+}
+
+/// `POST /api/session/logout` for `token`, through the loader (`window.__pilotPortalRevoke`):
+/// it keeps the token until the proxy has answered and sends it again at the next opening and
+/// when the network is back, with `keepalive` so that it completes even if the page closes
+/// right after (Exit, Pilot's own exit). Nobody waits for the answer.
 pub fn revoke_on_the_way_out(token: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    // web-sys has no stable setter for `keepalive` yet.
-    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-    let Ok(headers) = web_sys::Headers::new() else {
-        return;
-    };
-    let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    init.set_headers(&headers);
-    let promise = window.fetch_with_str_and_init(paths::SESSION_LOGOUT, &init);
-    // A failure (offline) must not reach the page's "could not start" handler.
-    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
-    let _ = promise.catch(&ignore);
-    ignore.forget();
+    if let Some(revoke) = loader_function("__pilotPortalRevoke") {
+        let _ = revoke.call1(&wasm_bindgen::JsValue::NULL, &token.into());
+    }
 }
 
 /// Sends `GET /api/pilot/bootstrap` with `token` now, through the loader
@@ -486,10 +481,7 @@ pub fn revoke_on_the_way_out(token: &str) {
 /// leaves the pending answer for the signed-in bundle to read: the first-screen bundle never
 /// decodes it.
 pub fn prefetch_bootstrap(token: &str) {
-    let prefetch = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"__pilotPortalPrefetch".into()).ok())
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(prefetch) = prefetch {
+    if let Some(prefetch) = loader_function("__pilotPortalPrefetch") {
         let _ = prefetch.call1(&wasm_bindgen::JsValue::NULL, &token.into());
     }
 }

@@ -42,6 +42,43 @@
     var base = config().api_base;
     return typeof base === "string" ? base.replace(/\/+$/, "") : "";
   }
+  // A log-out's revocation (src/session/mod.rs, `end`): the token is kept under this key
+  // until the proxy has answered, and sent again at each opening and whenever the network
+  // comes back, so that a log-out offline, or an Exit that closes the page at once, still
+  // ends the session on the platform (the next person on a shared controller must not find
+  // it live there). At most the last 8.
+  var REVOKE = "pilot-portal.revoke";
+  function pending(change) {
+    var list = [];
+    try { list = JSON.parse(localStorage.getItem(REVOKE) || "[]"); } catch (e) { /* none */ }
+    if (!change) return list;
+    list = change(list).slice(-8);
+    try {
+      if (list.length) localStorage.setItem(REVOKE, JSON.stringify(list));
+      else localStorage.removeItem(REVOKE);
+    } catch (e) { /* storage off: this opening's request only */ }
+    return list;
+  }
+  function without(token) {
+    return function (list) { return list.filter(function (t) { return t !== token; }); };
+  }
+  function revokePending(token) {
+    var list = token ? pending(function (l) { return without(token)(l).concat([token]); }) : pending();
+    if (token && list.indexOf(token) < 0) list.push(token);
+    list.forEach(function (t) {
+      fetch(apiBase() + "/api/session/logout", {
+        method: "POST",
+        keepalive: true,
+        headers: { Authorization: "Bearer " + t },
+      }).then(function (r) {
+        // Answered for good: revoked (204), no session to end (401), or refused in a way a
+        // retry would not change. A timeout, a rate limit or a 5xx is tried again.
+        if (r.status < 500 && r.status !== 408 && r.status !== 429) pending(without(t));
+      }, function () { /* no network: kept */ });
+    });
+  }
+  window.__pilotPortalRevoke = revokePending;
+
   // The proxy's time when it answered this page: its `Server-Timing: now;dur=<ms>` (the
   // proxy, crates/proxy/src/static_files.rs; the config it inlines carries no time).
   function proxyTime() {
@@ -211,6 +248,8 @@
   window.__pilotPortalPreload(bundle);
   var started = window.__pilotPortalStart(bundle);
   if (next === "check") window.__pilotPortalPrefetch(token);
+  revokePending();
+  addEventListener("online", function () { revokePending(); });
   // The service worker (HTTPS or localhost only) installs by downloading both bundles: only
   // once this one runs and a few seconds later, so it never competes with the first screen or
   // the main page for a slow link.

@@ -262,3 +262,53 @@ async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
     );
     e.quit().await;
 }
+
+/// A log-out without network still ends the session on the platform (a shared controller's
+/// next pilot must not find it live there): the revocation waits for the network and goes
+/// when it is back, with the page open, or at the next opening after the page was closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_out_offline_is_revoked_on_the_platform_once_the_network_is_back() {
+    let stack = Stack::start(None).await;
+    let link = Link::to(&stack.base).await;
+    let e = E2e::on(stack, Preset::default()).await;
+    let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
+    let live = || e.sim.api.live_tokens(pilot.username).len();
+    signed_in_and_kept(&e, &link).await;
+    let kept = "return localStorage.getItem('pilot-portal.revoke') === null";
+
+    // the page stays open: the `online` event sends it
+    let before = live();
+    go_offline(&e, &link).await;
+    e.wait_for("[data-testid=offline]").await;
+    e.click("[data-testid=logout]").await;
+    e.wait_for("[data-testid=login-reason]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(live(), before, "offline: nothing reached the platform");
+    assert_eq!(e.js(kept).await.as_bool(), Some(false), "kept to send");
+    go_online(&e, &link).await;
+    e.eventually("revoked once the network is back", || async {
+        live() == before - 1
+    })
+    .await;
+    e.eventually_true("nothing left to send", kept).await;
+
+    // the page closed meanwhile: the next opening sends it
+    e.login(pilot.username, pilot.password).await;
+    e.wait_for("[data-testid=main-page]").await;
+    let before = live();
+    go_offline(&e, &link).await;
+    e.wait_for("[data-testid=offline]").await;
+    e.click("[data-testid=logout]").await;
+    e.wait_for("[data-testid=login-reason]").await;
+    e.driver.goto("about:blank").await.expect("closed");
+    go_online(&e, &link).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(live(), before, "nothing sent while the page was closed");
+    e.driver.goto(&link.url).await.expect("reopen");
+    e.eventually("revoked at the next opening", || async {
+        live() == before - 1
+    })
+    .await;
+    e.eventually_true("nothing left to send", kept).await;
+    e.quit().await;
+}
