@@ -5,6 +5,7 @@ use crate::session::{self, plan::LoginReason};
 use crate::state::Ctx;
 use crate::text;
 use leptos::prelude::*;
+use pilot_portal_shared::ErrorCode;
 
 /// The login form, with why the pilot is here.
 #[component]
@@ -23,9 +24,14 @@ pub fn Login(
     let incomplete = RwSignal::new(false);
     let error = move || submit.value().get().and_then(Result::err);
 
-    // After a failure the password field is empty again: put the cursor there.
+    // The platform refused the password: the field is emptied for the next try. Any other
+    // failure (no network, the platform down, too many attempts) keeps what was typed, and
+    // the pilot only taps Log in again. The cursor goes to the password either way.
     Effect::new(move |_| {
-        if error().is_some() {
+        if let Some(e) = error() {
+            if e.code() == Some(ErrorCode::InvalidCredentials) {
+                password.set(String::new());
+            }
             if let Some(input) = password_input.get() {
                 let _ = input.focus();
             }
@@ -44,8 +50,6 @@ pub fn Login(
         if incomplete.get_untracked() {
             return;
         }
-        // The password is not kept once sent.
-        password.set(String::new());
         submit.dispatch_local((user, pass));
         // The signed-in pages download while the platform checks the password.
         #[cfg(not(feature = "full"))]
