@@ -39,6 +39,7 @@ struct Snapshot {
 pub fn to_full(ctx: Ctx, next: Next) {
     use crate::error::AppError;
     use crate::state::Failure;
+    use wasm_bindgen::JsCast;
 
     ctx.screen.set(Screen::Starting(Step::Session));
     let snapshot = Snapshot {
@@ -53,9 +54,23 @@ pub fn to_full(ctx: Ctx, next: Next) {
             js_sys::Reflect::set(&window, &KEY.into(), &json.into())
                 .map_err(|_| AppError::Page("cannot keep the session for the next part".into()))
         })
-        .and_then(|_| call_loader("__pilotPortalStart", "full").map(|_| ()));
+        .and_then(|_| call_loader("__pilotPortalStart", "full"));
     match handed {
-        Ok(()) => ctx.screen.set(Screen::HandedOff),
+        Ok(started) => {
+            ctx.screen.set(Screen::HandedOff);
+            // Its download failed (no network): said here, with Try again, which hands over
+            // again (the loader asks under a new address then). Nothing else shows now.
+            if let Ok(started) = started.dyn_into::<js_sys::Promise>() {
+                leptos::task::spawn_local(async move {
+                    if wasm_bindgen_futures::JsFuture::from(started).await.is_err() {
+                        ctx.fail(
+                            Failure::LoadFull,
+                            AppError::Network("the signed-in pages did not download".into()),
+                        );
+                    }
+                });
+            }
+        }
         Err(e) => ctx.fail(Failure::LoadFull, e),
     }
 }

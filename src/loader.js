@@ -48,32 +48,28 @@
   // ends the session on the platform (the next person on a shared controller must not find
   // it live there). At most the last 8.
   var REVOKE = "pilot-portal.revoke";
+  // The tokens still to revoke, changed by `change` if given (storage off: this opening's).
   function pending(change) {
     var list = [];
-    try { list = JSON.parse(localStorage.getItem(REVOKE) || "[]"); } catch (e) { /* none */ }
-    if (!change) return list;
-    list = change(list).slice(-8);
-    try {
-      if (list.length) localStorage.setItem(REVOKE, JSON.stringify(list));
-      else localStorage.removeItem(REVOKE);
-    } catch (e) { /* storage off: this opening's request only */ }
+    try { list = JSON.parse(localStorage.getItem(REVOKE)) || []; } catch (e) { /* none */ }
+    if (change) {
+      list = change(list).slice(-8);
+      try { localStorage.setItem(REVOKE, JSON.stringify(list)); } catch (e) { /* storage off */ }
+    }
     return list;
   }
-  function without(token) {
-    return function (list) { return list.filter(function (t) { return t !== token; }); };
-  }
   function revokePending(token) {
-    var list = token ? pending(function (l) { return without(token)(l).concat([token]); }) : pending();
-    if (token && list.indexOf(token) < 0) list.push(token);
-    list.forEach(function (t) {
+    (token ? pending(function (l) { return l.concat([token]); }) : pending()).forEach(function (t) {
       fetch(apiBase() + "/api/session/logout", {
         method: "POST",
         keepalive: true,
         headers: { Authorization: "Bearer " + t },
       }).then(function (r) {
         // Answered for good: revoked (204), no session to end (401), or refused in a way a
-        // retry would not change. A timeout, a rate limit or a 5xx is tried again.
-        if (r.status < 500 && r.status !== 408 && r.status !== 429) pending(without(t));
+        // retry would not change. A rate limit or a 5xx is tried again.
+        if (r.status < 500 && r.status !== 429) {
+          pending(function (l) { return l.filter(function (x) { return x !== t; }); });
+        }
       }, function () { /* no network: kept */ });
     });
   }
@@ -241,6 +237,8 @@
     js.rel = "modulepreload";
     js.href = b.js;
     js.crossOrigin = "anonymous";
+    // failed (no network): its address stays failed for import() too, as above
+    js.onerror = function () { b.failed = (b.failed || 0) + 1; };
     document.head.appendChild(js);
   };
   // The bundle's downloads go out before the session check: on a slow link every request

@@ -274,7 +274,7 @@ async fn a_log_out_offline_is_revoked_on_the_platform_once_the_network_is_back()
     let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
     let live = || e.sim.api.live_tokens(pilot.username).len();
     signed_in_and_kept(&e, &link).await;
-    let kept = "return localStorage.getItem('pilot-portal.revoke') === null";
+    let kept = "return (localStorage.getItem('pilot-portal.revoke') || '[]') === '[]'";
 
     // the page stays open: the `online` event sends it
     let before = live();
@@ -310,5 +310,51 @@ async fn a_log_out_offline_is_revoked_on_the_platform_once_the_network_is_back()
     })
     .await;
     e.eventually_true("nothing left to send", kept).await;
+    e.quit().await;
+}
+
+/// A login that fails for want of network keeps what the pilot typed: back online, one tap.
+/// (A password the platform refused is emptied: `tests/e2e.rs`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_without_network_keeps_the_password_for_one_tap_later() {
+    let stack = Stack::start(None).await;
+    let link = Link::to(&stack.base).await;
+    let e = E2e::on(stack, Preset::default()).await;
+    e.driver.goto(&link.url).await.expect("navigate");
+    e.wait_for("[data-testid=login-form]").await;
+    go_offline(&e, &link).await;
+    let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
+    e.login(pilot.username, pilot.password).await;
+    e.wait_for("[data-testid=login-error]").await;
+    let typed = "return document.querySelector('[data-testid=password]').value";
+    assert_eq!(
+        e.js(typed).await.as_str(),
+        Some(pilot.password),
+        "the password is kept"
+    );
+    go_online(&e, &link).await;
+    e.click("[data-testid=login-submit]").await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.quit().await;
+}
+
+/// The signed-in pages failing to download once the pilot is signed in (the link dropped
+/// right then) are said, with Try again, instead of a blank page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_in_pages_that_fail_to_download_are_said_and_tried_again() {
+    let e = E2e::start(Preset::default()).await;
+    e.open().await;
+    e.wait_for("[data-testid=login-form]").await;
+    e.block_urls(&["*/full/*"]).await;
+    let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
+    e.login(pilot.username, pilot.password).await;
+    let failed = e.text("[data-testid=failed]").await;
+    assert!(
+        failed.contains("Cannot load the rest of the page"),
+        "{failed}"
+    );
+    e.block_urls(&[]).await;
+    e.click("[data-testid=retry]").await;
+    e.wait_for("[data-testid=main-page]").await;
     e.quit().await;
 }
