@@ -340,11 +340,6 @@ impl Api {
         Self::fetch_with(self.authed(Request::put(paths::PILOT_WORKSPACE))?, &body).await
     }
 
-    /// `DELETE /api/pilot/workspace`: forgets it ("Change workspace").
-    pub async fn forget_workspace(&self) -> Result<(), AppError> {
-        Self::fetch_empty(self.authed(Request::delete(paths::PILOT_WORKSPACE))?).await
-    }
-
     /// `GET /api/flighthub/status`.
     pub async fn flighthub_status(&self) -> Result<FlightHubStatus, AppError> {
         Self::fetch(self.authed(Request::get(paths::FLIGHTHUB_STATUS))?).await

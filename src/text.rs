@@ -712,6 +712,11 @@ pub const MAIN_TITLE: Tr = tr("Signed in", "已登录", "Вход выполне
 pub const MAIN_PILOT: Tr = tr("Pilot", "飞手", "Пилот");
 pub const MAIN_VALID_UNTIL: Tr = tr("Session valid until", "会话有效期至", "Сеанс действует до");
 pub const LOG_OUT: Tr = tr("Log out", "退出登录", "Выйти");
+pub const WORKSPACE_KEEP: Tr = tr(
+    "Keep the current workspace",
+    "保留当前工作空间",
+    "Оставить текущее рабочее пространство",
+);
 pub const EXIT: Tr = tr("Exit", "退出", "Закрыть");
 
 pub const CLOUD_TITLE: Tr = tr("Cloud", "云服务", "Облако");

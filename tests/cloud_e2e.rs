@@ -229,11 +229,19 @@ async fn the_pilots_aircraft_is_marked_and_the_workspace_can_be_changed() {
         Some("false")
     );
 
-    e.wait_for("[data-testid=change-workspace]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    // a tap by mistake: the picker, and back with the workspace as it was
+    let kept = e.text("[data-testid=workspace-name]").await;
+    e.click("[data-testid=change-workspace]").await;
+    e.wait_for("[data-testid=workspace-list]").await;
+    e.click("[data-testid=workspace-keep]").await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(e.text("[data-testid=workspace-name]").await, kept);
+    // nothing forgotten on the platform either: the next opening goes straight to it
+    e.open().await;
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(e.text("[data-testid=workspace-name]").await, kept);
+
+    e.click("[data-testid=change-workspace]").await;
     let item = e
         .wait_for("[data-testid=workspace-item][data-uuid='a1c4e7b0-2d5f-4a8c-b3e6-9f0a1d2c3b4e']")
         .await;
@@ -256,5 +264,11 @@ async fn the_pilots_aircraft_is_marked_and_the_workspace_can_be_changed() {
             "a1c4e7b0-2d5f-4a8c-b3e6-9f0a1d2c3b4e".to_owned()
         ]
     );
+
+    // the wrong pilot on a shared controller leaves from the picker, choosing nothing
+    e.click("[data-testid=change-workspace]").await;
+    e.click("[data-testid=workspace-logout]").await;
+    e.wait_for("[data-testid=login-form]").await;
+    assert_eq!(e.page_token().await, None, "the session is over");
     e.quit().await;
 }

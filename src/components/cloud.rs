@@ -1,22 +1,12 @@
 //! The main page's cloud panel: MQTT connection, workspace, FlightHub 2 status, and the
 //! project's devices with this controller and its aircraft marked.
 
-use crate::api::Api;
 use crate::components::error_view::ErrorText;
-use crate::error::AppError;
 use crate::load::{Load, Loader};
 use crate::state::{Ctx, Screen};
 use crate::{bridge, text};
 use leptos::prelude::*;
 use pilot_portal_shared::{FlightHubDevice, FlightHubDeviceEntry, FlightHubStatus};
-
-/// Forgets the workspace on the platform and goes back to the picker.
-async fn change_workspace(ctx: Ctx) -> Result<(), AppError> {
-    Api::new().forget_workspace().await?;
-    ctx.workspace.set(None);
-    ctx.screen.set(Screen::Workspace);
-    Ok(())
-}
 
 /// One device row: this controller and the pilot's aircraft are marked.
 #[component]
@@ -150,7 +140,6 @@ pub fn CloudPanel() -> impl IntoView {
         });
     };
     refresh();
-    let change = Action::new_local(move |_: &()| change_workspace(ctx));
 
     view! {
         <section class="card" data-testid="cloud-panel">
@@ -188,21 +177,13 @@ pub fn CloudPanel() -> impl IntoView {
                     {move || aircraft_sn.get().unwrap_or_else(|| text::NO_AIRCRAFT.get().into())}
                 </dd>
             </dl>
-            {move || {
-                change
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| view! { <ErrorText error testid="change-workspace-error" /> })
-            }}
             <div class="actions">
+                // The picker, the current workspace kept until another is chosen: a tap by
+                // mistake goes back with nothing lost.
                 <button
                     class="secondary"
                     data-testid="change-workspace"
-                    disabled=move || change.pending().get()
-                    on:click=move |_| {
-                        change.dispatch_local(());
-                    }
+                    on:click=move |_| ctx.screen.set(Screen::Workspace)
                 >
                     {text::CHANGE_WORKSPACE.get()}
                 </button>

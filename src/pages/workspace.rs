@@ -4,7 +4,7 @@ use crate::components::error_view::ErrorText;
 use crate::error::AppError;
 use crate::load::{Load, Loader};
 use crate::state::{Ctx, Screen};
-use crate::{api::Api, cloud, text};
+use crate::{api::Api, cloud, session, text};
 use leptos::prelude::*;
 use pilot_portal_shared::FlightHubProject;
 
@@ -32,7 +32,10 @@ async fn choose(ctx: Ctx, uuid: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The project list; choosing one leads to the main page.
+/// The project list; choosing one leads to the main page. Reached from the main page
+/// ("Change workspace"), the current one stays until another is chosen, and **Keep the
+/// current workspace** goes back; **Log out** is here too (the wrong pilot on a shared
+/// controller need not choose a workspace to leave).
 #[component]
 pub fn WorkspacePicker() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -109,6 +112,31 @@ pub fn WorkspacePicker() -> impl IntoView {
                         .into_any()
                 }
             }}
+            <div class="actions">
+                {ctx
+                    .workspace
+                    .get_untracked()
+                    .map(|_| {
+                        view! {
+                            <button
+                                class="secondary"
+                                data-testid="workspace-keep"
+                                disabled=move || busy.get()
+                                on:click=move |_| ctx.screen.set(Screen::Main)
+                            >
+                                {text::WORKSPACE_KEEP.get()}
+                            </button>
+                        }
+                    })}
+                <button
+                    class="secondary"
+                    data-testid="workspace-logout"
+                    disabled=move || busy.get()
+                    on:click=move |_| session::logout(ctx)
+                >
+                    {text::LOG_OUT.get()}
+                </button>
+            </div>
         </section>
     }
 }
