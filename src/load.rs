@@ -130,3 +130,37 @@ impl<T: Clone + Send + Sync + 'static> Default for Loader<T> {
         Self::new()
     }
 }
+
+/// The failure of a pilot's action (a button: unlink, revoke), shown under it until the next
+/// try, except one met offline, which goes once the network is back: the pilot taps again
+/// then, and "no connection" under a panel that works again would no longer be true.
+#[derive(Clone, Copy)]
+pub struct ActionFailure(RwSignal<Option<(AppError, bool)>>);
+
+impl ActionFailure {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Keeps `result`'s failure, or none for a success.
+    pub fn record<T>(self, result: &Result<T, AppError>) {
+        let offline = !crate::net::online_now();
+        self.0
+            .set(result.as_ref().err().map(|e| (e.clone(), offline)));
+    }
+
+    /// The failure to show now (tracked).
+    pub fn get(self) -> Option<AppError> {
+        let online = crate::net::online();
+        self.0
+            .get()
+            .filter(|(_, offline)| !(*offline && online.get()))
+            .map(|(e, _)| e)
+    }
+}
+
+impl Default for ActionFailure {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -155,11 +155,20 @@ async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
 
     go_offline(&e, &link).await;
     e.wait_for("[data-testid=offline]").await;
+    // an action tried offline: its failure is said, and goes once the network is back
+    e.click("[data-testid=token-revoke]").await;
+    e.click("[data-testid=token-revoke-confirm]").await;
+    e.wait_for("[data-testid=token-revoke-error]").await;
     e.click("[data-testid=tokens-refresh]").await;
     e.wait_for("[data-testid=tokens-error]").await;
     e.wait_for("[data-testid=main-page]").await;
 
     go_online(&e, &link).await;
+    e.eventually_true(
+        "the offline revoke's failure is gone",
+        "return !document.querySelector('[data-testid=token-revoke-error]')",
+    )
+    .await;
     // the failed read runs again by itself
     e.wait_for("[data-testid=token]").await;
     e.eventually_true("the offline line is gone", "return !document.querySelector('[data-testid=offline]') && !document.querySelector('[data-testid=tokens-error]')").await;

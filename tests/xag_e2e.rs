@@ -63,17 +63,29 @@ async fn link_through_xags_page_then_unlink() {
     );
     assert_contract_order(&e.calls().await, true);
 
-    e.wait_for("[data-testid=xag-unlink]")
-        .await
-        .click()
-        .await
-        .expect("click");
-    e.wait_for("[data-testid=xag-unlink-confirm]")
-        .await
-        .click()
-        .await
-        .expect("click");
+    // an unlink that does not reach the proxy: said once, the link still shown as it is
+    e.block_urls(&["*/api/xag/link*"]).await;
+    e.click("[data-testid=xag-unlink]").await;
+    e.click("[data-testid=xag-unlink-confirm]").await;
+    e.wait_for("[data-testid=xag-action-error]").await;
+    assert_eq!(e.text("[data-testid=xag-union-id]").await, DEMO_UNION_ID);
+    assert_eq!(
+        e.js("return document.querySelectorAll('[data-testid=xag-card] [role=alert]').length")
+            .await
+            .as_u64(),
+        Some(1),
+        "one error, not the same one twice"
+    );
+    e.block_urls(&[]).await;
+    e.click("[data-testid=xag-unlink-confirm]").await;
     e.wait_for("[data-testid=xag-not-linked]").await;
+    assert!(
+        e.js("return !document.querySelector('[data-testid=xag-action-error]')")
+            .await
+            .as_bool()
+            .unwrap_or(false),
+        "the failure is gone with the success"
+    );
     e.quit().await;
 }
 

@@ -13,7 +13,7 @@ use crate::components::error_view::ErrorText;
 use crate::components::token_words::{panel_words, request_problem};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::load::{Load, Loader};
+use crate::load::{ActionFailure, Load, Loader};
 use crate::session::plan::{self, LoginReason, Refusal};
 use crate::{panels, text, time, token};
 use leptos::prelude::*;
@@ -433,10 +433,13 @@ pub fn TokensPanel() -> impl IntoView {
             }
         }
     });
+    let revoke_failure = ActionFailure::new();
     let revoke: RevokeAction = Action::new_local(move |(id, current): &(String, bool)| {
         let (id, current) = (id.clone(), *current);
         async move {
-            Api::new().revoke_token(&id).await?;
+            let revoked = Api::new().revoke_token(&id).await;
+            revoke_failure.record(&revoked);
+            revoked?;
             if current {
                 // Revoking the token this controller uses is a log-out.
                 panels::guest::end_session(&LoginReason::RevokedHere);
@@ -477,10 +480,8 @@ pub fn TokensPanel() -> impl IntoView {
                 }
             }}
             {move || {
-                revoke
-                    .value()
+                revoke_failure
                     .get()
-                    .and_then(Result::err)
                     .map(|error| view! { <PanelError error testid="token-revoke-error" revoking=true /> })
             }}
             {move || {

@@ -5,7 +5,7 @@
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
 use crate::error::AppError;
-use crate::load::{Load, Loader};
+use crate::load::{ActionFailure, Load, Loader};
 use crate::{text, time};
 use leptos::prelude::*;
 use pilot_portal_shared::{XagLinkStatus, XagOutcome};
@@ -105,19 +105,22 @@ pub fn XagCard() -> impl IntoView {
     let status = Loader::<XagLinkStatus>::new();
     let refresh = move || status.load(|api| async move { api.xag_status().await });
     refresh();
-    let start = Action::new_local(|_: &()| link());
-    let unlink = Action::new_local(move |_: &()| async move {
-        let result = Api::new().xag_unlink().await;
-        refresh();
+    let failure = ActionFailure::new();
+    let start = Action::new_local(move |_: &()| async move {
+        let result = link().await;
+        failure.record(&result);
         result
     });
-    let action_error = move || {
-        start
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| unlink.value().get().and_then(Result::err))
-    };
+    let unlink = Action::new_local(move |_: &()| async move {
+        let result = Api::new().xag_unlink().await;
+        failure.record(&result);
+        // The link as it is now once it changed; a failed unlink leaves it shown as it was.
+        if result.is_ok() {
+            refresh();
+        }
+        result
+    });
+    let action_error = move || failure.get();
     // Linking succeeds by leaving the page: the button stays busy until then.
     let opening = move || start.pending().get() || start.value().get().is_some_and(|r| r.is_ok());
 
