@@ -50,8 +50,10 @@
   var REVOKE = "pilot-portal.revoke";
   // The tokens still to revoke, changed by `change` if given (storage off: this opening's).
   function pending(change) {
-    var list = [];
-    try { list = JSON.parse(localStorage.getItem(REVOKE)) || []; } catch (e) { /* none */ }
+    var list;
+    try { list = JSON.parse(localStorage.getItem(REVOKE)); } catch (e) { /* none */ }
+    // whatever else is there (an older page's, a hand's) is no list of tokens
+    list = (Array.isArray(list) ? list : []).filter(function (t) { return typeof t == "string"; }).slice(-8);
     if (change) {
       list = change(list).slice(-8);
       try { localStorage.setItem(REVOKE, JSON.stringify(list)); } catch (e) { /* storage off */ }

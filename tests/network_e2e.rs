@@ -87,6 +87,13 @@ async fn wait_long(e: &E2e, css: &str, secs: u64) {
     }
 }
 
+/// A browser on a stack of its own, reaching the proxy through a [`Link`] that can be cut.
+async fn linked() -> (E2e, Link) {
+    let stack = Stack::start(None).await;
+    let link = Link::to(&stack.base).await;
+    (E2e::on(stack, Preset::default()).await, link)
+}
+
 /// Signs the first demo pilot in through `link` and waits until the service worker keeps the
 /// app (registered after the page's load, its install caches this build's files).
 async fn signed_in_and_kept(e: &E2e, link: &Link) {
@@ -99,9 +106,7 @@ async fn signed_in_and_kept(e: &E2e, link: &Link) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_start_shows_the_app_from_the_cache_and_resumes_by_itself() {
-    let stack = Stack::start(None).await;
-    let link = Link::to(&stack.base).await;
-    let e = E2e::on(stack, Preset::default()).await;
+    let (e, link) = linked().await;
     signed_in_and_kept(&e, &link).await;
     let token = e.page_token().await.expect("a stored session");
 
@@ -146,9 +151,7 @@ async fn an_offline_start_shows_the_app_from_the_cache_and_resumes_by_itself() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
-    let stack = Stack::start(None).await;
-    let link = Link::to(&stack.base).await;
-    let e = E2e::on(stack, Preset::default()).await;
+    let (e, link) = linked().await;
     signed_in_and_kept(&e, &link).await;
     e.wait_for("[data-testid=token]").await;
     let token = e.page_token().await.expect("a stored session");
@@ -277,13 +280,17 @@ async fn a_controller_clock_two_days_ahead_keeps_a_valid_session() {
 /// when it is back, with the page open, or at the next opening after the page was closed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_out_offline_is_revoked_on_the_platform_once_the_network_is_back() {
-    let stack = Stack::start(None).await;
-    let link = Link::to(&stack.base).await;
-    let e = E2e::on(stack, Preset::default()).await;
+    let (e, link) = linked().await;
     let pilot = pilot_portal_sim::demo::DEMO_PILOTS[0];
     let live = || e.sim.api.live_tokens(pilot.username).len();
     signed_in_and_kept(&e, &link).await;
     let kept = "return (localStorage.getItem('pilot-portal.revoke') || '[]') === '[]'";
+    // whatever else is under that key does not stop an opening
+    e.js("localStorage.setItem('pilot-portal.revoke', '{\"x\": 1}')")
+        .await;
+    e.driver.goto(&link.url).await.expect("reopen");
+    e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(e.js("return window.__errors").await, serde_json::json!([]));
 
     // the page stays open: the `online` event sends it
     let before = live();
@@ -326,9 +333,7 @@ async fn a_log_out_offline_is_revoked_on_the_platform_once_the_network_is_back()
 /// (A password the platform refused is emptied: `tests/e2e.rs`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_without_network_keeps_the_password_for_one_tap_later() {
-    let stack = Stack::start(None).await;
-    let link = Link::to(&stack.base).await;
-    let e = E2e::on(stack, Preset::default()).await;
+    let (e, link) = linked().await;
     e.driver.goto(&link.url).await.expect("navigate");
     e.wait_for("[data-testid=login-form]").await;
     go_offline(&e, &link).await;
