@@ -827,12 +827,12 @@ pub const TOKENS_NAME_MISSING: Tr = tr(
 );
 pub const TOKENS_NAME_REFUSED: Tr = tr(
     "This name cannot be used: at most 100 characters, no invisible characters (direction \
-     marks, zero-width spaces), and not beginning “Pilot 2 ·” (kept for the tokens Pilot 2 \
+     marks, zero-width spaces), and not beginning with “Pilot 2” (kept for the tokens Pilot 2 \
      holds).",
-    "此名称不可用：最多 100 个字符，不能包含不可见字符（方向标记、零宽字符），也不能以“Pilot 2 ·”\
+    "此名称不可用：最多 100 个字符，不能包含不可见字符（方向标记、零宽字符），也不能以“Pilot 2”\
      开头（保留给 Pilot 2 持有的令牌）。",
     "Это имя нельзя использовать: не длиннее 100 символов, без невидимых символов (знаков \
-     направления, символов нулевой ширины) и не начиная с «Pilot 2 ·» (так называются токены \
+     направления, символов нулевой ширины) и не начиная с «Pilot 2» (так называются токены \
      Pilot 2).",
 );
 pub const TOKENS_LIFETIME_REFUSED: Tr = tr(

@@ -191,22 +191,39 @@ pub fn check_name(name: &str) -> Result<&str, String> {
     if name.chars().any(is_invisible_format) {
         return Err(
             "The name contains invisible characters that change how text is shown (direction \
-             marks, zero-width characters)."
+             marks, zero-width or filler characters)."
                 .into(),
         );
     }
-    if name.starts_with(PILOT_TOKEN_PREFIX) {
+    // Read as a pilot reads it: letters and digits only, so that other spaces and dots
+    // (U+00A0, U+22C5, …) do not make a look-alike.
+    if skeleton(name).starts_with(&skeleton(PILOT_TOKEN_PREFIX)) {
         return Err(format!(
-            "Names starting with \"{PILOT_TOKEN_PREFIX}\" are kept for the tokens Pilot 2 holds."
+            "Names that read \"{}…\" are kept for the tokens Pilot 2 holds.",
+            PILOT_TOKEN_PREFIX.trim_end()
         ));
     }
     Ok(name)
 }
 
-/// Unicode's direction controls and zero-width characters (format characters a name has no
-/// use for): U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF.
+/// Characters that show nothing, or change how the text around them shows: direction
+/// controls, zero-width and filler characters, variation selectors, tags (U+00AD, U+034F,
+/// U+061C, U+115F–U+1160, U+17B4–U+17B5, U+180B–U+180F, U+200B–U+200F, U+2028–U+202E,
+/// U+2060–U+206F, U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0, U+FFF0–U+FFFB, U+E0000–U+E0FFF).
 fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// A name's letters and digits, lowercase: what two look-alike names share.
+fn skeleton(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A platform token `_id`: 24 hex characters (a MongoDB ObjectId, as the document shows).
@@ -315,7 +332,27 @@ mod tests {
         }
         let own = check_name(&pilot_token_name(Some("5YSZL260021E9W"))).expect_err("reserved");
         assert!(own.contains("Pilot 2"), "{own}");
-        assert_eq!(check_name("Pilot 2 tools"), Ok("Pilot 2 tools"));
+        // look-alikes of Pilot 2's own names, and what else hides
+        for alike in [
+            "Pilot 2 ·\u{00A0}5YSZL260021E9W",
+            "Pilot\u{00A0}2 · 5YSZL260021E9W",
+            "Pilot 2 \u{22C5} 5YSZL260021E9W",
+            "pilot2-browser",
+        ] {
+            assert!(check_name(alike).is_err(), "{alike:?}");
+        }
+        for hidden in [
+            "a\u{00AD}b",
+            "a\u{206A}b",
+            "GS\u{E0041}",
+            "a\u{3164}b",
+            "a\u{2028}b",
+            "a\u{FE0F}",
+        ] {
+            assert!(check_name(hidden).is_err(), "{hidden:?}");
+        }
+        assert_eq!(check_name("Pilot's laptop"), Ok("Pilot's laptop"));
+        assert_eq!(check_name("GS · Pilot 2"), Ok("GS · Pilot 2"));
         assert_eq!(check_name("无人机 · 地面站"), Ok("无人机 · 地面站"));
         assert!(is_token_id("66a66b2207dfcec6494cd618"));
         assert!(!is_token_id("66a66b2207dfcec6494cd61"));
