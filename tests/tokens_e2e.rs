@@ -273,3 +273,40 @@ async fn revoking_this_controllers_own_token_logs_out_saying_so() {
     assert!(a.sim.api.live_token_ids("pilot").is_empty());
     a.quit().await;
 }
+
+/// Another pilot's token is listed (the list is the project's) but is not this pilot's to
+/// revoke: said in its own row, however long the list. A form without methods says so once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_pilots_token_says_why_in_its_own_row() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    let now = pilot_portal_sim::token_api::now_ms();
+    let (other, _) = a.sim.api.mint_unbound("copilot", now, now + 3_600_000);
+    a.click("[data-testid=tokens-refresh]").await;
+    let row = format!("[data-testid=token][data-id='{other}']");
+    a.click(&format!("{row} [data-testid=token-revoke]")).await;
+    a.click(&format!("{row} [data-testid=token-revoke-confirm]"))
+        .await;
+    let said = a
+        .text(&format!("{row} [data-testid=token-revoke-error]"))
+        .await;
+    assert!(said.contains("belongs to another pilot"), "{said}");
+    assert!(
+        a.sim.api.record(&other).is_some_and(|r| !r.revoked),
+        "still live"
+    );
+
+    a.click("[data-testid=new-token]").await;
+    a.wait_for("[data-testid=new-token-name]")
+        .await
+        .send_keys("GS")
+        .await
+        .expect("type");
+    a.click("[data-testid=new-token-issue]").await;
+    a.eventually_true(
+        "no method: said once, as the form's problem",
+        "return !!document.querySelector('[data-testid=new-token-invalid]') && [...document.querySelectorAll('[data-testid=new-token-form] p')].filter(p => p.textContent.includes('Pick at least one method')).length === 1",
+    )
+    .await;
+    a.quit().await;
+}

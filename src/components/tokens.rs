@@ -37,12 +37,19 @@ fn PanelError(error: AppError, testid: &'static str, revoking: bool) -> impl Int
 /// Methods shown before "N more methods".
 const SCOPES_SHOWN: usize = 3;
 
-/// Revokes `(id, is this controller's token)`.
-type RevokeAction = Action<(String, bool), Result<(), AppError>>;
+/// Revoking: the action (`(id, is this controller's token)`), its last failure and the token
+/// it was for, which shows it in its own row (the list can be long).
+#[derive(Clone, Copy)]
+struct Revoking {
+    action: Action<(String, bool), Result<(), AppError>>,
+    failure: ActionFailure,
+    last: RwSignal<Option<String>>,
+}
 
 /// One token: name, badges, expiry, methods, Revoke (confirmed first).
 #[component]
-fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView {
+fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
+    let revoke = revoking.action;
     let confirming = RwSignal::new(false);
     let expanded = RwSignal::new(false);
     let name = entry
@@ -85,6 +92,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
         _ => "token",
     };
     let (id, current) = (entry.id.clone(), entry.current);
+    let row = entry.id.clone();
     view! {
         <li
             class=class
@@ -173,6 +181,14 @@ fn TokenRow(entry: TokenEntry, now: i64, revoke: RevokeAction) -> impl IntoView 
                     </button>
                 </div>
             </Show>
+            {move || {
+                revoking
+                    .last
+                    .with(|last| last.as_deref() == Some(row.as_str()))
+                    .then(|| revoking.failure.get())
+                    .flatten()
+                    .map(|error| view! { <PanelError error testid="token-revoke-error" revoking=true /> })
+            }}
         </li>
     }
 }
@@ -367,8 +383,8 @@ fn NewTokenForm(
                             {boxes}
                         </div>
                         {move || {
-                            picked
-                                .with(Vec::is_empty)
+                            // said once: as the form's problem once Issue was tapped
+                            (picked.with(Vec::is_empty) && problem.get() != Some(text::TOKENS_PICK_ONE))
                                 .then(|| view! { <p class="muted">{text::TOKENS_PICK_ONE.get()}</p> })
                         }}
                     }
@@ -433,12 +449,14 @@ pub fn TokensPanel() -> impl IntoView {
             }
         }
     });
-    let revoke_failure = ActionFailure::new();
-    let revoke: RevokeAction = Action::new_local(move |(id, current): &(String, bool)| {
+    let failure = ActionFailure::new();
+    let last = RwSignal::new(None::<String>);
+    let action = Action::new_local(move |(id, current): &(String, bool)| {
         let (id, current) = (id.clone(), *current);
+        last.set(Some(id.clone()));
         async move {
             let revoked = Api::new().revoke_token(&id).await;
-            revoke_failure.record(&revoked);
+            failure.record(&revoked);
             revoked?;
             if current {
                 // Revoking the token this controller uses is a log-out.
@@ -449,6 +467,11 @@ pub fn TokensPanel() -> impl IntoView {
             Ok(())
         }
     });
+    let revoking = Revoking {
+        action,
+        failure,
+        last,
+    };
     let creating = RwSignal::new(false);
     let issued = RwSignal::new(None::<NewToken>);
     let on_issued = Callback::new(move |token: NewToken| {
@@ -470,7 +493,7 @@ pub fn TokensPanel() -> impl IntoView {
                     let now = now.get_untracked();
                     let rows = entries
                         .into_iter()
-                        .map(|entry| view! { <TokenRow entry now revoke /> })
+                        .map(|entry| view! { <TokenRow entry now revoking /> })
                         .collect_view();
                     view! { <ul class="tokens" data-testid="tokens">{rows}</ul> }.into_any()
                 }
@@ -478,11 +501,6 @@ pub fn TokensPanel() -> impl IntoView {
                     view! { <ErrorText error testid="tokens-error" retry=Callback::new(move |()| refresh()) /> }
                         .into_any()
                 }
-            }}
-            {move || {
-                revoke_failure
-                    .get()
-                    .map(|error| view! { <PanelError error testid="token-revoke-error" revoking=true /> })
             }}
             {move || {
                 issued
