@@ -170,9 +170,12 @@ fn api(
         }
         #[cfg(feature = "full")]
         ErrorCode::DeviceForbidden => fixed(tr(
-            "You can only manage the controller you are signed in on, in your workspace.",
-            "您只能管理当前登录的遥控器（在您的工作空间内）。",
-            "Можно управлять только пультом, на котором вы вошли, в вашем рабочем пространстве.",
+            "You can only manage the controller you are signed in on, in a workspace it belongs \
+             to: if it is in another project, choose that one with Change workspace.",
+            "您只能管理当前登录的遥控器，且须在它所属的工作空间中：如果它属于其他项目，请用“更换工作空间”选择该项目。",
+            "Можно управлять только пультом, на котором вы вошли, и только в рабочем пространстве, \
+             к которому он относится: если он в другом проекте, выберите его через «Сменить \
+             рабочее пространство».",
         )),
         #[cfg(feature = "full")]
         ErrorCode::DeviceNotConfigured => fixed(tr(
