@@ -1909,6 +1909,18 @@ mod tests {
         assert!(error(&AppError::Bridge(BridgeError::Missing)).contains("Open Platforms"));
     }
 
+    /// A controller refused for the workspace: the way out is named, as the button says it.
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_controller_refused_for_the_workspace_points_to_change_workspace() {
+        for lang in Lang::ALL {
+            crate::i18n::set(lang);
+            let said = error(&api_error(ErrorCode::DeviceForbidden));
+            assert!(said.contains(CHANGE_WORKSPACE.of(lang)), "{lang:?}: {said}");
+        }
+        crate::i18n::set(Lang::En);
+    }
+
     #[test]
     fn a_missing_session_or_a_bad_id_is_not_blamed_on_the_network() {
         let no_session = error(&AppError::NoSession);

@@ -57,6 +57,17 @@ pub fn test() -> anyhow::Result<()> {
         .env("PILOT_PORTAL_DIST", &dist)
         .env("CHROMEDRIVER", &chromedriver)
         .env("CHROME_BIN", &chromium))?;
+    // The page's unit tests again with every bundle's code (`panels` includes `full`): the
+    // signed-in pages' words and rules are not compiled above.
+    run(cargo().args([
+        "test",
+        "--locked",
+        "-p",
+        "pilot-portal",
+        "--lib",
+        "--features",
+        "panels",
+    ]))?;
 
     // The proxy's storage on PostgreSQL (SQLite is covered above).
     let postgres = postgres::TempPostgres::start()?;
