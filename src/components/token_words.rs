@@ -5,17 +5,16 @@
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::text;
-use pilot_portal_shared::tokens::{check_name, parse_expires_in, NewTokenRequest};
+use pilot_portal_shared::tokens::{check_name, parse_expires_in, NameProblem, NewTokenRequest};
 use pilot_portal_shared::ErrorCode;
 
 /// What is wrong with a new token's request, in the pilot's words, before it is sent: the
 /// proxy's checks (the same functions) answer in English, with one code for every field.
 pub fn request_problem(req: &NewTokenRequest) -> Option<Tr> {
-    if req.name.trim().is_empty() {
-        return Some(text::TOKENS_NAME_MISSING);
-    }
-    if check_name(&req.name).is_err() {
-        return Some(text::TOKENS_NAME_REFUSED);
+    match check_name(&req.name) {
+        Ok(_) => {}
+        Err(NameProblem::Missing) => return Some(text::TOKENS_NAME_MISSING),
+        Err(_) => return Some(text::TOKENS_NAME_REFUSED),
     }
     if parse_expires_in(&req.expires_in).is_err() {
         return Some(text::TOKENS_LIFETIME_REFUSED);

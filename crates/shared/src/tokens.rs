@@ -172,36 +172,62 @@ pub fn check_scope(scope: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A token name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control characters.
-pub fn check_name(name: &str) -> Result<&str, String> {
+/// Why a token name is refused ([`check_name`]): in English as `Display` (the proxy's
+/// answer), a kind the page words in the pilot's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    Missing,
+    TooLong,
+    Control,
+    /// Direction marks, zero-width or filler characters ([`is_invisible_format`]).
+    Invisible,
+    /// Reads like Pilot 2's own ([`PILOT_TOKEN_PREFIX`]).
+    Reserved,
+}
+
+impl std::fmt::Display for NameProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameProblem::Missing => f.write_str("Give the token a name."),
+            NameProblem::TooLong => {
+                write!(f, "The name is longer than {MAX_NAME_CHARS} characters.")
+            }
+            NameProblem::Control => f.write_str("The name contains control characters."),
+            NameProblem::Invisible => f.write_str(
+                "The name contains invisible characters that change how text is shown \
+                 (direction marks, zero-width or filler characters).",
+            ),
+            NameProblem::Reserved => write!(
+                f,
+                "Names that read \"{}…\" are kept for the tokens Pilot 2 holds.",
+                PILOT_TOKEN_PREFIX.trim_end()
+            ),
+        }
+    }
+}
+
+/// A token name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no control or invisible
+/// characters, not reading like Pilot 2's own.
+pub fn check_name(name: &str) -> Result<&str, NameProblem> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("Give the token a name.".into());
+        return Err(NameProblem::Missing);
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "The name is longer than {MAX_NAME_CHARS} characters."
-        ));
+        return Err(NameProblem::TooLong);
     }
     if name.chars().any(char::is_control) {
-        return Err("The name contains control characters.".into());
+        return Err(NameProblem::Control);
     }
     // A list shows names as they are: one that reorders or hides its own letters could pass
     // for another token (or for a controller's).
     if name.chars().any(is_invisible_format) {
-        return Err(
-            "The name contains invisible characters that change how text is shown (direction \
-             marks, zero-width or filler characters)."
-                .into(),
-        );
+        return Err(NameProblem::Invisible);
     }
     // Read as a pilot reads it: letters and digits only, so that other spaces and dots
     // (U+00A0, U+22C5, …) do not make a look-alike.
     if skeleton(name).starts_with(&skeleton(PILOT_TOKEN_PREFIX)) {
-        return Err(format!(
-            "Names that read \"{}…\" are kept for the tokens Pilot 2 holds.",
-            PILOT_TOKEN_PREFIX.trim_end()
-        ));
+        return Err(NameProblem::Reserved);
     }
     Ok(name)
 }
@@ -326,12 +352,12 @@ mod tests {
         assert!(check_name("a\nb").is_err());
         // reversed on screen: "drone-preliminary"
         let bidi = check_name("\u{202E}yranimilerp-enord").expect_err("bidi override");
-        assert!(bidi.contains("invisible"), "{bidi}");
+        assert!(bidi.to_string().contains("invisible"), "{bidi}");
         for hidden in ["a\u{200B}b", "\u{2066}x\u{2069}", "\u{FEFF}GS", "a\u{200F}"] {
             assert!(check_name(hidden).is_err(), "{hidden:?}");
         }
         let own = check_name(&pilot_token_name(Some("5YSZL260021E9W"))).expect_err("reserved");
-        assert!(own.contains("Pilot 2"), "{own}");
+        assert!(own.to_string().contains("Pilot 2"), "{own}");
         // look-alikes of Pilot 2's own names, and what else hides
         for alike in [
             "Pilot 2 ·\u{00A0}5YSZL260021E9W",

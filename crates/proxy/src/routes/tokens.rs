@@ -39,7 +39,7 @@ pub async fn list(user: SessionUser) -> Json<Vec<TokenEntry>> {
 
 /// The request, checked: trimmed name, lifetime and scopes in the platform's forms.
 fn checked(req: &NewTokenRequest) -> Result<(String, String, Vec<String>), ApiError> {
-    let name = check_name(&req.name).map_err(ApiError::BadRequest)?;
+    let name = check_name(&req.name).map_err(|p| ApiError::BadRequest(p.to_string()))?;
     let expires_in = req
         .expires_in
         .split_whitespace()
