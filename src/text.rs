@@ -336,8 +336,6 @@ fn api(
             "内容超出平台可接受的大小。请缩短后重试。",
             "Это больше, чем принимает платформа. Сократите и повторите.",
         )),
-        #[cfg(feature = "full")]
-        ErrorCode::ReportHasSecrets => fixed(REPORT_HAS_SECRETS),
         ErrorCode::BadRequest => fixed(tr(
             "The platform could not accept this request. Check what you entered and try again.",
             "平台无法接受此请求。请检查输入的内容后重试。",
@@ -1981,12 +1979,6 @@ mod tests {
 // boot script) are plain HTML and JavaScript with their own words in the three languages: they
 // must work when this WebAssembly does not.
 // ---------------------------------------------------------------------------------------------
-
-pub const REPORT_HAS_SECRETS: Tr = tr(
-    "The report seems to hold a password or a token, so the platform did not store it.",
-    "报告中似乎含有密码或令牌，因此平台没有保存。",
-    "В отчёте, похоже, есть пароль или токен, поэтому платформа его не сохранила.",
-);
 
 // ---------------------------------------------------------------------------------------------
 // No network, bad network (issue 11): on every screen of both bundles (`crate::net`).

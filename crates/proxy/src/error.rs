@@ -102,10 +102,6 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("request body not received in time")]
     RequestTimeout,
-    /// A support report holds a token, a `Bearer` credential or a secret of the settings
-    /// (which one is not said: the answer must not confirm a guess).
-    #[error("the support report holds secrets")]
-    ReportHasSecrets,
     /// Too many support reports from this address, or from everyone, this hour.
     #[error("too many support reports")]
     TooManyReports { retry_after_secs: u64 },
@@ -155,7 +151,6 @@ impl ApiError {
             ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::ReportHasSecrets => StatusCode::BAD_REQUEST,
             ApiError::TooManyReports { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -199,7 +194,6 @@ impl ApiError {
             ApiError::NotFound | ApiError::NotFoundWhy(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::RequestTimeout => ErrorCode::RequestTimeout,
-            ApiError::ReportHasSecrets => ErrorCode::ReportHasSecrets,
             ApiError::TooManyReports { .. } => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -279,11 +273,6 @@ impl ApiError {
             ApiError::NotFound => "Not found.".into(),
             ApiError::MethodNotAllowed => "This method is not allowed here.".into(),
             ApiError::RequestTimeout => "The request body did not arrive in time.".into(),
-            ApiError::ReportHasSecrets => {
-                "The report holds a token, a password or a key, so it was not stored. Send it \
-                 from the diagnostics page, which leaves them out."
-                    .into()
-            }
             ApiError::TooManyReports { retry_after_secs } => {
                 format!("Too many support reports. Try again in {retry_after_secs} s.")
             }

@@ -7,13 +7,13 @@
 //!   any hour (sliding, [`crate::sliding`]), counted in the database
 //!   (`support_report_attempts`) so every instance counts the same, refused reports included;
 //!   kept `SUPPORT_REPORT_RETENTION_DAYS`.
-//! - **No secrets accepted**: the page redacts before it keeps anything; the proxy checks
-//!   again and refuses (`400 report_has_secrets`, nothing stored) a report holding a JWT-shaped
-//!   string (the platform's tokens are HS256 JWTs), a `Bearer` credential, a token this proxy
-//!   obtained (by its SHA-256 in `token_bindings`: opaque tokens too), or a secret value of its
-//!   own settings (FlightHub 2 key, XAG secret and component token, MQTT passwords, admin
-//!   tokens, keys, the DJI app key and license). The answer never says which, so it tells a
-//!   guesser nothing beyond "some secret": and every attempt counts against the limits.
+//! - **No secrets kept**: the page redacts before it keeps anything; the proxy redacts again
+//!   before it stores: a JWT-shaped string (the platform's tokens are HS256 JWTs), a `Bearer`
+//!   credential, a token this proxy obtained (by its SHA-256 in `token_bindings`: opaque
+//!   tokens too), a secret value of its own settings (FlightHub 2 key, XAG secret and
+//!   component token, MQTT passwords, admin tokens, keys, the DJI app key and license). The
+//!   answer is the same whether anything was redacted or not: refusing such a report told a
+//!   guesser, thousands of guesses a request, whether one of them was a secret.
 //! - **Read by an operator**: `pilot-portal-proxy report <ID>` on the server, or
 //!   `GET /api/support/reports/{id}` with `SUPPORT_ADMIN_TOKEN` (off when empty).
 
@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use pilot_portal_shared::support::{format_id, SupportReport};
 use rand::RngCore;
 use std::net::IpAddr;
+use std::ops::Range;
 
 /// The window the limits hold in: an hour, sliding ([`crate::sliding`]).
 pub const WINDOW: crate::sliding::Window = crate::sliding::Window::new(3_600_000);
@@ -91,51 +92,97 @@ fn is_token_char(b: u8) -> bool {
     is_b64url(b) || matches!(b, b'.' | b'~' | b'+' | b'/' | b'=')
 }
 
-/// Whether `text` holds a JWT-shaped string: `eyJ` (base64url of `{"`) and three
+/// What replaces a secret in a stored report (the page's own mark, so a report reads alike
+/// whichever side redacted it).
+pub const REDACTED: &str = "«redacted»";
+
+/// The byte ranges of JWT-shaped strings in `text`: `eyJ` (base64url of `{"`) and three
 /// base64url parts separated by dots (the page's recorder uses the same rule).
-pub fn has_jwt(text: &str) -> bool {
-    text.match_indices("eyJ").any(|(at, _)| {
-        let run: String = text[at..]
-            .bytes()
-            .take_while(|b| is_b64url(*b) || *b == b'.')
-            .map(char::from)
-            .collect();
-        let parts: Vec<&str> = run.split('.').collect();
-        parts.len() >= 3 && parts[0].len() >= 8 && parts[1].len() >= 4
-    })
+fn jwt_ranges(text: &str) -> Vec<Range<usize>> {
+    text.match_indices("eyJ")
+        .filter_map(|(at, _)| {
+            let run = text[at..]
+                .bytes()
+                .take_while(|b| is_b64url(*b) || *b == b'.')
+                .count();
+            let parts: Vec<&str> = text[at..at + run].split('.').collect();
+            (parts.len() >= 3 && parts[0].len() >= 8 && parts[1].len() >= 4).then(|| at..at + run)
+        })
+        .collect()
 }
 
-/// Whether `text` holds `Bearer ` and a credential of 8 or more token characters (any case;
-/// `Bearer «redacted»` is not one).
-pub fn has_bearer(text: &str) -> bool {
+/// The byte ranges of the credentials after `Bearer ` (any case) of 8 or more token
+/// characters (`Bearer «redacted»` holds none).
+fn bearer_ranges(text: &str) -> Vec<Range<usize>> {
     let lower = text.to_ascii_lowercase();
-    lower.match_indices("bearer").any(|(at, _)| {
-        let rest = &text.as_bytes()[at + 6..];
-        let spaces = rest
-            .iter()
-            .take_while(|b| **b == b' ' || **b == b'\t')
-            .count();
-        let credential = rest[spaces..]
-            .iter()
-            .take_while(|b| is_token_char(**b))
-            .count();
-        spaces > 0 && credential >= 8
-    })
+    lower
+        .match_indices("bearer")
+        .filter_map(|(at, _)| {
+            let rest = &text.as_bytes()[at + 6..];
+            let spaces = rest
+                .iter()
+                .take_while(|b| **b == b' ' || **b == b'\t')
+                .count();
+            let credential = rest[spaces..]
+                .iter()
+                .take_while(|b| is_token_char(**b))
+                .count();
+            let start = at + 6 + spaces;
+            (spaces > 0 && credential >= 8).then(|| start..start + credential)
+        })
+        .collect()
 }
 
-/// The secrets `text` holds by its shape or among `known` values.
-pub fn find_secrets(text: &str, known: &[String]) -> Vec<SecretKind> {
-    let mut kinds = Vec::new();
-    if has_jwt(text) {
-        kinds.push(SecretKind::Jwt);
+/// The byte ranges where any of `values` occurs in `text`.
+fn value_ranges(text: &str, values: &[&str]) -> Vec<Range<usize>> {
+    values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .flat_map(|v| text.match_indices(*v).map(|(at, m)| at..at + m.len()))
+        .collect()
+}
+
+/// Whether `text` holds a JWT-shaped string.
+pub fn has_jwt(text: &str) -> bool {
+    !jwt_ranges(text).is_empty()
+}
+
+/// Whether `text` holds `Bearer ` and a credential.
+pub fn has_bearer(text: &str) -> bool {
+    !bearer_ranges(text).is_empty()
+}
+
+/// `text` with every secret found by its shape, among `known` values or among `tokens` (the
+/// words that are tokens this proxy obtained) replaced by [`REDACTED`], and the kinds found.
+pub fn redact(text: &str, known: &[String], tokens: &[&str]) -> (String, Vec<SecretKind>) {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let found = [
+        (SecretKind::Jwt, jwt_ranges(text)),
+        (SecretKind::Bearer, bearer_ranges(text)),
+        (SecretKind::Configured, value_ranges(text, &known)),
+        (SecretKind::BoundToken, value_ranges(text, tokens)),
+    ];
+    let kinds = found
+        .iter()
+        .filter(|(_, ranges)| !ranges.is_empty())
+        .map(|(kind, _)| *kind)
+        .collect();
+    let mut ranges: Vec<Range<usize>> = found.into_iter().flat_map(|(_, r)| r).collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for range in ranges {
+        if range.end <= done {
+            continue;
+        }
+        if range.start >= done {
+            out.push_str(&text[done..range.start]);
+            out.push_str(REDACTED);
+        }
+        done = range.end;
     }
-    if has_bearer(text) {
-        kinds.push(SecretKind::Bearer);
-    }
-    if known.iter().any(|secret| text.contains(secret.as_str())) {
-        kinds.push(SecretKind::Configured);
-    }
-    kinds
+    out.push_str(&text[done..]);
+    (out, kinds)
 }
 
 /// Words of `text` that could be a token (runs of token characters, at least
@@ -192,17 +239,26 @@ pub async fn count_attempt(
     Ok(())
 }
 
-/// Checks `report` for secrets (shapes, configured values, tokens this proxy obtained).
-pub async fn secrets_in(db: &Db, config: &Config, report: &str) -> sqlx::Result<Vec<SecretKind>> {
-    let mut kinds = find_secrets(report, &known_secrets(config));
-    let hashes: Vec<String> = token_candidates(report)
-        .into_iter()
-        .map(crate::identity::token_hash)
+/// `report` with its secrets (shapes, configured values, tokens this proxy obtained)
+/// replaced by [`REDACTED`], and the kinds found.
+pub async fn redact_report(
+    db: &Db,
+    config: &Config,
+    report: &str,
+) -> sqlx::Result<(String, Vec<SecretKind>)> {
+    let candidates = token_candidates(report);
+    let hashes: Vec<String> = candidates
+        .iter()
+        .map(|word| crate::identity::token_hash(word))
         .collect();
-    if db.any_bound_token(&hashes).await? {
-        kinds.push(SecretKind::BoundToken);
-    }
-    Ok(kinds)
+    let bound = db.bound_tokens(&hashes).await?;
+    let tokens: Vec<&str> = candidates
+        .into_iter()
+        .zip(&hashes)
+        .filter(|(_, hash)| bound.contains(*hash))
+        .map(|(word, _)| word)
+        .collect();
+    Ok(redact(report, &known_secrets(config), &tokens))
 }
 
 /// Stores `report` under a fresh id at `now`, forgetting reports past their retention.
@@ -305,12 +361,38 @@ mod tests {
         assert!(has_bearer("Authorization: bearer abcdefgh1234"));
         assert!(!has_bearer("Bearer «redacted»"));
         assert!(!has_bearer("the bearer of bad news"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_and_the_rest_kept() {
         let known = vec!["fh2-demo-organization-key".to_owned()];
-        assert_eq!(
-            find_secrets("key fh2-demo-organization-key here", &known),
-            vec![SecretKind::Configured]
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwaWxvdCJ9.c2ln";
+        let text = format!(
+            "key fh2-demo-organization-key here; apiSetToken(\"{jwt}\"); \
+             Authorization: Bearer abcdefgh1234 and ric_0123456789abcdef0123456789ab; \
+             5YSZL260021E9W"
         );
-        assert!(find_secrets("nothing secret: 5YSZL260021E9W", &known).is_empty());
+        let (redacted, kinds) = redact(&text, &known, &["ric_0123456789abcdef0123456789ab"]);
+        assert_eq!(
+            redacted,
+            "key «redacted» here; apiSetToken(\"«redacted»\"); \
+             Authorization: Bearer «redacted» and «redacted»; 5YSZL260021E9W"
+        );
+        assert_eq!(
+            kinds,
+            vec![
+                SecretKind::Jwt,
+                SecretKind::Bearer,
+                SecretKind::Configured,
+                SecretKind::BoundToken
+            ]
+        );
+        // a secret inside another (a Bearer JWT) is one mark; redacting again changes nothing
+        let (once, _) = redact(&format!("Bearer {jwt}!"), &known, &[]);
+        assert_eq!(once, "Bearer «redacted»!");
+        assert_eq!(redact(&once, &known, &[]), (once.clone(), vec![]));
+        let plain = "nothing secret: 5YSZL260021E9W, «redacted …c2ln»";
+        assert_eq!(redact(plain, &known, &[]), (plain.to_owned(), vec![]));
     }
 
     #[test]

@@ -79,9 +79,6 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The client did not send its request body in time.
     RequestTimeout,
-    /// A support report holds something that looks like a secret (a token, a `Bearer`
-    /// credential, a key or password the platform holds): it was not stored.
-    ReportHasSecrets,
     /// A bug or misconfiguration in the proxy.
     Internal,
     /// A code this build of the page does not know (a newer proxy).
@@ -126,7 +123,6 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
-            ErrorCode::ReportHasSecrets => "report_has_secrets",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }
@@ -226,7 +222,6 @@ mod tests {
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::RequestTimeout,
-            ErrorCode::ReportHasSecrets,
             ErrorCode::Internal,
         ];
         for code in all {

@@ -4,6 +4,7 @@
 use super::{int, Db};
 use pilot_portal_shared::support::SupportReport;
 use sqlx::Row;
+use std::collections::HashSet;
 
 impl Db {
     /// Counts one report attempt of `subject` at `now` (epoch ms): the subject's buckets that
@@ -82,22 +83,23 @@ impl Db {
         Ok(())
     }
 
-    /// Whether any of these token hashes is a token this proxy obtained (`token_bindings`).
-    pub async fn any_bound_token(&self, hashes: &[String]) -> sqlx::Result<bool> {
+    /// Those of these token hashes that are tokens this proxy obtained (`token_bindings`).
+    pub async fn bound_tokens(&self, hashes: &[String]) -> sqlx::Result<HashSet<String>> {
+        let mut bound = HashSet::new();
         for chunk in hashes.chunks(100) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT 1 FROM token_bindings WHERE token_hash IN ({}) LIMIT 1",
+                "SELECT token_hash FROM token_bindings WHERE token_hash IN ({})",
                 placeholders.join(", ")
             );
             let mut query = sqlx::query(&sql);
             for hash in chunk {
                 query = query.bind(hash);
             }
-            if query.fetch_optional(&self.pool).await?.is_some() {
-                return Ok(true);
+            for row in query.fetch_all(&self.pool).await? {
+                bound.insert(row.try_get(0)?);
             }
         }
-        Ok(false)
+        Ok(bound)
     }
 }

@@ -12,8 +12,9 @@ use pilot_portal_shared::support::{
     parse_id, NewSupportReport, SupportReport, SupportReportReceipt,
 };
 
-/// `POST /api/support/reports {report}` → `201 {id, created_at}`. Every attempt with a JSON
-/// body counts against the limits, refused ones too.
+/// `POST /api/support/reports {report}` → `201 {id, created_at}`, secrets redacted (the same
+/// answer either way). Every attempt with a JSON body counts against the limits, refused ones
+/// too.
 pub async fn create(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -24,14 +25,13 @@ pub async fn create(
     if body.report.trim().is_empty() {
         return Err(ApiError::BadRequest("The report is empty.".into()));
     }
-    let secrets = crate::support::secrets_in(&state.db, &state.config, &body.report).await?;
+    let (report, secrets) =
+        crate::support::redact_report(&state.db, &state.config, &body.report).await?;
     if !secrets.is_empty() {
         let kinds: Vec<&str> = secrets.iter().map(|k| k.as_str()).collect();
-        tracing::warn!(?kinds, "support report refused: it holds secrets");
-        crate::health::count_refusal("support_report_secrets");
-        return Err(ApiError::ReportHasSecrets);
+        tracing::warn!(?kinds, "support report: secrets redacted before storing");
     }
-    let id = crate::support::store(&state.db, &state.config, addr, &body.report, now).await?;
+    let id = crate::support::store(&state.db, &state.config, addr, &report, now).await?;
     tracing::info!(%id, chars = body.report.chars().count(), "support report stored");
     Ok((
         StatusCode::CREATED,
