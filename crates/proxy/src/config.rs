@@ -135,7 +135,8 @@ PATCH /geofences/:id,DELETE /geofences/:id,GET /models,GET /tokens,POST /tokens,
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 20)]
     pub login_attempts_per_address: u32,
 
-    /// Login attempts allowed per username per minute.
+    /// Refused passwords allowed per username and client address per minute (ten times
+    /// this from all addresses together).
     #[arg(long, env = "LOGIN_ATTEMPTS_PER_USERNAME", default_value_t = 5)]
     pub login_attempts_per_username: u32,
 

@@ -1,11 +1,17 @@
-//! Login attempt limits per client address and per username, counted in the database
-//! (`login_attempts`) so that every instance behind a load balancer counts the same attempts.
+//! Login attempt limits, counted in the database (`login_attempts`) so that every instance
+//! behind a load balancer counts the same attempts.
 //!
-//! At most `LOGIN_ATTEMPTS_PER_ADDRESS` attempts from one address and
-//! `LOGIN_ATTEMPTS_PER_USERNAME` for one username in any minute: a sliding window
-//! ([`crate::sliding`]; a fixed one let twice the limit through around its boundary). A
-//! refusal's `Retry-After` is the wait until an attempt would go through, rounded **up** to
-//! whole seconds: never shorter than the real wait.
+//! - **Every attempt** from one address: at most `LOGIN_ATTEMPTS_PER_ADDRESS` in any minute.
+//! - **Refused passwords** for one username: at most `LOGIN_ATTEMPTS_PER_USERNAME` from one
+//!   address, and [`ALL_ADDRESSES_FACTOR`] times that from all addresses together, in any
+//!   minute. Only refusals count, and per address first: when every attempt for a username
+//!   counted wherever it came from, anyone could keep a pilot out of their account with a
+//!   wrong password every twelve seconds, and pilots logging in on several controllers used
+//!   up each other's minute. The ceiling over all addresses still bounds a guesser with many.
+//!
+//! A sliding window ([`crate::sliding`]; a fixed one let twice the limit through around its
+//! boundary). A refusal's `Retry-After` is the wait until an attempt would go through, rounded
+//! **up** to whole seconds: never shorter than the real wait.
 
 use crate::db::Db;
 use crate::error::ApiError;
@@ -15,11 +21,24 @@ use std::net::IpAddr;
 /// The window the limits hold in.
 pub const WINDOW: Window = Window::new(60_000);
 
+/// How many times the per-address limit of refused passwords one username may have from all
+/// addresses together.
+pub const ALL_ADDRESSES_FACTOR: u32 = 10;
+
 #[derive(Clone)]
 pub struct LoginLimits {
     db: Db,
     per_address: u32,
     per_username: u32,
+}
+
+/// The counter subjects of a username's refused passwords: from `address`, and from all.
+fn refusal_subjects(address: IpAddr, username: &str) -> [String; 2] {
+    let name = username.trim().to_lowercase();
+    [
+        format!("refused:{name}@{address}"),
+        format!("refused:{name}"),
+    ]
 }
 
 impl LoginLimits {
@@ -31,8 +50,8 @@ impl LoginLimits {
         }
     }
 
-    /// Counts one attempt at `now` (epoch ms); `TooManyAttempts` with the wait if either
-    /// limit is used up. The username is counted only when the address may still try.
+    /// Counts one attempt of `address` at `now` (epoch ms) and checks, without counting, the
+    /// username's refused passwords; `TooManyAttempts` with the wait if a limit is used up.
     pub async fn check_at(
         &self,
         address: IpAddr,
@@ -50,13 +69,34 @@ impl LoginLimits {
         if let Err(wait) = WINDOW.decide(now, &by_address, self.per_address) {
             return Err(refused("address", wait));
         }
-        let name = username.trim().to_lowercase();
-        let by_username = self
-            .db
-            .count_login_attempt(&format!("username:{name}"), WINDOW, now)
-            .await?;
-        if let Err(wait) = WINDOW.decide(now, &by_username, self.per_username) {
-            return Err(refused("username", wait));
+        let [here, everywhere] = refusal_subjects(address, username);
+        let limits = [
+            (here, self.per_username),
+            (
+                everywhere,
+                self.per_username.saturating_mul(ALL_ADDRESSES_FACTOR),
+            ),
+        ];
+        for (subject, limit) in limits {
+            let mut buckets = self.db.login_attempts(&subject, WINDOW, now).await?;
+            // as if this attempt were refused too: the one after the limit is held back
+            buckets.push((WINDOW.bucket(now), 1));
+            if let Err(wait) = WINDOW.decide(now, &buckets, limit) {
+                return Err(refused("username", wait));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a refused password for `username` from `address` at `now`.
+    pub async fn count_refusal_at(
+        &self,
+        address: IpAddr,
+        username: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        for subject in refusal_subjects(address, username) {
+            self.db.count_login_attempt(&subject, WINDOW, now).await?;
         }
         Ok(())
     }
@@ -64,6 +104,12 @@ impl LoginLimits {
     /// [`LoginLimits::check_at`] now.
     pub async fn check(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
         self.check_at(address, username, crate::clock::now_ms())
+            .await
+    }
+
+    /// [`LoginLimits::count_refusal_at`] now.
+    pub async fn count_refusal(&self, address: IpAddr, username: &str) -> Result<(), ApiError> {
+        self.count_refusal_at(address, username, crate::clock::now_ms())
             .await
     }
 }
@@ -81,18 +127,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn per_username_limit_applies_across_addresses() {
+    async fn refused_passwords_hold_back_that_username_from_that_address() {
         let (limits, _dir) = limits(100, 2).await;
         let now = 1_700_000_040_500;
         let a = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
         let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
-        assert!(limits.check_at(a, "pilot", now).await.is_ok());
-        assert!(limits.check_at(b, "PILOT ", now).await.is_ok());
+        // attempts that were not refused (logins) do not count
+        for _ in 0..5 {
+            assert!(limits.check_at(a, "pilot", now).await.is_ok());
+        }
+        for _ in 0..2 {
+            assert!(limits.check_at(a, "pilot", now).await.is_ok());
+            limits
+                .count_refusal_at(a, "PILOT ", now)
+                .await
+                .expect("counted");
+        }
         let err = limits
             .check_at(a, "pilot", now)
             .await
-            .expect_err("third attempt refused");
-        // the three stop counting 66 s after their bucket began: 65.5 s from here, rounded up
+            .expect_err("a third try after two refusals");
+        // the two stop counting 66 s after their bucket began: 65.5 s from here, rounded up
         assert!(
             matches!(
                 err,
@@ -106,8 +161,35 @@ mod tests {
             limits.check_at(a, "other", now).await.is_ok(),
             "other users unaffected"
         );
+        assert!(
+            limits.check_at(b, "pilot", now).await.is_ok(),
+            "a guesser elsewhere does not keep the pilot out"
+        );
         // once the announced wait is over
         assert!(limits.check_at(a, "pilot", now + 66_000).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn refused_passwords_from_all_addresses_have_a_ceiling() {
+        let (limits, _dir) = limits(100, 1).await;
+        let now = 1_700_000_040_500;
+        for host in 1..=ALL_ADDRESSES_FACTOR {
+            let from = IpAddr::V4(Ipv4Addr::new(10, 0, 1, u8::try_from(host).expect("few")));
+            assert!(limits.check_at(from, "pilot", now).await.is_ok(), "{host}");
+            limits
+                .count_refusal_at(from, "pilot", now)
+                .await
+                .expect("counted");
+        }
+        let fresh = IpAddr::V4(Ipv4Addr::new(10, 0, 2, 1));
+        assert!(
+            matches!(
+                limits.check_at(fresh, "pilot", now).await,
+                Err(ApiError::TooManyAttempts { .. })
+            ),
+            "the ceiling holds for an address that never tried"
+        );
+        assert!(limits.check_at(fresh, "copilot", now).await.is_ok());
     }
 
     #[tokio::test]

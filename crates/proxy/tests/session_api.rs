@@ -106,6 +106,47 @@ async fn oversized_bodies_are_413() {
     assert_eq!(r.error_code(), "payload_too_large");
 }
 
+/// A guesser at another address cannot keep a pilot out of their account, and logins that
+/// went through do not use up anyone's minute.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_refused_passwords_count_and_per_address() {
+    let h = harness_with(|c| {
+        c.trust_forwarded_for = true;
+        c.login_attempts_per_username = 3;
+    })
+    .await;
+    let login = |from: &str, password: &str| {
+        Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", from)
+            .body(Body::from(
+                json!({"username": "pilot", "password": password}).to_string(),
+            ))
+            .expect("request")
+    };
+    let pilot = "203.0.113.7";
+    let guesser = "198.51.100.9";
+    for _ in 0..5 {
+        let r = h.call(login(pilot, "pilot123")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            h.call(login(guesser, "bad")).await.error_code(),
+            "invalid_credentials"
+        );
+    }
+    let r = h.call(login(guesser, "bad")).await;
+    assert_eq!(r.error_code(), "too_many_attempts", "{}", r.text);
+    let r = h.call(login(pilot, "pilot123")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the pilot still logs in: {}",
+        r.text
+    );
+}
+
 #[tokio::test]
 async fn login_attempts_are_limited_per_username_with_retry_after() {
     let h = harness_with(|c| c.login_attempts_per_username = 3).await;

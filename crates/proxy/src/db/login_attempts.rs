@@ -17,6 +17,16 @@ impl Db {
             .await
     }
 
+    /// The login attempts of `subject` that still count at `now`, counting nothing.
+    pub async fn login_attempts(
+        &self,
+        subject: &str,
+        window: Window,
+        now: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        self.attempts("login_attempts", subject, window, now).await
+    }
+
     /// One upsert per attempt of `subject` at `now` in `table` (`subject, window_start,
     /// attempts`, one row per bucket of `window`), shared by the login and support report
     /// limits: the subject's buckets `(start, attempts)` that still count, this attempt
@@ -46,11 +56,23 @@ impl Db {
                 .execute(&self.pool)
                 .await?;
         }
+        self.attempts(table, subject, window, now).await
+    }
+
+    /// The buckets `(start, attempts)` of `subject` in `table` that still count at `now`,
+    /// counting nothing.
+    pub(crate) async fn attempts(
+        &self,
+        table: &'static str,
+        subject: &str,
+        window: Window,
+        now: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
         let rows = sqlx::query(&format!(
             "SELECT window_start, attempts FROM {table} WHERE subject = $1 AND window_start >= $2"
         ))
         .bind(subject)
-        .bind(oldest)
+        .bind(window.oldest(now))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -28,9 +28,16 @@ pub async fn login(
     }
     let controller_sn = controller_sn(req.controller_sn.as_deref())?;
     state.login_limits.check(addr, username).await?;
-    let grant = crate::identity::login(&state, username, &req.password, controller_sn)
-        .await
-        .inspect_err(|e| crate::health::count_login_failure(e.code().as_str()))?;
+    let grant = match crate::identity::login(&state, username, &req.password, controller_sn).await {
+        Ok(grant) => grant,
+        Err(e) => {
+            crate::health::count_login_failure(e.code().as_str());
+            if matches!(e, ApiError::InvalidCredentials) {
+                state.login_limits.count_refusal(addr, username).await?;
+            }
+            return Err(e);
+        }
+    };
     tracing::info!(user = %grant.user.name, "login");
     Ok(Json(grant))
 }
