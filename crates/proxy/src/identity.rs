@@ -472,6 +472,10 @@ async fn successor(
         .token_binding(&renewed.to_hash)
         .await?
         .ok_or(ApiError::TokenRevoked)?;
+    // revoked since (through this proxy): the old token hands out nothing any more
+    if next.revoked_at.is_some() {
+        return Err(ApiError::TokenRevoked);
+    }
     Ok(TokenGrant {
         token: new,
         issued_at: next.issued_at,

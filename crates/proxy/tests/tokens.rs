@@ -172,6 +172,36 @@ async fn renewal_issues_the_same_name_and_revokes_the_old_token() {
     assert_eq!(on_platform(&h, "GET", "/api/v1/tokens", &old).await, 401);
 }
 
+/// The old token of a renewal hands out its successor for a short while (a renewal repeated
+/// after a lost answer), but not once the successor was revoked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repeated_renewal_does_not_hand_out_a_revoked_successor() {
+    let h = harness().await;
+    let old = login_sn(&h, "RC-A").await;
+    let r = renew(&h, &old).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let new = token(&r.json());
+    let again = renew(&h, &old).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(token(&again.json()), new, "the same successor, repeated");
+
+    let other = login_sn(&h, "RC-B").await;
+    let list = tokens(&h, &other).await;
+    let id = named(&list, "Pilot 2 · RC-A")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = delete(&h, &format!("/api/tokens/{id}"), &other).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let r = renew(&h, &old).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    assert_eq!(r.error_code(), "token_revoked");
+    assert!(
+        !r.text.contains(&new),
+        "the dead successor is not handed out"
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn without_permission_to_issue_the_login_token_goes_to_pilot_and_the_log_says_why() {
     let captured = Captured::default();
