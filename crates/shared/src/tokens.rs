@@ -161,6 +161,8 @@ pub fn check_scope(scope: &str) -> Result<(), String> {
         let ok = match *segment {
             "*" => last,
             s if s.starts_with(':') => plain(&s[1..]) && !s[1..].contains('.'),
+            // `.` and `..` would name another path once a server resolves them
+            "." | ".." => false,
             s => plain(s),
         };
         if !ok {
@@ -244,12 +246,32 @@ fn is_invisible_format(c: char) -> bool {
         | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
-/// A name's letters and digits, lowercase: what two look-alike names share.
+/// A name's letters and digits, lowercase, with the look-alikes of the letters of
+/// "Pilot 2" folded: what two look-alike names share.
 fn skeleton(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
+        .map(fold_look_alike)
         .collect()
+}
+
+/// Fullwidth letters and digits as ASCII, and the Cyrillic, Greek and other characters that
+/// look like the letters of "pilot 2" (with `l` and `1` as `i`) as those letters.
+fn fold_look_alike(c: char) -> char {
+    let c = match c {
+        '\u{FF10}'..='\u{FF5A}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    match c {
+        'р' | 'ρ' | 'ϱ' | 'ƿ' => 'p',
+        'l' | '1' | 'і' | 'ı' | 'ι' | 'ӏ' | 'ɩ' | 'ǀ' | 'ℓ' | 'ⅰ' | 'ⅼ' | 'ɪ' | 'ĺ' | 'ľ' | 'ḷ'
+        | 'ł' | 'ì' | 'í' | 'ï' | 'î' => 'i',
+        'о' | 'ο' | '0' | 'օ' | 'ᴏ' | 'ò' | 'ó' | 'ö' | 'ô' | 'õ' | 'ø' => 'o',
+        'т' | 'τ' | 'ţ' | 'ť' | 'ṭ' => 't',
+        '²' | '₂' | 'ƻ' => '2',
+        c => c,
+    }
 }
 
 /// A platform token `_id`: 24 hex characters (a MongoDB ObjectId, as the document shows).
@@ -336,6 +358,9 @@ mod tests {
             "GET /*/x",
             "GET /objects/:",
             "GET /objects?x=1",
+            "GET /tokens/../objects",
+            "GET /./objects",
+            "GET /objects/..",
             "GET /objects /x",
             "GET /ob jects",
         ] {
@@ -364,6 +389,12 @@ mod tests {
             "Pilot\u{00A0}2 · 5YSZL260021E9W",
             "Pilot 2 \u{22C5} 5YSZL260021E9W",
             "pilot2-browser",
+            "\u{0420}ilot 2 · 5YSZL260021E9W",
+            "P\u{0456}lot 2 · X",
+            "Pilot \u{FF12} · 5YSZL260021E9W",
+            "\u{FF30}\u{FF49}\u{FF4C}\u{FF4F}\u{FF54} 2",
+            "PI1OT 2",
+            "Pil\u{03BF}t\u{00B2} tool",
         ] {
             assert!(check_name(alike).is_err(), "{alike:?}");
         }
