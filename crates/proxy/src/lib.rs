@@ -158,6 +158,13 @@ impl AppState {
             }
             None => None,
         };
+        if devices.is_some() && !config.flighthub_org_key.is_empty() && project_access.is_open() {
+            tracing::warn!(
+                "remote unlocking: FLIGHTHUB_PROJECT_ACCESS is empty, so every signed-in pilot may \
+                 choose any project and manage the unlock licenses of every controller and dock \
+                 in it; narrow it to who flies where"
+            );
+        }
         if let Some(dir) = config.license_dir().filter(|d| !d.is_dir()) {
             tracing::warn!(dir = %dir.display(), "UNLOCK_LICENSE_DIR is not a directory (yet)");
         }

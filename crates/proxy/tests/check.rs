@@ -77,6 +77,10 @@ async fn the_demo_stack_passes_and_says_what_it_could_not_check() {
         text.contains("every signed-in pilot may choose any of the 12 projects"),
         "the default project rule is said: {text}"
     );
+    assert!(
+        text.contains("and manage the unlock licenses of every controller and dock in it"),
+        "and what it means for remote unlocking: {text}"
+    );
     assert!(matches!(
         status_of(&report, "Pilot 2 answers unlock_license_list"),
         Status::NotCheckable {

@@ -251,8 +251,13 @@ pub(super) async fn check(config: &Config, client: &reqwest::Client, report: &mu
             Status::Info,
             claim,
             format!(
-                "FLIGHTHUB_PROJECT_ACCESS is empty: every signed-in pilot may choose any of the {} projects the organization key sees",
-                projects.len()
+                "FLIGHTHUB_PROJECT_ACCESS is empty: every signed-in pilot may choose any of the {} projects the organization key sees{}",
+                projects.len(),
+                if config.device_link().is_some() {
+                    ", and manage the unlock licenses of every controller and dock in it"
+                } else {
+                    ""
+                }
             ),
         ),
         (Ok(projects), Ok(access)) => {
