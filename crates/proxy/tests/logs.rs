@@ -125,3 +125,38 @@ async fn a_request_cannot_forge_a_log_line() {
         "{line}"
     );
 }
+
+/// A callback without `?state=` is advice for the operator only when a pilot is at XAG's page:
+/// anyone can post one, and it must not fill the log with errors steering to a weaker setting.
+#[tokio::test(flavor = "current_thread")]
+async fn a_stray_xag_callback_is_not_an_error_for_the_operator() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = || String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+
+    let h = harness().await;
+    let r = callback_form(&h, "/api/xag/callback", "authorization_code=made-up").await;
+    assert_eq!(location(&r), "/?xag=unsupported", "{}", r.text);
+    let stray = logs();
+    assert!(
+        stray.contains("no link attempt is at XAG's page"),
+        "{stray}"
+    );
+    assert!(!stray.contains("ERROR"), "{stray}");
+
+    // a pilot at XAG's page, and XAG drops the state: now it is the operator's business
+    let token = h.login().await;
+    start_link(&h, &token).await;
+    let r = callback_form(&h, "/api/xag/callback", "authorization_code=made-up").await;
+    assert_eq!(location(&r), "/?xag=unsupported", "{}", r.text);
+    let advised = logs();
+    assert!(
+        advised.contains("ERROR") && advised.contains("XAG_STATE_FALLBACK=cookie"),
+        "{advised}"
+    );
+}

@@ -262,26 +262,38 @@ async fn callback_state(
     if let Some(raw) = query.get("state") {
         return LinkState::parse(raw).ok_or(XagOutcome::StateInvalid);
     }
+    // Anyone can post a callback: the advice below is for one that came while a pilot was at
+    // XAG's page, not for every stray post.
+    let advise = |advice: &'static str| async move {
+        match state.db.pending_at_xag(now_ms()).await {
+            Ok(pending) if !pending.is_empty() => tracing::error!("{advice}"),
+            _ => tracing::warn!(
+                "an XAG callback without ?state= while no link attempt is at XAG's page: ignored"
+            ),
+        }
+    };
     match state.config.xag_state_fallback {
         StateFallback::None => {
-            tracing::error!(
+            advise(
                 "XAG's callback came without the ?state= of its redirect_uri: XAG drops it. \
                  Set XAG_STATE_FALLBACK=cookie (the browser posts the callback, over HTTPS) or \
-                 XAG_STATE_FALLBACK=sole-pending"
-            );
+                 XAG_STATE_FALLBACK=sole-pending (weaker: README, XAG operator authorization)",
+            )
+            .await;
             Err(XagOutcome::Unsupported)
         }
         StateFallback::Cookie => {
             let cookie = crate::extract::cookie(headers, STATE_COOKIE)
                 .and_then(|value| LinkState::parse(value.trim()));
-            cookie.ok_or_else(|| {
-                tracing::error!(
+            if cookie.is_none() {
+                advise(
                     "XAG's callback came without ?state= and without the state cookie: XAG's \
                      server posts it, or the callback is not HTTPS. Set \
-                     XAG_STATE_FALLBACK=sole-pending"
-                );
-                XagOutcome::Unsupported
-            })
+                     XAG_STATE_FALLBACK=sole-pending (weaker: README, XAG operator authorization)",
+                )
+                .await;
+            }
+            cookie.ok_or(XagOutcome::Unsupported)
         }
         StateFallback::SolePending => {
             let pending = state.db.pending_at_xag(now_ms()).await.map_err(|e| {
