@@ -8,7 +8,8 @@
 //!
 //! On a field network every call goes through [`send`]: a timeout (15 s for a read, 30 s for
 //! a write), reads (GET) retried after 1 s, 2 s and 4 s when no answer came or a gateway
-//! answered 502/503/504 (never on another answer, never while the controller is offline),
+//! answered 502/503/504 (not the proxy's own JSON answer: its 504 is a device that did not
+//! answer in time; never on another answer, never while the controller is offline),
 //! writes never retried; "Slow network, still trying…" once a call has waited 2.5 s; and
 //! every answer's `Date` keeps the clock offset ([`crate::clock`]). See [`crate::net`].
 
@@ -202,8 +203,20 @@ async fn attempt(
     let _ = outer.remove_event_listener_with_callback("abort", follow.as_ref().unchecked_ref());
     match sent.map(|v| v.dyn_into::<web_sys::Response>()) {
         Ok(Ok(raw)) => {
-            crate::clock::observe_date(raw.headers().get("date").ok().flatten());
-            (Outcome::Answered(raw.status()), Ok(Response::from(raw)))
+            let headers = raw.headers();
+            crate::clock::observe_date(headers.get("date").ok().flatten());
+            let json = headers
+                .get("content-type")
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.starts_with("application/json"));
+            let status = raw.status();
+            let outcome = if json {
+                Outcome::Answered(status)
+            } else {
+                Outcome::Gateway(status)
+            };
+            (outcome, Ok(Response::from(raw)))
         }
         _ if timed_out.get() => (
             Outcome::NoAnswer,

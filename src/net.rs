@@ -26,8 +26,10 @@ pub fn read_retry_delay_ms(retry: u32) -> Option<i32> {
 /// How a try of a call ended, as far as retrying goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// An HTTP answer with this status.
+    /// An answer of the proxy itself (a JSON body) with this status.
     Answered(u16),
+    /// Another answer (HTML, empty) with this status: a gateway in front of the proxy.
+    Gateway(u16),
     /// No answer: the network failed or the timeout passed.
     NoAnswer,
     /// Cancelled by the page (a newer load, the panel went away).
@@ -35,10 +37,12 @@ pub enum Outcome {
 }
 
 /// Whether a read that ended so is tried again: no answer, or a gateway in front of the proxy
-/// said it could not reach it (502, 503, 504). Never an answer of the proxy itself (4xx, 500):
-/// asking again gets the same. Writes are never retried (see [`crate::api`]).
+/// said it could not reach it (502, 503, 504). Never an answer of the proxy itself, whatever
+/// its status (its 504 is a device that did not answer in time: asking again makes the pilot
+/// wait as long again, and asks the device again). Writes are never retried (see
+/// [`crate::api`]).
 pub fn retries(outcome: Outcome) -> bool {
-    matches!(outcome, Outcome::NoAnswer | Outcome::Answered(502..=504))
+    matches!(outcome, Outcome::NoAnswer | Outcome::Gateway(502..=504))
 }
 
 /// The wait before the start sequence tries again by itself after attempt `attempt` (0-based)
@@ -176,10 +180,13 @@ mod tests {
     fn only_no_answer_and_gateway_failures_are_retried() {
         assert!(retries(Outcome::NoAnswer));
         for status in [502, 503, 504] {
-            assert!(retries(Outcome::Answered(status)), "{status}");
+            assert!(retries(Outcome::Gateway(status)), "{status}");
+            // the proxy's own: a device that did not answer, an upstream it could not reach
+            assert!(!retries(Outcome::Answered(status)), "{status}");
         }
         for status in [200, 204, 400, 401, 403, 404, 409, 429, 500] {
             assert!(!retries(Outcome::Answered(status)), "{status}");
+            assert!(!retries(Outcome::Gateway(status)), "{status}");
         }
         assert!(!retries(Outcome::Cancelled));
     }
