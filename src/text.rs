@@ -809,11 +809,12 @@ pub const TOKENS_NAME_PLACEHOLDER: Tr = tr(
 );
 pub const TOKENS_LIFETIME_LABEL: Tr = tr("Lifetime", "有效期", "Срок действия");
 pub const TOKENS_CUSTOM: Tr = tr("Custom…", "自定义…", "Другой…");
-/// The custom lifetime is sent as typed: the platform reads English units only.
+/// The custom lifetime, in the pilot's units (`token_words::lifetime_for_platform` writes it
+/// in the platform's English ones).
 pub const TOKENS_CUSTOM_PLACEHOLDER: Tr = tr(
     "e.g. 90 days, 12 hours",
-    "英文单位，例如 90 days、12 hours",
-    "в английских единицах, например 90 days, 12 hours",
+    "例如 90 天、12 小时",
+    "например 90 дней, 12 часов",
 );
 pub const TOKENS_METHODS_LABEL: Tr = tr("Allowed methods", "允许的方法", "Разрешённые методы");
 pub const TOKENS_METHODS_LOADING: Tr = tr(
@@ -839,10 +840,10 @@ pub const TOKENS_NAME_REFUSED: Tr = tr(
 pub const TOKENS_LIFETIME_REFUSED: Tr = tr(
     "Write the lifetime as a number and a unit — minutes, hours, days or years — e.g. \
      “45 minutes”, “3 days”, “2 years” (from 1 minute to 10 years).",
-    "请按“数字 单位”填写有效期，单位为 minutes、hours、days 或 years，例如“45 minutes”\
-     “3 days”“2 years”（1 分钟至 10 年）。",
-    "Укажите срок числом и единицей — minutes, hours, days или years, например «45 minutes», \
-     «3 days», «2 years» (от 1 минуты до 10 лет).",
+    "请按“数字 单位”填写有效期，单位为分钟、小时、天或年，例如“45 分钟”“3 天”“2 年”\
+     （1 分钟至 10 年）。",
+    "Укажите срок числом и единицей — минуты, часы, дни или годы, например «45 минут», \
+     «3 дня», «2 года» (от 1 минуты до 10 лет).",
 );
 /// The platform's 403 to issuing: the methods asked for, most often (the same form issues a
 /// token with fewer), else the account's permission.
@@ -2020,6 +2021,8 @@ mod boot_script_tests {
                 .find(|l| l.starts_with(&format!("{}: [", lang.code())))
                 .unwrap_or_else(|| panic!("no {} line in the boot script", lang.code()));
             let loading = format!("[\"{}\",", LOADING.get());
+            let retry = format!("\"{}\", \"{}\"", TRY_AGAIN.get(), LOG_IN_TITLE.get());
+            assert!(line.contains(&retry), "Try again, then the form: {line}");
             let form = [LOG_IN_TITLE, USERNAME, PASSWORD, LOG_IN]
                 .map(|w| format!("\"{}\"", w.get()))
                 .join(", ");

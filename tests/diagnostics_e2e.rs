@@ -42,6 +42,13 @@ async fn diagnostics_show_the_calls_without_the_token_and_send_a_report() {
     let token = e.page_token().await.expect("signed in");
     assert!(token.len() > 40, "{token}");
     let hint = format!("«redacted …{}»", &token[token.len() - 4..]);
+    // a poll repeating the same call and reply keeps one entry, counted: the start's calls
+    // are not pushed out of the last 50 by it
+    e.js(
+        "for (var i = 0; i < 60; i++) __pilotPortalNote('bridge', 'platformGetAircraftSN', [], '{\"code\":0,\"data\":\"\"}'); \
+         __pilotPortalNote('bridge', 'platformGetAircraftSN', [], '{\"code\":0,\"data\":\"1581F\"}'); return 0",
+    )
+    .await;
 
     e.click("[data-testid=diagnostics-link]").await;
     e.wait_for(READY).await;
@@ -61,6 +68,25 @@ async fn diagnostics_show_the_calls_without_the_token_and_send_a_report() {
     let kept = kept.as_str().expect("the recorder kept calls");
     assert!(!kept.contains(&token), "the recorder kept the token");
     assert!(kept.contains(&hint), "a hint of the token is kept: {kept}");
+
+    let polled = e
+        .js("return Array.from(document.querySelectorAll('#d-bridge li[data-method=platformGetAircraftSN]')).map(l => l.textContent)")
+        .await;
+    let polled: Vec<&str> = polled
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    // (the page's own reads of the SN come before, with Pilot 2's reply)
+    let [.., repeated, changed] = polled.as_slice() else {
+        panic!("{polled:?}");
+    };
+    assert!(repeated.ends_with("×60"), "{polled:?}");
+    assert!(
+        changed.contains("1581F") && !changed.contains('×'),
+        "{polled:?}"
+    );
 
     // the bridge calls, redacted where they carry the token
     let set = text_of(&e, "#d-bridge li[data-method=apiSetToken]").await;
@@ -200,6 +226,13 @@ async fn diagnostics_open_when_the_page_cannot_start() {
         .await
         .expect("navigate");
     e.wait_for("#boot.failed").await;
+    // a download that failed is the network's, said with a way to try again
+    let said = e.text("#boot").await;
+    assert!(
+        said.starts_with("This page could not start. Check the controller's network"),
+        "{said}"
+    );
+    assert_eq!(e.text("#boot-retry").await, "Try again");
     let link = e.wait_for("#boot-diagnostics").await;
     assert_eq!(
         link.attr("href").await.expect("href").as_deref(),
@@ -213,6 +246,12 @@ async fn diagnostics_open_when_the_page_cannot_start() {
     assert!(!errors.contains("none recorded"), "{errors}");
     assert_eq!(e.text("#d-v-wasm").await, "present");
     assert_eq!(e.text("#d-v-license").await, "verified by this page");
+    // back, the network back: Try again starts the page
+    e.driver.back().await.expect("back");
+    e.wait_for("#boot-retry").await;
+    e.block_urls(&[]).await;
+    e.click("#boot-retry").await;
+    e.wait_for("[data-testid=login-form]").await;
     e.quit().await;
 
     // a WebView without WebAssembly at all: the boot script says so (too old), and the link on
