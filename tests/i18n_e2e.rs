@@ -112,8 +112,22 @@ async fn a_language_chosen_on_the_login_page_is_remembered() {
     let e = E2e::start(Preset::default()).await;
     e.open().await;
     assert_eq!(e.text(USERNAME_LABEL).await, "Username");
+    // what was typed stays when the page is rebuilt in the language chosen
+    let u = e.wait_for("[data-testid=username]").await;
+    u.send_keys("pilot").await.expect("type");
+    let p = e.wait_for("[data-testid=password]").await;
+    p.send_keys("pilot123").await.expect("type");
     e.click("[data-testid=lang][data-lang=ru]").await;
     assert_eq!(e.text(USERNAME_LABEL).await, "Имя пользователя");
+    let typed = e
+        .js("return [document.querySelector('[data-testid=username]').value, document.querySelector('[data-testid=password]').value]")
+        .await;
+    assert_eq!(typed, serde_json::json!(["pilot", "pilot123"]));
+    // and logs in as typed, in the language chosen
+    e.click("[data-testid=login-submit]").await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.click("[data-testid=logout]").await;
+    e.wait_for(USERNAME_LABEL).await;
     // the next opening, without ?lang=
     e.open().await;
     assert_eq!(e.text(USERNAME_LABEL).await, "Имя пользователя");

@@ -14,8 +14,9 @@ pub fn Login(
     reason: Option<LoginReason>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // A new language rebuilds the page: what the form being replaced holds is kept.
+    let username = RwSignal::new(typed("username"));
+    let password = RwSignal::new(typed("password"));
     let password_input = NodeRef::<leptos::html::Input>::new();
     let submit = Action::new_local(move |(user, pass): &(String, String)| {
         session::login(ctx, user.clone(), pass.clone())
@@ -112,4 +113,15 @@ pub fn Login(
             </form>
         </section>
     }
+}
+
+/// What the input `id` on the page holds now (empty when there is none).
+fn typed(id: &str) -> String {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        // only ever an input: this form's, or index.html's early one with the same ids
+        .map(|e| e.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .unwrap_or_default()
 }
