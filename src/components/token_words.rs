@@ -22,6 +22,37 @@ pub fn request_problem(req: &NewTokenRequest) -> Option<Tr> {
     req.scopes.is_empty().then_some(text::TOKENS_PICK_ONE)
 }
 
+/// A custom lifetime as the platform reads it (`3 days`), from what the pilot typed in their
+/// language: units in English, Russian or Chinese, any case, with or without a space (`3 дня`,
+/// `2 Hours`, `3天`). Anything else is returned trimmed, for [`request_problem`] to name.
+pub fn lifetime_for_platform(typed: &str) -> String {
+    let typed = typed.trim();
+    let digits = typed.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = typed.split_at(digits);
+    let unit = unit.trim().to_lowercase();
+    let unit = unit.trim_end_matches('.');
+    let english = match unit {
+        "minute" | "minutes" | "min" | "мин" | "минута" | "минуты" | "минут" | "分钟" | "分" => {
+            "minute"
+        }
+        "hour" | "hours" | "h" | "ч" | "час" | "часа" | "часов" | "小时" | "时" => {
+            "hour"
+        }
+        "day" | "days" | "d" | "д" | "день" | "дня" | "дней" | "天" | "日" => "day",
+        "year" | "years" | "y" | "г" | "год" | "года" | "лет" | "年" => "year",
+        _ => return typed.to_owned(),
+    };
+    if number.is_empty() {
+        return typed.to_owned();
+    }
+    let plural = if number.trim_start_matches('0') == "1" {
+        ""
+    } else {
+        "s"
+    };
+    format!("{number} {english}{plural}")
+}
+
 /// The panel's own words for a refusal it knows more of than the page's general sentence.
 pub fn panel_words(error: &AppError, revoking: bool) -> Option<Tr> {
     match (error.code()?, revoking) {
@@ -73,6 +104,35 @@ mod tests {
             request_problem(&request("GS", "45 minutes", &[])),
             Some(text::TOKENS_PICK_ONE)
         );
+    }
+
+    #[test]
+    fn a_lifetime_may_be_typed_in_the_pilots_language() {
+        for (typed, sent) in [
+            ("3 days", "3 days"),
+            ("1 Day", "1 day"),
+            (" 3 дня ", "3 days"),
+            ("2 часа", "2 hours"),
+            ("5 лет", "5 years"),
+            ("1 год", "1 year"),
+            ("45 мин.", "45 minutes"),
+            ("3天", "3 days"),
+            ("2 小时", "2 hours"),
+            ("30分钟", "30 minutes"),
+            ("1年", "1 year"),
+            ("12 HOURS", "12 hours"),
+        ] {
+            let sent_as = lifetime_for_platform(typed);
+            assert_eq!(sent_as, sent, "{typed}");
+            assert!(parse_expires_in(&sent_as).is_ok(), "{typed}");
+        }
+        for kept in ["2 weeks", "days", "", "3 days ago", "-1 day"] {
+            assert_eq!(lifetime_for_platform(kept), kept.trim(), "{kept}");
+            assert!(
+                parse_expires_in(&lifetime_for_platform(kept)).is_err(),
+                "{kept}"
+            );
+        }
     }
 
     fn refused(code: ErrorCode) -> AppError {

@@ -10,7 +10,7 @@
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
-use crate::components::token_words::{panel_words, request_problem};
+use crate::components::token_words::{lifetime_for_platform, panel_words, request_problem};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::load::{ActionFailure, Load, Loader};
@@ -297,7 +297,7 @@ fn NewTokenForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let expires_in = match lifetime.get_untracked() {
-            l if l == CUSTOM => custom.get_untracked().trim().to_owned(),
+            l if l == CUSTOM => lifetime_for_platform(&custom.get_untracked()),
             l => l,
         };
         let req = NewTokenRequest {

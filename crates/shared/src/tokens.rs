@@ -223,7 +223,11 @@ pub fn check_name(name: &str) -> Result<&str, NameProblem> {
     }
     // A list shows names as they are: one that reorders or hides its own letters could pass
     // for another token (or for a controller's).
-    if name.chars().any(is_invisible_format) {
+    let chars: Vec<char> = name.chars().collect();
+    let hidden = chars.iter().enumerate().any(|(i, &c)| {
+        is_invisible_format(c) && !(is_emoji_joiner(c) && between_pictographs(&chars, i))
+    });
+    if hidden {
         return Err(NameProblem::Invisible);
     }
     // Read as a pilot reads it: letters and digits only, so that other spaces and dots
@@ -244,6 +248,28 @@ fn is_invisible_format(c: char) -> bool {
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
         | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The emoji presentation selectors and the zero-width joiner: invisible by themselves, but
+/// how an emoji is written (`🛰️` is U+1F6F0 U+FE0F, `👨‍✈️` joins two with U+200D).
+fn is_emoji_joiner(c: char) -> bool {
+    matches!(c, '\u{FE0E}' | '\u{FE0F}' | '\u{200D}')
+}
+
+/// Whether `chars[at]` follows a pictograph (or another joiner after one) and, for the
+/// zero-width joiner, comes before one: it then only changes how that emoji shows.
+fn between_pictographs(chars: &[char], at: usize) -> bool {
+    let pictograph = |c: char| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace();
+    let before = chars[..at]
+        .iter()
+        .rev()
+        .find(|c| !is_emoji_joiner(**c))
+        .is_some_and(|c| pictograph(*c) && !is_invisible_format(*c));
+    let after = chars[at] != '\u{200D}'
+        || chars
+            .get(at + 1)
+            .is_some_and(|c| pictograph(*c) && !is_invisible_format(*c));
+    before && after
 }
 
 /// A name's letters and digits, lowercase, with the look-alikes of the letters of
@@ -398,7 +424,20 @@ mod tests {
         ] {
             assert!(check_name(alike).is_err(), "{alike:?}");
         }
+        // emoji as they are written: presentation selectors and joiners inside an emoji
+        for emoji in [
+            "🚁 drone 🛰\u{FE0F}",
+            "👨\u{200D}✈\u{FE0F} pilot",
+            "❤\u{FE0E}",
+        ] {
+            assert_eq!(check_name(emoji), Ok(emoji), "{emoji:?}");
+        }
         for hidden in [
+            "a\u{FE0F}b",
+            "a\u{200D}b",
+            "🚁\u{200D}",
+            "🚁\u{200D}a",
+            "\u{FE0F}x",
             "a\u{00AD}b",
             "a\u{206A}b",
             "GS\u{E0041}",
