@@ -462,6 +462,11 @@ async fn valid_token_in_loaded_api_module_goes_straight_to_main_in_one_round_tri
             "{world:?}: the signed-in bundle alone, or after the first screen's with the \
              bridge late: {wasm:?}"
         );
+        // the bundles' own pages are not served: opened by hand, one broke the next starts
+        let pages = e
+            .js("return Promise.all(['/full/index.html', '/panels/index.html'].map(p => fetch(p).then(r => r.status)))")
+            .await;
+        assert_eq!(pages, serde_json::json!([404, 404]), "{world:?}");
         e.quit().await;
     }
 }

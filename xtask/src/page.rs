@@ -66,6 +66,7 @@ pub fn build(tools: &Tools) -> anyhow::Result<PathBuf> {
     minify_boot_script(&dist)?;
     crate::minify::inline_scripts(&dist, tools)?;
     write_preload_pages(&dist, &first, &full)?;
+    drop_bundle_pages(&dist)?;
     write_nginx_csp(&dist)?;
     write_service_worker(&dist)?;
     for dir in bundle_dirs(&dist) {
@@ -199,6 +200,20 @@ fn inline_loader(dist: &Path) -> anyhow::Result<(Bundle, Bundle)> {
     );
     std::fs::write(&index, out)?;
     Ok((first, full))
+}
+
+/// Removes the `index.html` Trunk wrote for each bundle but the first: read above for its
+/// file names, and no page of ours. Served, it was a blank page whose preload's integrity no
+/// longer matched the rewritten glue, and Chromium then refused that glue's address to the
+/// real page's `import()` until another site was opened.
+fn drop_bundle_pages(dist: &Path) -> anyhow::Result<()> {
+    for (dir, _) in BUNDLES.iter().filter(|(dir, _)| !dir.is_empty()) {
+        let page = dist.join(dir).join("index.html");
+        if page.is_file() {
+            std::fs::remove_file(&page).with_context(|| page.display().to_string())?;
+        }
+    }
+    Ok(())
 }
 
 /// A bundle's files as `<link>`s the browser fetches before any script runs: the same requests
