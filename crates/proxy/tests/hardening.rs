@@ -208,6 +208,7 @@ async fn every_error_is_the_json_body_with_a_stable_code() {
     for (method, path, status, code) in [
         ("GET", "/api/no-such-route", 404, "not_found"),
         ("GET", "/api", 404, "not_found"),
+        ("GET", "/api/", 404, "not_found"),
         ("PATCH", "/api/session", 405, "method_not_allowed"),
         ("PATCH", "/api/no-such-route", 405, "method_not_allowed"),
         ("POST", "/", 405, "method_not_allowed"),

@@ -66,6 +66,13 @@ pub fn api_routes() -> Router<AppState> {
         .route(support_paths::SUPPORT_REPORT, get(support::read))
         .route("/api", get(not_found))
         .route(
+            "/api/",
+            get(not_found)
+                .post(not_found)
+                .put(not_found)
+                .delete(not_found),
+        )
+        .route(
             "/api/{*rest}",
             get(not_found)
                 .post(not_found)
