@@ -1091,6 +1091,13 @@ mod tokens_tests {
 // natively.
 // ---------------------------------------------------------------------------------------------
 
+/// The main page could not download the Flight unlocking and Access tokens panels.
+#[cfg(feature = "full")]
+pub const PANELS_NOT_LOADED: Tr = tr(
+    "Cannot load Flight unlocking and Access tokens",
+    "无法加载飞行解禁和访问令牌",
+    "Не удаётся загрузить разблокировку полётов и токены доступа",
+);
 pub const UNLOCK_TITLE: Tr = tr("Flight unlocking", "飞行解禁", "Разблокировка полётов");
 pub const UNLOCK_TAB_AIRCRAFT: Tr = tr("Aircraft", "飞行器", "Дрон");
 pub const UNLOCK_TAB_DOCK: Tr = tr("Dock", "机场", "Док-станция");
@@ -1119,10 +1126,10 @@ pub const UNLOCK_OFFLINE: Tr = tr(
 );
 pub const UNLOCK_NO_AIRCRAFT: Tr = tr(
     "No aircraft is connected to this controller. Turn the aircraft on and link it to the \
-     controller, then tap Refresh.",
-    "本遥控器未连接飞行器。请开启飞行器并与遥控器对频，然后点击“刷新”。",
-    "К этому пульту не подключён дрон. Включите дрон, свяжите его с пультом и нажмите \
-     «Обновить».",
+     controller: its licenses show here by themselves.",
+    "本遥控器未连接飞行器。请开启飞行器并与遥控器对频，其许可证会自动显示在这里。",
+    "К этому пульту не подключён дрон. Включите дрон и свяжите его с пультом: его лицензии \
+     появятся здесь сами.",
 );
 pub const UNLOCK_NO_CONTROLLER: Tr = tr(
     "DJI Pilot 2 did not give this controller's serial number, so its licenses cannot be read. \

@@ -39,6 +39,11 @@ async fn the_main_page_does_not_wait_for_the_panels_and_a_failed_download_can_be
         "the failure is explained"
     );
     assert_eq!(
+        e.text("[data-testid=panels-failed]").await,
+        "Cannot load Flight unlocking and Access tokens",
+        "and says what did not load"
+    );
+    assert_eq!(
         e.js("return document.querySelectorAll('[data-testid=unlock-panel], [data-testid=tokens-panel]').length")
             .await,
         0

@@ -132,11 +132,20 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
     let e = signed_in_with_aircraft().await;
     e.wait_for("[data-testid=unlock-license]").await;
     e.js("window.__pilot2Emulator.setGateway('silent')").await;
+    let lists = |requests: Vec<String>| {
+        requests
+            .iter()
+            .filter(|r| r.contains("/api/unlock/licenses"))
+            .count()
+    };
+    let before = lists(e.api_requests().await);
     e.click("[data-testid=unlock-refresh]").await;
     let error = e
         .wait_for("[data-testid=unlock-error][data-code=device_timeout]")
         .await;
     assert!(!error.text().await.expect("text").is_empty());
+    // the proxy's own 504 is an answer: asked once, not again and again
+    assert_eq!(lists(e.api_requests().await), before + 1);
     e.js("window.__pilot2Emulator.setGateway('normal')").await;
     e.click("[data-testid=unlock-panel] [data-testid=retry]")
         .await;
@@ -168,5 +177,20 @@ async fn without_an_aircraft_the_panel_offers_nothing_that_would_fail() {
             .any(|r| r.contains("/api/unlock/")),
         "nothing asked of a controller without an aircraft"
     );
+    // the aircraft switched on later: the panel follows the Cloud panel, no Refresh tapped
+    e.js(&format!(
+        "window.__pilot2Emulator.setAircraft('{AIRCRAFT}')"
+    ))
+    .await;
+    e.wait_for("[data-testid=unlock-license]").await;
+    // and switched off: nothing is offered for an aircraft that is not there
+    e.js("window.__pilot2Emulator.setAircraft('')").await;
+    e.wait_for("[data-testid=unlock-no-aircraft]").await;
+    assert!(e
+        .driver
+        .find_all(thirtyfour::By::Css("[data-testid=unlock-toggle]"))
+        .await
+        .expect("query")
+        .is_empty());
     e.quit().await;
 }

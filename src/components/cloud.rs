@@ -92,6 +92,13 @@ impl AircraftSn {
         let now = bridge::aircraft_sn().ok().flatten();
         if self.0.get_untracked() != now {
             self.0.set(now);
+            // the Flight unlocking panel (its own bundle) looks again too
+            if let (Some(w), Ok(changed)) = (
+                web_sys::window(),
+                web_sys::Event::new(crate::panels::AIRCRAFT_CHANGED),
+            ) {
+                let _ = w.dispatch_event(&changed);
+            }
         }
     }
 }

@@ -561,11 +561,18 @@ pub fn UnlockPanel() -> impl IntoView {
         }
     });
     let reload = move || reloads.update(|n| *n = n.wrapping_add(1));
-    let refresh = move |_| {
+    let read_sns = move || {
         let now = Sns::read();
         if sns.get_untracked() != now {
             sns.set(now);
         }
+    };
+    // The Cloud panel polls the aircraft's SN: a change there is a change here.
+    let listener =
+        window_event_listener_untyped(crate::panels::AIRCRAFT_CHANGED, move |_| read_sns());
+    on_cleanup(move || listener.remove());
+    let refresh = move |_| {
+        read_sns();
         reload();
     };
     let update: UpdateAction = Action::new_local(move |gateway_sn: &String| {

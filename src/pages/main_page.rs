@@ -60,7 +60,8 @@ pub fn MainPage() -> impl IntoView {
             {move || match panels.get() {
                 Loading::Failed(error) => {
                     view! {
-                        <section class="card">
+                        <section class="card panels-failed">
+                            <h2 data-testid="panels-failed">{text::PANELS_NOT_LOADED.get()}</h2>
                             <ErrorText error testid="panels-error" retry=Callback::new(|()| owner::load()) />
                         </section>
                     }
