@@ -854,6 +854,12 @@ pub const TOKENS_METHODS_NOT_GRANTED: Tr = tr(
     "Платформа отказалась выпустить токен с этими методами: ваш собственный доступ включает не \
      все из них. Выберите меньше методов или обратитесь к администратору платформы.",
 );
+/// Before the methods of a refused request that this controller's own token does not hold.
+pub const TOKENS_BEYOND_OWN: Tr = tr(
+    "Not in this controller's own access:",
+    "本遥控器自身权限不包括：",
+    "Нет в доступе этого пульта:",
+);
 /// The proxy's 404 to revoking: the list holds the whole project's tokens.
 pub const TOKENS_NOT_REVOCABLE: Tr = tr(
     "This token cannot be revoked from your account: it belongs to another pilot, or it is \

@@ -164,6 +164,10 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
         "{refused}"
     );
     assert!(
+        refused.ends_with("Not in this controller's own access: GET /objects"),
+        "and names the method its own token lacks: {refused}"
+    );
+    assert!(
         a.js("return !document.querySelector('[data-testid=new-token-invalid]')")
             .await
             .as_bool()

@@ -53,6 +53,29 @@ pub fn lifetime_for_platform(typed: &str) -> String {
     format!("{number} {english}{plural}")
 }
 
+/// The methods of `requested` that this controller's own token (`own`, its scopes as the
+/// platform lists them) does not hold: what a 403 on issuing most likely refused. None when
+/// the own token's scopes are not known or not restricted (an empty list: every method of the
+/// pilot, as the platform's document says). `/api/v1` is optional; `X /a/*` covers `X /a/…`.
+pub fn beyond_own(requested: &[String], own: &[String]) -> Vec<String> {
+    if own.is_empty() {
+        return Vec::new();
+    }
+    let plain = |scope: &str| scope.replacen(" /api/v1/", " /", 1);
+    let covers = |own: &str, wanted: &str| {
+        let (own, wanted) = (plain(own), plain(wanted));
+        own == wanted
+            || own
+                .strip_suffix('*')
+                .is_some_and(|prefix| prefix.ends_with('/') && wanted.starts_with(prefix))
+    };
+    requested
+        .iter()
+        .filter(|wanted| !own.iter().any(|o| covers(o, wanted)))
+        .cloned()
+        .collect()
+}
+
 /// The panel's own words for a refusal it knows more of than the page's general sentence.
 pub fn panel_words(error: &AppError, revoking: bool) -> Option<Tr> {
     match (error.code()?, revoking) {
@@ -104,6 +127,27 @@ mod tests {
             request_problem(&request("GS", "45 minutes", &[])),
             Some(text::TOKENS_PICK_ONE)
         );
+    }
+
+    #[test]
+    fn the_methods_beyond_the_controllers_own_token_are_named() {
+        let own: Vec<String> = ["GET /tokens", "POST /api/v1/tokens", "GET /objects/*"]
+            .map(String::from)
+            .to_vec();
+        let asked: Vec<String> = [
+            "GET /tokens",
+            "POST /tokens",
+            "GET /objects/:id",
+            "GET /objects",
+            "DELETE /tokens/:id",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            beyond_own(&asked, &own),
+            ["GET /objects", "DELETE /tokens/:id"]
+        );
+        assert!(beyond_own(&asked, &[]).is_empty(), "not known: none named");
     }
 
     #[test]

@@ -10,7 +10,9 @@
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
-use crate::components::token_words::{lifetime_for_platform, panel_words, request_problem};
+use crate::components::token_words::{
+    beyond_own, lifetime_for_platform, panel_words, request_problem,
+};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::load::{ActionFailure, Load, Loader};
@@ -20,13 +22,21 @@ use leptos::prelude::*;
 use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
 use wasm_bindgen::JsCast;
 
-/// A refusal of issuing or revoking: [`panel_words`], else the page's sentence.
+/// A refusal of issuing or revoking: [`panel_words`], else the page's sentence; for a refused
+/// issue, the methods asked for that this controller's own token does not hold (`beyond`).
 #[component]
-fn PanelError(error: AppError, testid: &'static str, revoking: bool) -> impl IntoView {
+fn PanelError(
+    error: AppError,
+    testid: &'static str,
+    revoking: bool,
+    #[prop(optional)] beyond: Vec<String>,
+) -> impl IntoView {
     match panel_words(&error, revoking) {
         Some(words) => view! {
             <p class="error-text" data-testid=testid data-code=error.code().map(|c| c.as_str()) role="alert">
                 {words.get()}
+                {(!beyond.is_empty())
+                    .then(|| format!(" {} {}", text::TOKENS_BEYOND_OWN.get(), beyond.join(", ")))}
             </p>
         }
         .into_any(),
@@ -277,7 +287,10 @@ fn NewTokenForm(
     /// Called with the token just issued.
     issued: Callback<NewToken>,
     cancel: Callback<()>,
+    /// This controller's own token's methods, as listed (empty: not known).
+    own_scopes: Signal<Vec<String>>,
 ) -> impl IntoView {
+    let beyond = RwSignal::new(Vec::<String>::new());
     let name = RwSignal::new(String::new());
     let lifetime = RwSignal::new(text::TOKENS_LIFETIMES[0].1.to_owned());
     let custom = RwSignal::new(String::new());
@@ -307,6 +320,7 @@ fn NewTokenForm(
         };
         // Checked here to name the field in the pilot's words; the proxy checks again.
         problem.set(request_problem(&req));
+        beyond.set(beyond_own(&req.scopes, &own_scopes.get_untracked()));
         if problem.get_untracked().is_none() {
             submit.dispatch_local(req);
         }
@@ -413,7 +427,11 @@ fn NewTokenForm(
                     .and_then(Result::err)
                     // the answer to the last request sent, unless this one was not sent
                     .filter(|_| problem.with(Option::is_none))
-                    .map(|error| view! { <PanelError error testid="new-token-error" revoking=false /> })
+                    .map(|error| {
+                        view! {
+                            <PanelError error testid="new-token-error" revoking=false beyond=beyond.get_untracked() />
+                        }
+                    })
             }}
             <div class="actions">
                 <button type="submit" data-testid="new-token-issue" disabled=move || submit.pending().get()>
@@ -431,6 +449,14 @@ fn NewTokenForm(
 #[component]
 pub fn TokensPanel() -> impl IntoView {
     let list = Loader::<Vec<TokenEntry>>::new();
+    let own_scopes = Signal::derive(move || match list.get() {
+        Load::Ready(tokens) => tokens
+            .iter()
+            .find(|t| t.current)
+            .map(|t| t.scopes.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    });
     let now = RwSignal::new(time::now_ms());
     let refresh = move || {
         now.set(time::now_ms());
@@ -524,7 +550,7 @@ pub fn TokensPanel() -> impl IntoView {
                     }
                 }
             >
-                <NewTokenForm issued=on_issued cancel=Callback::new(move |()| creating.set(false)) />
+                <NewTokenForm issued=on_issued cancel=Callback::new(move |()| creating.set(false)) own_scopes />
             </Show>
         </section>
     }
