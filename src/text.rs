@@ -695,6 +695,8 @@ pub const WORKSPACE_INTRO: Tr = tr(
 pub const WORKSPACE_SEARCH: Tr = tr("Search projects", "搜索项目", "Поиск проектов");
 pub const WORKSPACE_LOADING: Tr = tr("Loading projects…", "正在加载项目…", "Загрузка проектов…");
 pub const WORKSPACE_SETTING: Tr = tr("Setting…", "正在设置…", "Выбираем…");
+/// Beside the workspace in use, in the picker.
+pub const WORKSPACE_CURRENT: Tr = tr("In use", "当前使用", "Используется");
 
 /// "1 device", "12 devices", or no access.
 pub fn device_count(n: Option<u32>) -> String {

@@ -233,6 +233,11 @@ async fn the_pilots_aircraft_is_marked_and_the_workspace_can_be_changed() {
     let kept = e.text("[data-testid=workspace-name]").await;
     e.click("[data-testid=change-workspace]").await;
     e.wait_for("[data-testid=workspace-list]").await;
+    // the list says which one is in use
+    let in_use = e
+        .js("return Array.from(document.querySelectorAll('[data-testid=workspace-item][aria-current=true] .name')).map(n => n.textContent)")
+        .await;
+    assert_eq!(in_use, serde_json::json!([kept]));
     e.click("[data-testid=workspace-keep]").await;
     e.wait_for("[data-testid=main-page]").await;
     assert_eq!(e.text("[data-testid=workspace-name]").await, kept);

@@ -52,12 +52,22 @@ pub fn WorkspacePicker() -> impl IntoView {
         let count = device_count(&p);
         let this = uuid.clone();
         let setting = move || choosing().as_deref() == Some(this.as_str());
+        // the workspace in use stays until another is chosen: the list says which it is
+        let current = ctx
+            .workspace
+            .with_untracked(|w| w.as_ref().is_some_and(|w| w.uuid == uuid));
+        let count = if current {
+            format!("{} · {count}", text::WORKSPACE_CURRENT.get())
+        } else {
+            count
+        };
         view! {
             <li>
                 <button
                     class="project"
                     data-testid="workspace-item"
                     data-uuid=uuid.clone()
+                    aria-current=current.then_some("true")
                     disabled=move || busy.get()
                     on:click=move |_| {
                         chosen.dispatch_local(uuid.clone());
