@@ -308,6 +308,11 @@ pub fn remote_controller_sn() -> Result<String, BridgeError> {
     })
 }
 
+/// Event fired at `window` by the Cloud panel when Pilot 2 reports another aircraft (or none):
+/// the Flight unlocking panel (another bundle) reads the SNs again, without polling Pilot 2 a
+/// second time.
+pub const AIRCRAFT_CHANGED: &str = "pilot-portal-aircraft";
+
 /// `platformGetAircraftSN`; `None` when no aircraft is connected (Pilot 2 answers `""`).
 pub fn aircraft_sn() -> Result<Option<String>, BridgeError> {
     string("platformGetAircraftSN", &[], |b| {

@@ -23,9 +23,6 @@ const ON_SHARED: &str = "__pilotPortalPanelsUpdate";
 const END_SESSION: &str = "__pilotPortalEndSession";
 /// `window` property: the element the panels render into (made by the signed-in bundle).
 const ROOT: &str = "__pilotPortalPanelsRoot";
-/// Event fired at `window` by the Cloud panel when Pilot 2 reports another aircraft (or none):
-/// the Flight unlocking panel reads the SNs again, without polling Pilot 2 a second time.
-pub const AIRCRAFT_CHANGED: &str = "pilot-portal-aircraft";
 
 /// What the panels know of the signed-in page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -95,7 +95,7 @@ impl AircraftSn {
             // the Flight unlocking panel (its own bundle) looks again too
             if let (Some(w), Ok(changed)) = (
                 web_sys::window(),
-                web_sys::Event::new(crate::panels::AIRCRAFT_CHANGED),
+                web_sys::Event::new(bridge::AIRCRAFT_CHANGED),
             ) {
                 let _ = w.dispatch_event(&changed);
             }

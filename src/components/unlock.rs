@@ -568,8 +568,7 @@ pub fn UnlockPanel() -> impl IntoView {
         }
     };
     // The Cloud panel polls the aircraft's SN: a change there is a change here.
-    let listener =
-        window_event_listener_untyped(crate::panels::AIRCRAFT_CHANGED, move |_| read_sns());
+    let listener = window_event_listener_untyped(bridge::AIRCRAFT_CHANGED, move |_| read_sns());
     on_cleanup(move || listener.remove());
     let refresh = move |_| {
         read_sns();
