@@ -285,8 +285,20 @@ fn skeleton(name: &str) -> String {
 /// Fullwidth letters and digits as ASCII, and the Cyrillic, Greek and other characters that
 /// look like the letters of "pilot 2" (with `l` and `1` as `i`) as those letters.
 fn fold_look_alike(c: char) -> char {
+    let at = |from: u32, run: u32| (u32::from(c) - from) % run;
     let c = match c {
         '\u{FF10}'..='\u{FF5A}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        // Mathematical bold, italic, script, … letters (A–Z then a–z, again and again) and
+        // digits (0–9, five styles): NFKC's reading, without its tables in the page's wasm.
+        '\u{1D400}'..='\u{1D6A3}' => {
+            let i = at(0x1D400, 52);
+            char::from(b'a' + u8::try_from(i % 26).unwrap_or(0))
+        }
+        '\u{1D7CE}'..='\u{1D7FF}' => char::from(b'0' + u8::try_from(at(0x1D7CE, 10)).unwrap_or(0)),
+        'ℙ' | 'ℼ' => 'p',
+        'ℐ' | 'ℑ' | 'ℹ' | 'ⅈ' | 'ℒ' => 'i',
+        'ℴ' => 'o',
+        '٢' | '۲' | '२' => '2',
         _ => c,
     };
     match c {
@@ -421,6 +433,10 @@ mod tests {
             "\u{FF30}\u{FF49}\u{FF4C}\u{FF4F}\u{FF54} 2",
             "PI1OT 2",
             "Pil\u{03BF}t\u{00B2} tool",
+            "Pilot \u{1D7D0} · X",
+            "\u{2119}ilot 2 · X",
+            "Pilot \u{0662} · X",
+            "\u{1D40F}\u{1D422}\u{1D425}\u{1D428}\u{1D42D} 2",
         ] {
             assert!(check_name(alike).is_err(), "{alike:?}");
         }
