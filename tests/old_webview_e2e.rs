@@ -155,12 +155,15 @@ async fn a_failed_download_is_told_in_the_pilots_language() {
     e.block_urls(&["*.wasm"]).await;
     e.open().await;
     let text = e.text("#boot.failed").await;
+    // a download that failed: the network, not the app's version, with Try again
     assert!(
-        text.starts_with("Эта страница не смогла запуститься. Обновите DJI Pilot 2"),
+        text.starts_with("Эта страница не смогла запуститься. Проверьте сеть пульта"),
         "{text}"
     );
+    assert_eq!(e.text("#boot-retry").await, "Повторить");
+    assert_eq!(e.text("#boot-diagnostics").await, "Диагностика");
     assert_eq!(
-        e.js("return document.getElementById('boot').lang").await,
+        e.js("return document.documentElement.lang").await,
         json!("ru")
     );
     e.quit().await;
