@@ -65,20 +65,17 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route(support_paths::SUPPORT_REPORT, get(support::read))
         .route("/api", get(not_found))
-        .route(
-            "/api/",
-            get(not_found)
-                .post(not_found)
-                .put(not_found)
-                .delete(not_found),
-        )
-        .route(
-            "/api/{*rest}",
-            get(not_found)
-                .post(not_found)
-                .put(not_found)
-                .delete(not_found),
-        )
+        // `{*rest}` does not match an empty rest: `/api/` is routed apart, the same way
+        .route("/api/", unknown())
+        .route("/api/{*rest}", unknown())
+}
+
+/// Any `/api` path no route serves: a JSON 404 for the usual methods (others: 405).
+fn unknown() -> axum::routing::MethodRouter<AppState> {
+    get(not_found)
+        .post(not_found)
+        .put(not_found)
+        .delete(not_found)
 }
 
 async fn not_found() -> ApiError {
