@@ -7,6 +7,11 @@
 //!
 //! A load that failed for the network runs again by itself when the controller is back online
 //! (the `online` event, [`crate::net`]): a panel recovers without the pilot.
+//!
+//! Asking the same question again ([`Loader::refresh`]) keeps the last answer on screen: on a
+//! field network a list that vanished into "Loading…" or into "No connection" is a list the
+//! pilot can no longer read; the refresh's progress and failure are said beside it
+//! ([`Refresh`], `components::RefreshNote`). A new question ([`Loader::load`]) starts empty.
 
 use crate::api::Api;
 use crate::error::AppError;
@@ -26,9 +31,24 @@ pub enum Load<T> {
     Failed(AppError),
 }
 
+/// A refresh of an answer on screen: the answer stays while it runs and when it fails.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refresh {
+    Idle,
+    Running,
+    /// The refresh failed; the answer shown was read at `read_at_ms` (the proxy's clock).
+    Failed {
+        error: AppError,
+        read_at_ms: i64,
+    },
+}
+
 /// A value a panel loads from the proxy, reloadable.
 pub struct Loader<T: 'static> {
     state: RwSignal<Load<T>>,
+    refresh: RwSignal<Refresh>,
+    /// When the answer shown was read.
+    read_at_ms: StoredValue<i64>,
     /// Incremented by every load: an answer for an older one is dropped.
     generation: StoredValue<u64>,
     /// The running request's controller, aborted by the next load or on unmount.
@@ -50,6 +70,8 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     pub fn new() -> Self {
         let loader = Loader {
             state: RwSignal::new(Load::Loading),
+            refresh: RwSignal::new(Refresh::Idle),
+            read_at_ms: StoredValue::new(0),
             generation: StoredValue::new(0),
             running: StoredValue::new_local(None),
             request: StoredValue::new_local(None),
@@ -57,12 +79,23 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
         on_cleanup(move || loader.cancel());
         let online = crate::net::online();
         Effect::new(move |_| {
-            let failed_offline = matches!(
+            let back = online.get();
+            if !back {
+                return;
+            }
+            if matches!(
                 loader.state.get_untracked(),
                 Load::Failed(AppError::Network(_))
-            );
-            if online.get() && failed_offline {
-                loader.run();
+            ) {
+                loader.run(false);
+            } else if matches!(
+                loader.refresh.get_untracked(),
+                Refresh::Failed {
+                    error: AppError::Network(_),
+                    ..
+                }
+            ) {
+                loader.run(true);
             }
         });
         loader
@@ -73,7 +106,20 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
         self.state.get()
     }
 
-    /// Starts a load with `request`, given an [`Api`] bound to this load's abort signal.
+    /// How a refresh of the answer shown goes (tracked).
+    pub fn refresh_state(&self) -> Refresh {
+        self.refresh.get()
+    }
+
+    /// Asks the last question again, the answer shown kept until the new one is in; with no
+    /// answer shown yet (loading, failed), the same as a new load.
+    pub fn refresh(&self) {
+        let shown = matches!(self.state.get_untracked(), Load::Ready(_));
+        self.run(shown);
+    }
+
+    /// Starts a load with `request`, given an [`Api`] bound to this load's abort signal: a new
+    /// question, so what was shown goes.
     pub fn load<F, Fut>(&self, request: F)
     where
         F: Fn(Api) -> Fut + 'static,
@@ -81,11 +127,12 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     {
         let request: Request<T> = Rc::new(move |api| Box::pin(request(api)));
         self.request.try_set_value(Some(request));
-        self.run();
+        self.run(false);
     }
 
-    /// Runs the last request (again).
-    fn run(&self) {
+    /// Runs the last request (again); `keep`: the answer shown stays while it runs and if it
+    /// fails (except when the session is over: nothing of it may stay).
+    fn run(&self, keep: bool) {
         let Some(Some(request)) = self.request.try_get_value() else {
             return;
         };
@@ -102,16 +149,34 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
             None => Api::new(),
         };
         self.running.try_set_value(controller);
-        self.state.try_set(Load::Loading);
+        if keep {
+            self.refresh.try_set(Refresh::Running);
+        } else {
+            self.refresh.try_set(Refresh::Idle);
+            self.state.try_set(Load::Loading);
+        }
         let future = request(api);
-        let (state, current) = (self.state, self.generation);
+        let (state, refresh, read_at, current) =
+            (self.state, self.refresh, self.read_at_ms, self.generation);
         spawn_local(async move {
-            let outcome = match future.await {
-                Ok(v) => Load::Ready(v),
-                Err(e) => Load::Failed(e),
-            };
-            if current.try_get_value() == Some(generation) {
-                state.try_set(outcome);
+            let outcome = future.await;
+            if current.try_get_value() != Some(generation) {
+                return;
+            }
+            match outcome {
+                Ok(v) => {
+                    read_at.try_set_value(crate::time::now_ms());
+                    state.try_set(Load::Ready(v));
+                    refresh.try_set(Refresh::Idle);
+                }
+                Err(error) if keep && !error.code().is_some_and(|c| c.is_session_over()) => {
+                    let read_at_ms = read_at.try_get_value().unwrap_or_default();
+                    refresh.try_set(Refresh::Failed { error, read_at_ms });
+                }
+                Err(error) => {
+                    refresh.try_set(Refresh::Idle);
+                    state.try_set(Load::Failed(error));
+                }
             }
         });
     }

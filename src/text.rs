@@ -734,6 +734,16 @@ pub const CHANGE_WORKSPACE: Tr = tr(
     "Сменить рабочее пространство",
 );
 pub const REFRESH: Tr = tr("Refresh", "刷新", "Обновить");
+pub const REFRESHING: Tr = tr("Refreshing…", "正在刷新…", "Обновление…");
+
+/// Under a failed refresh: the answer still shown is the one read at `at`.
+pub fn shown_as_read(at: &str) -> String {
+    match current() {
+        Lang::En => format!("Shown below as read at {at}."),
+        Lang::Zh => format!("下方显示的是 {at} 读取的内容。"),
+        Lang::Ru => format!("Ниже — данные, прочитанные {at}."),
+    }
+}
 pub const DEVICES_TITLE: Tr = tr(
     "Devices in this project",
     "本项目的设备",

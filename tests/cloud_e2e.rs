@@ -277,3 +277,44 @@ async fn the_pilots_aircraft_is_marked_and_the_workspace_can_be_changed() {
     assert_eq!(e.page_token().await, None, "the session is over");
     e.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_refresh_keeps_the_devices_listed_and_says_when_they_were_read() {
+    let e = cloud_stack(Options::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(&e).await;
+    e.wait_for("[data-testid=device][data-sn='5YSZL260021F1K']")
+        .await;
+    let devices =
+        "return document.querySelectorAll('[data-testid=cloud-panel] [data-testid=device]').length";
+    let listed = e.js(devices).await.as_u64().unwrap_or(0);
+    assert!(listed > 0, "the project's devices are listed");
+
+    let flighthub = e.flighthub.as_ref().expect("fh");
+    flighthub.faults.set(Some(Fault::ServerError));
+    e.click("[data-testid=cloud-panel] [data-testid=refresh]")
+        .await;
+    let error = e.wait_for("[data-testid=devices-error]").await;
+    assert!(!error.text().await.expect("text").is_empty());
+    let read = e
+        .text("[data-testid=cloud-panel] [data-testid=shown-as-read]")
+        .await;
+    assert!(read.starts_with("Shown below as read at "), "{read}");
+    assert_eq!(
+        e.js(devices).await.as_u64(),
+        Some(listed),
+        "the devices read before stay listed"
+    );
+
+    flighthub.faults.set(None);
+    e.click("[data-testid=refresh-failed] [data-testid=retry]")
+        .await;
+    e.eventually_true(
+        "the refresh's failure is gone once it worked",
+        "return !document.querySelector('[data-testid=refresh-failed]') && !document.querySelector('[data-testid=devices-error]')",
+    )
+    .await;
+    assert_eq!(e.js(devices).await.as_u64(), Some(listed));
+    e.quit().await;
+}

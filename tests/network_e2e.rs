@@ -165,6 +165,17 @@ async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
     e.click("[data-testid=tokens-refresh]").await;
     e.wait_for("[data-testid=tokens-error]").await;
     e.wait_for("[data-testid=main-page]").await;
+    // a refresh that failed offline keeps what was read on screen, saying when it was read
+    e.wait_for("[data-testid=tokens-panel] [data-testid=shown-as-read]")
+        .await;
+    assert!(
+        e.js("return document.querySelectorAll('[data-testid=tokens-panel] [data-testid=token]').length")
+            .await
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "the tokens read before are still listed"
+    );
 
     go_online(&e, &link).await;
     e.eventually_true(
@@ -175,6 +186,11 @@ async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
     // the failed read runs again by itself
     e.wait_for("[data-testid=token]").await;
     e.eventually_true("the offline line is gone", "return !document.querySelector('[data-testid=offline]') && !document.querySelector('[data-testid=tokens-error]')").await;
+    e.eventually_true(
+        "the refresh's failure is gone, the list kept",
+        "return !document.querySelector('[data-testid=refresh-failed]') && !!document.querySelector('[data-testid=tokens-panel] [data-testid=token]')",
+    )
+    .await;
     // still signed in, on the main page (the login form of this document was the sign-in)
     e.wait_for("[data-testid=main-page]").await;
     assert_eq!(e.page_token().await.as_deref(), Some(token.as_str()));

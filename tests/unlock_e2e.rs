@@ -149,16 +149,43 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
     };
     let before = lists(e.api_requests().await);
     e.click("[data-testid=unlock-refresh]").await;
+    // the 3 s the device is waited for: said, the licenses still listed
+    e.wait_for("[data-testid=unlock-panel] [data-testid=refreshing]")
+        .await;
+    assert!(
+        e.js("return document.querySelectorAll('[data-testid=unlock-license]').length")
+            .await
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "the licenses stay listed while they are read again"
+    );
     let error = e
         .wait_for("[data-testid=unlock-error][data-code=device_timeout]")
         .await;
     assert!(!error.text().await.expect("text").is_empty());
     // the proxy's own 504 is an answer: asked once, not again and again
     assert_eq!(lists(e.api_requests().await), before + 1);
+    // a failed refresh keeps the licenses read before on screen, saying when they were read
+    assert!(
+        e.js("return document.querySelectorAll('[data-testid=unlock-license]').length")
+            .await
+            .as_u64()
+            .unwrap_or(0)
+            > 0,
+        "the licenses read before are still shown"
+    );
+    e.wait_for("[data-testid=unlock-panel] [data-testid=shown-as-read]")
+        .await;
     e.js("window.__pilot2Emulator.setGateway('normal')").await;
     e.click("[data-testid=unlock-panel] [data-testid=retry]")
         .await;
-    e.wait_for("[data-testid=unlock-license]").await;
+    e.eventually_true(
+        "the refresh's failure is gone once it worked",
+        "return !document.querySelector('[data-testid=refresh-failed]') && !!document.querySelector('[data-testid=unlock-license]')",
+    )
+    .await;
+    assert_eq!(lists(e.api_requests().await), before + 2);
     e.quit().await;
 }
 

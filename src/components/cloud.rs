@@ -2,6 +2,7 @@
 //! project's devices with this controller and its aircraft marked.
 
 use crate::components::error_view::ErrorText;
+use crate::components::refresh_note::refresh_note;
 use crate::load::{Load, Loader};
 use crate::state::{Ctx, Screen};
 use crate::{bridge, text};
@@ -132,21 +133,26 @@ pub fn CloudPanel() -> impl IntoView {
     let aircraft_sn = use_aircraft_sn();
     let status = Loader::<FlightHubStatus>::new();
     let devices = Loader::<Vec<FlightHubDeviceEntry>>::new();
-    let refresh = move || {
-        status.load(|api| async move { api.flighthub_status().await });
-        aircraft_sn.refresh();
-        let ws = ctx.workspace.get_untracked();
-        devices.load(move |api| {
-            let ws = ws.clone();
-            async move {
-                match ws {
-                    Some(ws) => api.flighthub_project_devices(&ws.uuid).await,
-                    None => Ok(Vec::new()),
-                }
+    let check_status = move || status.load(|api| async move { api.flighthub_status().await });
+    check_status();
+    aircraft_sn.refresh();
+    // The panel is mounted again when the workspace changes: one question for its life.
+    let ws = ctx.workspace.get_untracked();
+    devices.load(move |api| {
+        let ws = ws.clone();
+        async move {
+            match ws {
+                Some(ws) => api.flighthub_project_devices(&ws.uuid).await,
+                None => Ok(Vec::new()),
             }
-        });
+        }
+    });
+    // The list stays readable while it is read again, and if that fails.
+    let refresh = move || {
+        check_status();
+        aircraft_sn.refresh();
+        devices.refresh();
     };
-    refresh();
 
     view! {
         <section class="card" data-testid="cloud-panel">
@@ -199,6 +205,7 @@ pub fn CloudPanel() -> impl IntoView {
                 </button>
             </div>
             <h2>{text::DEVICES_TITLE.get()}</h2>
+            {refresh_note(devices, "devices-error")}
             {move || match devices.get() {
                 Load::Loading => view! { <p class="muted">{text::DEVICES_LOADING.get()}</p> }.into_any(),
                 Load::Ready(entries) => {

@@ -6,6 +6,8 @@ pub mod cloud;
 pub mod error_view;
 pub mod lang_switch;
 pub mod net_status;
+#[cfg(any(feature = "full", test))]
+pub mod refresh_note;
 pub mod stepper;
 // Also compiled for the native unit tests of its pure helpers.
 #[cfg(any(feature = "panels", test))]

@@ -10,6 +10,7 @@
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
+use crate::components::refresh_note::refresh_note;
 use crate::components::token_words::{
     beyond_own, lifetime_for_platform, panel_words, request_problem,
 };
@@ -458,11 +459,12 @@ pub fn TokensPanel() -> impl IntoView {
         _ => Vec::new(),
     });
     let now = RwSignal::new(time::now_ms());
+    list.load(|api| async move { api.tokens().await });
+    // The list stays readable while it is read again (after an issue or a revoke too).
     let refresh = move || {
         now.set(time::now_ms());
-        list.load(|api| async move { api.tokens().await });
+        list.refresh();
     };
-    refresh();
     // This controller's own token found dead (revoked elsewhere meanwhile): the session is
     // over, as at start.
     Effect::new(move |_| {
@@ -510,6 +512,7 @@ pub fn TokensPanel() -> impl IntoView {
         <section class="card" data-testid="tokens-panel">
             <h2>{text::TOKENS_TITLE.get()}</h2>
             <p class="muted">{text::TOKENS_INTRO.get()}</p>
+            {refresh_note(list, "tokens-error")}
             {move || match list.get() {
                 Load::Loading => view! { <p class="muted">{text::TOKENS_LOADING.get()}</p> }.into_any(),
                 Load::Ready(entries) if entries.is_empty() => {

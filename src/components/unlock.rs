@@ -10,6 +10,7 @@
 
 use crate::api::Api;
 use crate::components::error_view::ErrorText;
+use crate::components::refresh_note::refresh_note;
 use crate::error::AppError;
 use crate::load::{Load, Loader};
 use crate::state::{Conn, Ctx};
@@ -518,6 +519,7 @@ fn Licenses(
         <Show when=move || tab.get() == DeviceModelDomain::Aircraft>
             <UpdateLicenses gateway_sn=gateway_sn.get_value() update />
         </Show>
+        {refresh_note(list, "unlock-error")}
         {move || match list.get() {
             Load::Loading => {
                 view! { <p class="muted" data-testid="unlock-loading">{text::UNLOCK_LOADING.get()}</p> }
@@ -542,16 +544,14 @@ pub fn UnlockPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let sns = RwSignal::new(Sns::read());
     let tab = RwSignal::new(DeviceModelDomain::Aircraft);
-    let reloads = RwSignal::new(0u32);
     // A memo: the connection state may be set again unchanged; only a change matters.
     let ready = Memo::new(move |_| {
         sns.with(|s| readiness(ctx.conn.get(), tab.get(), &s.gateway, s.aircraft.as_deref()))
     });
     let list = Loader::<UnlockLicensesResponse>::new();
-    // Reads the list once it can be read, and again when the tab, the gateway or the
-    // connection changes, or on Refresh; never while rendering.
+    // Reads the list once it can be read, and anew when the tab, the gateway or the
+    // connection changes; never while rendering.
     Effect::new(move |_| {
-        reloads.track();
         let domain = tab.get();
         if let Readiness::Ready { gateway_sn } = ready.get() {
             list.load(move |api| {
@@ -560,7 +560,13 @@ pub fn UnlockPanel() -> impl IntoView {
             });
         }
     });
-    let reload = move || reloads.update(|n| *n = n.wrapping_add(1));
+    // The same question again (Refresh, after an update): the list shown stays meanwhile. A
+    // changed gateway, tab or connection is a new question, asked by the effect above.
+    let reload = move || {
+        if matches!(ready.get_untracked(), Readiness::Ready { .. }) {
+            list.refresh();
+        }
+    };
     let read_sns = move || {
         let now = Sns::read();
         if sns.get_untracked() != now {
@@ -582,7 +588,7 @@ pub fn UnlockPanel() -> impl IntoView {
                 .await;
             if result.is_ok() {
                 // The aircraft's licenses changed: read them again.
-                reloads.try_update(|n| *n = n.wrapping_add(1));
+                reload();
             }
             result
         }
