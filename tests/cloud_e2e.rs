@@ -286,9 +286,8 @@ async fn a_failed_refresh_keeps_the_devices_listed_and_says_when_they_were_read(
     choose_main_project(&e).await;
     e.wait_for("[data-testid=device][data-sn='5YSZL260021F1K']")
         .await;
-    let devices =
-        "return document.querySelectorAll('[data-testid=cloud-panel] [data-testid=device]').length";
-    let listed = e.js(devices).await.as_u64().unwrap_or(0);
+    let devices = "[data-testid=cloud-panel] [data-testid=device]";
+    let listed = e.count(devices).await;
     assert!(listed > 0, "the project's devices are listed");
 
     let flighthub = e.flighthub.as_ref().expect("fh");
@@ -302,8 +301,8 @@ async fn a_failed_refresh_keeps_the_devices_listed_and_says_when_they_were_read(
         .await;
     assert!(read.starts_with("Shown below as read at "), "{read}");
     assert_eq!(
-        e.js(devices).await.as_u64(),
-        Some(listed),
+        e.count(devices).await,
+        listed,
         "the devices read before stay listed"
     );
 
@@ -315,6 +314,6 @@ async fn a_failed_refresh_keeps_the_devices_listed_and_says_when_they_were_read(
         "return !document.querySelector('[data-testid=refresh-failed]') && !document.querySelector('[data-testid=devices-error]')",
     )
     .await;
-    assert_eq!(e.js(devices).await.as_u64(), Some(listed));
+    assert_eq!(e.count(devices).await, listed);
     e.quit().await;
 }

@@ -169,10 +169,8 @@ async fn going_offline_on_the_main_page_and_back_recovers_the_panels() {
     e.wait_for("[data-testid=tokens-panel] [data-testid=shown-as-read]")
         .await;
     assert!(
-        e.js("return document.querySelectorAll('[data-testid=tokens-panel] [data-testid=token]').length")
+        e.count("[data-testid=tokens-panel] [data-testid=token]")
             .await
-            .as_u64()
-            .unwrap_or(0)
             > 0,
         "the tokens read before are still listed"
     );

@@ -153,11 +153,7 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
     e.wait_for("[data-testid=unlock-panel] [data-testid=refreshing]")
         .await;
     assert!(
-        e.js("return document.querySelectorAll('[data-testid=unlock-license]').length")
-            .await
-            .as_u64()
-            .unwrap_or(0)
-            > 0,
+        e.count("[data-testid=unlock-license]").await > 0,
         "the licenses stay listed while they are read again"
     );
     let error = e
@@ -168,11 +164,7 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
     assert_eq!(lists(e.api_requests().await), before + 1);
     // a failed refresh keeps the licenses read before on screen, saying when they were read
     assert!(
-        e.js("return document.querySelectorAll('[data-testid=unlock-license]').length")
-            .await
-            .as_u64()
-            .unwrap_or(0)
-            > 0,
+        e.count("[data-testid=unlock-license]").await > 0,
         "the licenses read before are still shown"
     );
     e.wait_for("[data-testid=unlock-panel] [data-testid=shown-as-read]")

@@ -400,6 +400,15 @@ impl E2e {
         self.wait_for(css).await.text().await.expect("text")
     }
 
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.driver
+            .find_all(By::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css}: {e}"))
+            .len()
+    }
+
     pub async fn js(&self, script: &str) -> Value {
         self.driver
             .execute(script, Vec::new())
