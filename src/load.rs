@@ -15,6 +15,8 @@
 
 use crate::api::Api;
 use crate::error::AppError;
+use crate::session::plan::{self, Refusal};
+use crate::state::Ctx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -55,6 +57,8 @@ pub struct Loader<T: 'static> {
     running: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
     /// The last request, run again when the network is back if it failed for it.
     request: StoredValue<Option<Request<T>>, LocalStorage>,
+    /// The page's context, to end the session a read finds over.
+    ctx: Option<Ctx>,
 }
 
 impl<T> Clone for Loader<T> {
@@ -75,6 +79,7 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
             generation: StoredValue::new(0),
             running: StoredValue::new_local(None),
             request: StoredValue::new_local(None),
+            ctx: use_context::<Ctx>(),
         };
         on_cleanup(move || loader.cancel());
         let online = crate::net::online();
@@ -156,8 +161,13 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
             self.state.try_set(Load::Loading);
         }
         let future = request(api);
-        let (state, refresh, read_at, current) =
-            (self.state, self.refresh, self.read_at_ms, self.generation);
+        let (state, refresh, read_at, current, ctx) = (
+            self.state,
+            self.refresh,
+            self.read_at_ms,
+            self.generation,
+            self.ctx,
+        );
         spawn_local(async move {
             let outcome = future.await;
             if current.try_get_value() != Some(generation) {
@@ -174,6 +184,9 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
                     refresh.try_set(Refresh::Failed { error, read_at_ms });
                 }
                 Err(error) => {
+                    if error.code().is_some_and(|c| c.is_session_over()) {
+                        end_session(ctx, &error);
+                    }
                     refresh.try_set(Refresh::Idle);
                     state.try_set(Load::Failed(error));
                 }
@@ -190,6 +203,26 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     }
 }
 
+/// A read refused because the session is over (the token expired, or was revoked elsewhere
+/// meanwhile) ends it, as at start, whichever panel asked: the pilot is not left on a main page
+/// that only says so in one of its cards.
+fn end_session(ctx: Option<Ctx>, error: &AppError) {
+    let token = crate::token::current().unwrap_or_default();
+    let Refusal::SessionOver(reason) = plan::refusal(error.clone(), &token) else {
+        return;
+    };
+    // The panels bundle asks the signed-in one, which owns the session.
+    #[cfg(feature = "panels")]
+    {
+        let _ = ctx;
+        crate::panels::guest::end_session(&reason);
+    }
+    #[cfg(not(feature = "panels"))]
+    if let Some(ctx) = ctx.filter(|c| c.signed.get_untracked().is_some()) {
+        crate::session::end(ctx, reason);
+    }
+}
+
 impl<T: Clone + Send + Sync + 'static> Default for Loader<T> {
     fn default() -> Self {
         Self::new()
@@ -199,17 +232,23 @@ impl<T: Clone + Send + Sync + 'static> Default for Loader<T> {
 /// The failure of a pilot's action (a button: unlink, revoke), shown under it until the next
 /// try, except one met offline, which goes once the network is back: the pilot taps again
 /// then, and "no connection" under a panel that works again would no longer be true.
+/// An action refused because the session is over ends it, as a read does.
 #[derive(Clone, Copy)]
-pub struct ActionFailure(RwSignal<Option<(AppError, bool)>>);
+pub struct ActionFailure(RwSignal<Option<(AppError, bool)>>, Option<Ctx>);
 
 impl ActionFailure {
     pub fn new() -> Self {
-        Self(RwSignal::new(None))
+        Self(RwSignal::new(None), use_context::<Ctx>())
     }
 
     /// Keeps `result`'s failure, or none for a success.
     pub fn record<T>(self, result: &Result<T, AppError>) {
         let offline = !crate::net::online_now();
+        if let Err(error) = result {
+            if error.code().is_some_and(|c| c.is_session_over()) {
+                end_session(self.1, error);
+            }
+        }
         self.0
             .set(result.as_ref().err().map(|e| (e.clone(), offline)));
     }

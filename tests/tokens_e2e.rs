@@ -314,3 +314,27 @@ async fn another_pilots_token_says_why_in_its_own_row() {
     .await;
     a.quit().await;
 }
+
+/// A session revoked elsewhere while this controller shows the main page ends at the next
+/// read of any panel, not only the Access tokens one: the login page says why, nothing kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_revoked_elsewhere_ends_at_the_cloud_panels_next_read() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    revoke_everywhere(&a);
+    a.click("[data-testid=cloud-panel] [data-testid=refresh]")
+        .await;
+    let reason = a.text("[data-testid=login-reason]").await;
+    assert!(reason.contains("access was revoked"), "{reason}");
+    assert_eq!(a.page_token().await, None, "the token is forgotten");
+    assert!(!a.modules().await.contains(&"api".to_owned()));
+    assert!(!a.modules().await.contains(&"thing".to_owned()));
+    a.quit().await;
+}
+
+/// Revokes every live token of the demo pilot on the platform, as another controller would.
+fn revoke_everywhere(e: &E2e) {
+    for id in e.sim.api.live_token_ids("pilot") {
+        assert!(e.sim.api.revoke("pilot", &id));
+    }
+}

@@ -17,8 +17,8 @@ use crate::components::token_words::{
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::load::{ActionFailure, Load, Loader};
-use crate::session::plan::{self, LoginReason, Refusal};
-use crate::{panels, text, time, token};
+use crate::session::plan::LoginReason;
+use crate::{panels, text, time};
 use leptos::prelude::*;
 use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
 use wasm_bindgen::JsCast;
@@ -465,18 +465,6 @@ pub fn TokensPanel() -> impl IntoView {
         now.set(time::now_ms());
         list.refresh();
     };
-    // This controller's own token found dead (revoked elsewhere meanwhile): the session is
-    // over, as at start.
-    Effect::new(move |_| {
-        if let Load::Failed(e) = list.get() {
-            if e.code().is_some_and(|c| c.is_session_over()) {
-                let token = token::current().unwrap_or_default();
-                if let Refusal::SessionOver(reason) = plan::refusal(e, &token) {
-                    panels::guest::end_session(&reason);
-                }
-            }
-        }
-    });
     let failure = ActionFailure::new();
     let last = RwSignal::new(None::<String>);
     let action = Action::new_local(move |(id, current): &(String, bool)| {
