@@ -83,6 +83,7 @@ impl Db {
         install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(5)
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -105,6 +106,16 @@ impl Db {
     /// `STORAGE_KEY` (and the row's user), never a token. Returns how many rows were
     /// encrypted now.
     pub async fn encrypt_stored_tokens(&self) -> anyhow::Result<usize> {
+        self.stored_tokens(true).await
+    }
+
+    /// For `check`: what [`Db::encrypt_stored_tokens`] would refuse, changing nothing.
+    /// Returns how many rows a start would encrypt.
+    pub async fn check_stored_tokens(&self) -> anyhow::Result<usize> {
+        self.stored_tokens(false).await
+    }
+
+    async fn stored_tokens(&self, write: bool) -> anyhow::Result<usize> {
         use crate::storage_key::StorageKey;
         let rows = sqlx::query("SELECT platform_user, access_token FROM xag_links")
             .fetch_all(&self.pool)
@@ -122,6 +133,7 @@ impl Db {
                         )
                     })?;
                 }
+                (Some(_), false) if !write => encrypted += 1,
                 (Some(key), false) => {
                     let sealed = key.seal(&stored).map_err(anyhow::Error::msg)?;
                     sqlx::query(

@@ -23,6 +23,7 @@ pub mod rate_limit;
 mod routes;
 pub mod security;
 pub mod server;
+pub mod settings;
 pub mod sliding;
 pub mod static_files;
 pub mod storage_key;
@@ -105,40 +106,21 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("pilot-portal-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        // A typo in a token setting fails here, naming the setting, not at every login.
-        config.check_token_settings().map_err(anyhow::Error::msg)?;
-        let project_access =
-            project_access::ProjectAccess::from_config(&config).map_err(anyhow::Error::msg)?;
-        let storage_key = storage_key::StorageKey::from_setting(&config.storage_key)
-            .map_err(anyhow::Error::msg)?;
-        if !config.xag_component_appid.is_empty() && storage_key.is_none() {
-            anyhow::bail!(
-                "STORAGE_KEY: XAG linking stores XAG access tokens, encrypted with this key; set \
-                 it (32 bytes, base64: `openssl rand -base64 32`)"
-            );
-        }
-        let trusted_proxies = net::TrustedProxies {
-            hops: config.trusted_proxy_hops,
-            cidrs: net::Cidr::parse_list("TRUSTED_PROXIES", &config.trusted_proxies)
-                .map_err(anyhow::Error::msg)?,
-        };
-        let metrics_allow = net::Cidr::parse_list("METRICS_ALLOW", &config.metrics_allow)
-            .map_err(anyhow::Error::msg)?;
-        for origin in config
-            .allowed_origins
-            .iter()
-            .filter(|o| !o.trim().is_empty())
-        {
-            if !origin.trim().starts_with("http")
-                || axum::http::HeaderValue::from_str(origin.trim()).is_err()
-            {
-                anyhow::bail!("ALLOWED_ORIGINS: {origin:?} is not an origin (https://host[:port])");
-            }
+        // A typo in a setting fails here, naming it, not at every login.
+        let settings::Checked {
+            project_access,
+            storage_key,
+            trusted_proxies,
+            metrics_allow,
+        } = settings::check(&config)?;
+        for warning in settings::warnings(&config) {
+            tracing::warn!("{warning}");
         }
         health::recorder();
         upstream::set_max_body_bytes(config.upstream_max_body_bytes);
         let db = Db::connect(&config.database_url)
-            .await?
+            .await
+            .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e:#}"))?
             .with_storage_key(storage_key);
         let encrypted = db.encrypt_stored_tokens().await?;
         if encrypted > 0 {

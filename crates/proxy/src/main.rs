@@ -9,7 +9,8 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pilot_portal_proxy::config::Config;
-use pilot_portal_proxy::{check, mosquitto, serve, static_files, support, AppState};
+use pilot_portal_proxy::{check, mosquitto, serve, settings, static_files, support, AppState};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -76,18 +77,23 @@ async fn main() -> anyhow::Result<()> {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| default_filter.into());
+    // Colours only for a terminal: under systemd they would be escaped into the text.
     if to_stderr {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
             .with_writer(pilot_portal_proxy::logging::Escaping(std::io::stderr))
             .init();
     } else {
         // every value escaped: a request cannot forge a log line
         tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::stdout().is_terminal())
             .with_writer(pilot_portal_proxy::logging::Escaping(std::io::stdout))
             .init();
     }
+    // Before any value is logged or used: one may hold the rest of an env file's line.
+    settings::env_file_mistakes(std::env::vars()).map_err(anyhow::Error::msg)?;
     let config = cli.config;
     match cli.command {
         None => {}
@@ -106,9 +112,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::MosquittoConfig { out }) => {
             let written = mosquitto::write_files(&config, &out)?;
-            for path in written {
+            for path in &written {
                 println!("wrote {}", path.display());
             }
+            // mode 0640: readable by the broker only through its group
+            println!(
+                "the broker must read them: chgrp mosquitto {} (Debian's mosquitto runs as \
+                 the mosquitto user)",
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
             return Ok(());
         }
         Some(Command::WritePages { out }) => {
@@ -136,13 +152,17 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(dist = %config.dist.display(), "no index.html: build the page first (cargo xtask serve does)");
     }
     tracing::info!(?config, "starting");
+    let listen = config.listen;
+    // Everything a start refuses is refused before it says it listens.
+    let state = AppState::new(config).await?;
     // LISTEN_BACKLOG sized for bursts of connects
-    let listener = pilot_portal_proxy::bind(&config)?;
+    let listener = pilot_portal_proxy::bind(&state.config)
+        .with_context(|| format!("PROXY_LISTEN {listen}: cannot listen there"))?;
     println!(
         "pilot-portal proxy listening on http://{}",
         listener.local_addr()?
     );
-    serve(listener, AppState::new(config).await?, shutdown()).await?;
+    serve(listener, state, shutdown()).await?;
     Ok(())
 }
 

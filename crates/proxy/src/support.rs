@@ -296,12 +296,32 @@ pub fn utc(t: i64) -> String {
 /// One report as an operator reads it in a terminal.
 pub fn render(report: &SupportReport) -> String {
     format!(
-        "support report {}\nreceived {} from {}\n\n{}\n",
+        "support report {}\nreceived {} from {}\n\n{}",
         report.id,
         utc(report.created_at),
         report.client_addr,
-        report.report.trim_end()
+        quoted(&report.report)
     )
+}
+
+/// A report's text (anyone may send one) as the operator's terminal shows it: every line
+/// behind `| `, so none passes for the header, and control and direction characters escaped
+/// (`\u{1b}`), so none clears the screen, sets the title or reorders what is read.
+fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.trim_end().lines() {
+        out.push_str("| ");
+        for c in line.chars() {
+            let direction = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || direction {
+                out.push_str(&c.escape_unicode().to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `pilot-portal-proxy report [ID]`: the report `id` from the configured database, or without
@@ -341,6 +361,33 @@ pub async fn operator_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_cannot_drive_the_operators_terminal_or_forge_its_header() {
+        let report = SupportReport {
+            id: "K7M2-QX4P".into(),
+            created_at: 0,
+            client_addr: "203.0.113.7".into(),
+            report:
+                "hello \u{1b}[2J\u{1b}]0;title\u{7} line\r\nreceived 2026 from 1.2.3.4\u{9b}31m \
+                     \u{202e}txet\n\tindented"
+                    .into(),
+        };
+        let shown = render(&report);
+        assert!(
+            shown.starts_with("support report K7M2-QX4P\nreceived 1970-01-01"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with(
+                "\n\n| hello \\u{1b}[2J\\u{1b}]0;title\\u{7} line\n\
+                 | received 2026 from 1.2.3.4\\u{9b}31m \\u{202e}txet\n\
+                 | \\u{9}indented\n"
+            ),
+            "{shown}"
+        );
+        assert_eq!(shown.matches("\nreceived ").count(), 1);
+    }
 
     #[test]
     fn secret_shapes() {

@@ -322,6 +322,8 @@ async fn mqtt_accounts_and_addresses() {
     // nothing configured: nothing contradicted, everything said to be off
     let h = harness_with(|c| {
         c.xag_component_appid.clear();
+        c.xag_app_secret.clear();
+        c.xag_component_access_token.clear();
         c.flighthub_org_key.clear();
     })
     .await;
@@ -335,4 +337,118 @@ async fn mqtt_accounts_and_addresses() {
         .lines
         .iter()
         .any(|l| l.status == Status::Off && l.area == "FlightHub 2"));
+}
+
+/// What a start would refuse before it listens, `check` says first, naming the setting: a
+/// key of the wrong size, another key than the stored XAG tokens were sealed with, a database
+/// that does not open. Nothing is changed by it.
+#[tokio::test]
+async fn what_a_start_refuses_check_says_naming_the_setting() {
+    let h = demo(|_| {}).await;
+    let report = run(&h, &Options::default()).await;
+    assert_eq!(
+        status_of(&report, "every setting has a form"),
+        &Status::Confirmed
+    );
+    assert_eq!(status_of(&report, "the database opens"), &Status::Confirmed);
+
+    let mut config = h.config.clone();
+    config.storage_key = "c2hvcnQ=".into();
+    let report = check::run(&config, &Options::default())
+        .await
+        .expect("runs");
+    assert_eq!(
+        status_of(&report, "every setting has a form"),
+        &contradicted("STORAGE_KEY")
+    );
+    assert!(!report.passed());
+
+    // a link stored under the running key; check with another key
+    let db = pilot_portal_proxy::db::Db::connect(&h.config.database_url)
+        .await
+        .expect("db")
+        .with_storage_key(
+            pilot_portal_proxy::storage_key::StorageKey::from_setting(&h.config.storage_key)
+                .expect("key"),
+        );
+    let link = pilot_portal_proxy::db::XagLink {
+        union_id: "xag-union-1".into(),
+        access_token: "xag-access-token-of-pilot".into(),
+        expires_at: i64::MAX / 2,
+        linked_at: 0,
+    };
+    db.upsert_link("pilot", &link).await.expect("stored");
+    let mut config = h.config.clone();
+    config.storage_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
+    let report = check::run(&config, &Options::default())
+        .await
+        .expect("runs");
+    let line = report.line("the database opens").expect("line");
+    assert_eq!(line.status, contradicted("STORAGE_KEY"));
+    assert!(line.detail.contains("\"pilot\""), "{line}");
+    assert!(!report.to_string().contains("xag-access-token-of-pilot"));
+    assert_eq!(
+        db.link("pilot")
+            .await
+            .expect("read")
+            .map(|l| l.access_token),
+        Some(link.access_token),
+        "check changed nothing"
+    );
+
+    let mut config = h.config.clone();
+    config.database_url = "sqlite:///proc/no-such-dir/pilot.db?mode=rwc".into();
+    let report = check::run(&config, &Options::default())
+        .await
+        .expect("runs");
+    assert_eq!(
+        status_of(&report, "the database opens"),
+        &contradicted("DATABASE_URL")
+    );
+}
+
+/// A server that is not an MQTT broker (here the token API's HTTP) is not a broker that
+/// "refuses anonymous logins"; the proxy's own link takes `tcp://` only, as a start says.
+#[tokio::test]
+async fn an_http_server_is_no_broker_and_the_link_takes_tcp_only() {
+    let http = {
+        let h = demo(|_| {}).await;
+        h.config.token_api_url.clone()
+    };
+    let address = http
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let h = demo(|c| c.mqtt_broker = format!("tcp://{address}")).await;
+    let report = run(&h, &Options::default()).await;
+    assert_eq!(
+        status_of(&report, "the broker is reachable"),
+        &contradicted("MQTT_BROKER")
+    );
+    assert!(
+        !report.lines.iter().any(
+            |l| l.claim == "anonymous login is refused" && l.detail.starts_with("MQTT_BROKER:")
+        ),
+        "{report}"
+    );
+
+    // a start refuses it, so it is asked of the settings a running stack has, changed
+    let mut config = h.config.clone();
+    config.device_mqtt_broker = "ws://127.0.0.1:9/mqtt".into();
+    let report = check::run(&config, &Options::default())
+        .await
+        .expect("runs");
+    let line = report
+        .lines
+        .iter()
+        .find(|l| {
+            l.detail.contains("ws://127.0.0.1:9/mqtt")
+                && l.claim == "the broker address can be used"
+        })
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(line.status, contradicted("DEVICE_MQTT_BROKER"));
+    assert!(!report
+        .lines
+        .iter()
+        .any(|l| l.detail.contains("on DEVICE_MQTT_BROKER") && l.status == Status::Confirmed));
 }

@@ -218,7 +218,12 @@ async fn linking_needs_a_session_and_a_configuration() {
         h.get("/api/xag/link", Some("garbage")).await.error_code(),
         "token_invalid"
     );
-    let off = harness_with(|c| c.xag_component_appid.clear()).await;
+    let off = harness_with(|c| {
+        c.xag_component_appid.clear();
+        c.xag_app_secret.clear();
+        c.xag_component_access_token.clear();
+    })
+    .await;
     let token = off.login().await;
     let r = off
         .post_json("/api/xag/link", Some(&token), json!({}))

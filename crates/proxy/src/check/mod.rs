@@ -172,6 +172,7 @@ fn client(config: &Config) -> anyhow::Result<reqwest::Client> {
 pub async fn run(config: &Config, options: &Options) -> anyhow::Result<Report> {
     let client = client(config)?;
     let mut report = Report::default();
+    settings(config, &mut report).await;
     dji(config, options, &mut report);
     token::check(config, &client, options, &mut report).await;
     xag::check(config, &client, &mut report).await;
@@ -179,6 +180,57 @@ pub async fn run(config: &Config, options: &Options) -> anyhow::Result<Report> {
     mqtt::check(config, &mut report).await;
     remote_unlocking(config, &mut report);
     Ok(report)
+}
+
+/// What a start checks before it listens: every setting's form, the database, and the stored
+/// XAG tokens opening with `STORAGE_KEY` (nothing is changed).
+async fn settings(config: &Config, report: &mut Report) {
+    const AREA: &str = "settings";
+    let contradicted = |e: &anyhow::Error| {
+        let said = format!("{e:#}");
+        let setting = said
+            .split(':')
+            .next()
+            .filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .map(str::to_owned);
+        (Status::Contradicted { setting }, said)
+    };
+    let key = match crate::settings::check(config) {
+        Ok(checked) => {
+            report.push(
+                AREA,
+                Status::Confirmed,
+                "every setting has a form a start accepts",
+                String::new(),
+            );
+            checked.storage_key
+        }
+        Err(e) => {
+            let (status, said) = contradicted(&e);
+            report.push(
+                AREA,
+                status,
+                "every setting has a form a start accepts",
+                said,
+            );
+            None
+        }
+    };
+    for warning in crate::settings::warnings(config) {
+        report.push(AREA, Status::Info, "warning", warning);
+    }
+    let claim = "the database opens and its stored XAG tokens open with STORAGE_KEY";
+    let opened = match crate::db::Db::connect(&config.database_url).await {
+        Ok(db) => db.with_storage_key(key).check_stored_tokens().await,
+        Err(e) => Err(anyhow::anyhow!("DATABASE_URL: {e:#}")),
+    };
+    match opened {
+        Ok(_) => report.push(AREA, Status::Confirmed, claim, String::new()),
+        Err(e) => {
+            let (status, said) = contradicted(&e);
+            report.push(AREA, status, claim, said);
+        }
+    }
 }
 
 fn dji(config: &Config, options: &Options, report: &mut Report) {

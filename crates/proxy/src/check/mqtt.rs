@@ -79,12 +79,17 @@ impl Broker {
     }
 }
 
+/// A connection closed without a CONNACK.
+const HUNG_UP: &str = "the broker hung up";
+
 /// What a CONNECT got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connect {
     Accepted,
-    /// The broker answered, but not with "accepted" (a refusal code, or it hung up).
+    /// The broker answered with a CONNACK refusing the login.
     Refused(String),
+    /// Something answered, but no CONNACK came: not MQTT, a TLS failure, a hang-up, silence.
+    Failed(String),
     /// No TCP connection.
     Unreachable(String),
 }
@@ -125,13 +130,13 @@ pub async fn connect(broker: &Broker, account: Option<(&str, &str)>) -> Connect 
         }
         Scheme::Wss => {
             let Ok(name) = ServerName::try_from(broker.host.clone()) else {
-                return Connect::Refused(format!("{:?} is not a TLS server name", broker.host));
+                return Connect::Failed(format!("{:?} is not a TLS server name", broker.host));
             };
             let connector = TlsConnector::from(Arc::new(client_tls()));
             let tls = match tokio::time::timeout(WAIT, connector.connect(name, tcp)).await {
                 Ok(Ok(tls)) => tls,
-                Ok(Err(e)) => return Connect::Refused(format!("TLS: {e}")),
-                Err(_) => return Connect::Refused("TLS: no handshake within 5 s".into()),
+                Ok(Err(e)) => return Connect::Failed(format!("TLS: {e}")),
+                Err(_) => return Connect::Failed("TLS: no handshake within 5 s".into()),
             };
             let packet = connect_packet(&client_id, account);
             classify(ws_connect(tls, broker, &packet).await)
@@ -173,8 +178,16 @@ pub async fn connect_rumqttc(
         Ok(Err(rumqttc::ConnectionError::ConnectionRefused(code))) => {
             Connect::Refused(format!("CONNACK {code:?}"))
         }
-        Ok(Err(e)) => Connect::Refused(e.to_string()),
-        Err(_) => Connect::Refused("no CONNACK within 5 s".into()),
+        // Hanging up on a CONNECT is how some brokers (rumqttd) refuse a login; bytes that
+        // are not MQTT, a TLS failure or silence are no broker at that address.
+        Ok(Err(
+            e @ (rumqttc::ConnectionError::MqttState(
+                rumqttc::StateError::ConnectionAborted | rumqttc::StateError::Io(_),
+            )
+            | rumqttc::ConnectionError::Io(_)),
+        )) => Connect::Refused(e.to_string()),
+        Ok(Err(e)) => Connect::Failed(e.to_string()),
+        Err(_) => Connect::Failed("no CONNACK within 5 s".into()),
     };
     if outcome == Connect::Accepted {
         let _ = client.try_disconnect();
@@ -220,8 +233,10 @@ fn classify(connack: Result<Vec<u8>, String>) -> Connect {
     match connack {
         Ok(p) if p.len() >= 4 && p[0] == 0x20 && p[3] == 0 => Connect::Accepted,
         Ok(p) if p.len() >= 4 && p[0] == 0x20 => Connect::Refused(format!("CONNACK code {}", p[3])),
-        Ok(_) => Connect::Refused("not a CONNACK".into()),
-        Err(e) => Connect::Refused(e),
+        Ok(_) => Connect::Failed("not a CONNACK".into()),
+        // as over TCP: a hang-up is a refusal
+        Err(e) if e == HUNG_UP => Connect::Refused(e),
+        Err(e) => Connect::Failed(e),
     }
 }
 
@@ -271,7 +286,7 @@ async fn ws_connect<S: AsyncRead + AsyncWrite + Unpin>(
         stream
             .read_exact(&mut header)
             .await
-            .map_err(|_| "the broker hung up".to_owned())?;
+            .map_err(|_| HUNG_UP.to_owned())?;
         if header[0] & 0x0f == 0x8 {
             return Err("the broker closed the WebSocket".into());
         }
@@ -288,7 +303,7 @@ async fn ws_connect<S: AsyncRead + AsyncWrite + Unpin>(
         stream
             .read_exact(&mut payload)
             .await
-            .map_err(|_| "the broker hung up".to_owned())?;
+            .map_err(|_| HUNG_UP.to_owned())?;
         Ok(payload)
     };
     tokio::time::timeout(WAIT, exchange)
@@ -318,7 +333,8 @@ async fn check_broker(
         }
     };
     let anonymous = connect(&broker, None).await;
-    if let Connect::Unreachable(e) = &anonymous {
+    if let Connect::Unreachable(e) | Connect::Failed(e) = &anonymous {
+        // a TLS failure or a server that is not MQTT proves nothing about logins
         report.push(
             AREA,
             Status::Contradicted {
@@ -348,7 +364,9 @@ async fn check_broker(
             "{setting}: {}",
             match &anonymous {
                 Connect::Accepted => "an anonymous CONNECT was accepted".to_owned(),
-                Connect::Refused(why) | Connect::Unreachable(why) => why.clone(),
+                Connect::Refused(why) | Connect::Failed(why) | Connect::Unreachable(why) => {
+                    why.clone()
+                }
             }
         ),
     );
@@ -394,6 +412,16 @@ pub(super) async fn check(config: &Config, report: &mut Report) {
             Status::Off,
             "the platform's own MQTT account",
             "DEVICE_MQTT_BROKER is empty".into(),
+        );
+    } else if let Err(e) = crate::devices::broker_address(config.device_mqtt_broker.trim()) {
+        // what the proxy's own client can use, as a start parses it
+        report.push(
+            AREA,
+            Status::Contradicted {
+                setting: Some("DEVICE_MQTT_BROKER".into()),
+            },
+            "the broker address can be used",
+            e.to_string(),
         );
     } else {
         let platform = [(

@@ -172,7 +172,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// `host` and `port` of `tcp://host:port`, `mqtt://host:port` or `host:port`.
-fn broker_address(broker: &str) -> Result<(String, u16), BrokerAddressError> {
+pub fn broker_address(broker: &str) -> Result<(String, u16), BrokerAddressError> {
     let err = || BrokerAddressError(broker.to_owned());
     let rest = match broker.split_once("://") {
         Some(("tcp" | "mqtt", rest)) => rest,

@@ -464,10 +464,15 @@ pub async fn upload(
     if bytes.is_empty() {
         return Err(ApiError::BadRequest("The license file is empty.".into()));
     }
+    let shown = dir.display().to_string();
     LicenseDir::new(dir)
         .write(&name, &bytes)
         .await
-        .map_err(|e| ApiError::Internal(format!("license file not stored: {e}")))?;
+        .map_err(|e| {
+            ApiError::Internal(format!(
+                "license file not stored in UNLOCK_LICENSE_DIR {shown}: {e}"
+            ))
+        })?;
     tracing::info!(file = %name, bytes = bytes.len(), "license file uploaded");
     Ok((
         StatusCode::CREATED,

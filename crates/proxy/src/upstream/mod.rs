@@ -79,9 +79,25 @@ fn transport_error(e: reqwest::Error, what: &'static str) -> ApiError {
         crate::health::count_upstream_error(what, "unreachable");
         ApiError::UpstreamUnreachable {
             what,
-            detail: e.without_url().to_string(),
+            detail: with_causes(&e.without_url()),
         }
     }
+}
+
+/// An error and its causes, `a: b: c` ("error sending request" alone does not say that the
+/// connection was refused, or the name did not resolve). No URL: it may carry a query.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut said = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !said.contains(&text) {
+            said.push_str(": ");
+            said.push_str(&text);
+        }
+        cause = c.source();
+    }
+    said
 }
 
 /// Parses a 2xx body as JSON, or reports the upstream as broken.
@@ -100,5 +116,26 @@ pub fn unexpected_status(status: StatusCode, what: &'static str) -> ApiError {
     ApiError::Upstream {
         what,
         detail: format!("HTTP {status}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The log says why: refused, not only "error sending request".
+    #[tokio::test]
+    async fn an_unreachable_upstream_says_its_cause() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let e = reqwest::get(format!("http://127.0.0.1:{port}/?secret=x"))
+            .await
+            .expect_err("nothing listens");
+        let ApiError::UpstreamUnreachable { detail, .. } = transport_error(e, "platform") else {
+            panic!("unreachable");
+        };
+        assert!(detail.contains("refused"), "{detail}");
+        assert!(!detail.contains("secret=x"), "{detail}");
     }
 }

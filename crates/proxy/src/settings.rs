@@ -1,0 +1,331 @@
+//! Every setting's form, checked before the proxy binds and before `check` probes anything:
+//! what a start would refuse, `check` says first, and a start refuses it before it says it
+//! listens. Errors name the setting; a value is quoted only when it cannot hold another
+//! setting's secret (see [`env_file_mistakes`]).
+
+use crate::config::{Config, StateFallback};
+use crate::net::{Cidr, TrustedProxies};
+use crate::project_access::ProjectAccess;
+use crate::storage_key::StorageKey;
+use clap::CommandFactory;
+
+/// The settings parsed once for the running proxy.
+pub struct Checked {
+    pub project_access: ProjectAccess,
+    pub storage_key: Option<StorageKey>,
+    pub trusted_proxies: TrustedProxies,
+    pub metrics_allow: Vec<Cidr>,
+}
+
+/// Checks every setting's form (nothing is contacted).
+pub fn check(config: &Config) -> anyhow::Result<Checked> {
+    config.check_token_settings().map_err(anyhow::Error::msg)?;
+    urls(config)?;
+    xag(config)?;
+    crate::mosquitto::accounts(config)?;
+    if let Some(link) = config.device_link() {
+        crate::devices::broker_address(&link.broker)
+            .map_err(|e| anyhow::anyhow!("DEVICE_MQTT_BROKER: {e}"))?;
+    }
+    let project_access = ProjectAccess::from_config(config).map_err(anyhow::Error::msg)?;
+    let storage_key = StorageKey::from_setting(&config.storage_key).map_err(anyhow::Error::msg)?;
+    if !config.xag_component_appid.is_empty() && storage_key.is_none() {
+        anyhow::bail!(
+            "STORAGE_KEY: XAG linking stores XAG access tokens, encrypted with this key; set \
+             it (32 bytes, base64: `openssl rand -base64 32`)"
+        );
+    }
+    let trusted_proxies = TrustedProxies {
+        hops: config.trusted_proxy_hops,
+        cidrs: Cidr::parse_list("TRUSTED_PROXIES", &config.trusted_proxies)
+            .map_err(anyhow::Error::msg)?,
+    };
+    let metrics_allow =
+        Cidr::parse_list("METRICS_ALLOW", &config.metrics_allow).map_err(anyhow::Error::msg)?;
+    for origin in config
+        .allowed_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+    {
+        if !origin.trim().starts_with("http")
+            || axum::http::HeaderValue::from_str(origin.trim()).is_err()
+        {
+            anyhow::bail!("ALLOWED_ORIGINS: {origin:?} is not an origin (https://host[:port])");
+        }
+    }
+    let database = config.database_url.trim();
+    if !(database.starts_with("sqlite:") || database.starts_with("postgres")) {
+        anyhow::bail!(
+            "DATABASE_URL: {} is not sqlite:… or postgres://…",
+            shown(database)
+        );
+    }
+    Ok(Checked {
+        project_access,
+        storage_key,
+        trusted_proxies,
+        metrics_allow,
+    })
+}
+
+/// Warnings a start logs and `check` prints: allowed, but probably not meant.
+pub fn warnings(config: &Config) -> Vec<String> {
+    let mut said = Vec::new();
+    if insecure(&config.token_api_url) {
+        said.push(
+            "TOKEN_API_URL is http:// to another machine: pilots' passwords and tokens cross \
+             the network unencrypted; use https://"
+                .to_owned(),
+        );
+    }
+    if config.xag_state_fallback == StateFallback::Cookie
+        && config.xag_callback().starts_with("http://")
+    {
+        said.push(
+            "XAG_STATE_FALLBACK=cookie needs an https:// XAG_CALLBACK_URL: the cookie is \
+             Secure, a browser does not send it over http://"
+                .to_owned(),
+        );
+    }
+    said
+}
+
+/// `http://` to anything but this machine.
+fn insecure(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url.trim()) else {
+        return false;
+    };
+    let local = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "http" && !local
+}
+
+/// The URL settings: absolute `http(s)://host…` where they are used.
+fn urls(config: &Config) -> anyhow::Result<()> {
+    let xag_on = !config.xag_component_appid.is_empty();
+    let flighthub_on = !config.flighthub_org_key.is_empty();
+    for (name, value, used) in [
+        ("TOKEN_API_URL", &config.token_api_url, true),
+        ("FLIGHTHUB_URL", &config.flighthub_url, flighthub_on),
+        ("XAG_BASE_URL", &config.xag_base_url, xag_on),
+        (
+            "XAG_CALLBACK_URL",
+            &config.xag_callback_url,
+            !config.xag_callback_url.is_empty(),
+        ),
+        (
+            "PUBLIC_API_BASE",
+            &config.public_api_base,
+            !config.public_api_base.trim().is_empty(),
+        ),
+        (
+            "PUBLIC_BASE_URL",
+            &config.public_base_url,
+            !config.public_base_url.trim().is_empty(),
+        ),
+    ] {
+        if !used {
+            continue;
+        }
+        let value = value.trim();
+        let ok = reqwest::Url::parse(value).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host().is_some() && !value.contains(' ')
+        });
+        if !ok {
+            anyhow::bail!(
+                "{name}: {} is not an http:// or https:// address with a host",
+                shown(value)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// XAG is on with all three of its credentials, off with none.
+fn xag(config: &Config) -> anyhow::Result<()> {
+    let parts = [
+        ("XAG_COMPONENT_APPID", &config.xag_component_appid),
+        ("XAG_APP_SECRET", &config.xag_app_secret),
+        (
+            "XAG_COMPONENT_ACCESS_TOKEN",
+            &config.xag_component_access_token,
+        ),
+    ];
+    let missing: Vec<&str> = parts
+        .iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(name, _)| *name)
+        .collect();
+    if !missing.is_empty() && missing.len() < parts.len() {
+        anyhow::bail!(
+            "XAG: {} not set; XAG linking needs all of XAG_COMPONENT_APPID, XAG_APP_SECRET and \
+             XAG_COMPONENT_ACCESS_TOKEN (or none of them, to leave it off)",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// A value as an error quotes it: only a short one without spaces (a longer one may be the
+/// rest of an env file's line, with another setting's secret in it).
+fn shown(value: &str) -> String {
+    if value.len() <= 120 && !value.chars().any(char::is_whitespace) {
+        format!("{value:?}")
+    } else {
+        "the value (not shown: it holds spaces)".to_owned()
+    }
+}
+
+/// Settings whose value holds another setting (`A=x  B=y` on one line) or a comment after the
+/// value (`A=x   # why`): systemd's `EnvironmentFile=` keeps both in the value, where a shell
+/// that sources the file would not. Named, never quoted: the rest of such a line may be a
+/// secret. `vars`: the process environment.
+pub fn env_file_mistakes(vars: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
+    let command = Config::command();
+    let names: Vec<String> = command
+        .get_arguments()
+        .filter_map(|a| a.get_env())
+        .filter_map(|e| e.to_str().map(str::to_owned))
+        .collect();
+    let mut wrong = Vec::new();
+    for (name, value) in vars {
+        if !names.contains(&name) {
+            continue;
+        }
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let holds_setting = words.iter().skip(1).any(|w| {
+            w.split_once('=')
+                .is_some_and(|(n, _)| names.iter().any(|k| k == n))
+        });
+        let holds_comment = words.iter().skip(1).any(|w| w.starts_with('#'));
+        if holds_setting {
+            wrong.push(format!(
+                "{name}: its value holds another setting (NAME=…): write one setting per line"
+            ));
+        } else if holds_comment {
+            wrong.push(format!(
+                "{name}: its value ends with a comment (… # …): systemd keeps it in the value; \
+                 put comments on their own lines"
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn two_settings_on_one_line_or_a_comment_are_named_never_quoted() {
+        let said = env_file_mistakes(pairs(&[
+            (
+                "XAG_COMPONENT_APPID",
+                "xag-app  XAG_APP_SECRET=the-secret  XAG_COMPONENT_ACCESS_TOKEN=tok",
+            ),
+            ("TRUST_FORWARDED_FOR", "true         # behind nginx"),
+            ("PLATFORM_NAME", "Survey Co. North"),
+            ("PATH", "/usr/bin  X=1"),
+        ]))
+        .expect_err("two mistakes");
+        assert!(said.contains("XAG_COMPONENT_APPID: its value holds another setting"));
+        assert!(said.contains("TRUST_FORWARDED_FOR: its value ends with a comment"));
+        assert!(
+            !said.contains("the-secret") && !said.contains("tok"),
+            "{said}"
+        );
+        assert!(!said.contains("PLATFORM_NAME") && !said.contains("PATH"));
+        // a value with spaces is fine on its own, and so is `=` inside one
+        assert!(env_file_mistakes(pairs(&[
+            ("PLATFORM_NAME", "Survey Co. North"),
+            ("DATABASE_URL", "sqlite:/var/lib/pp/pp.db?mode=rwc"),
+            ("DJI_APP_LICENSE", "abc+def/ghi=="),
+        ]))
+        .is_ok());
+    }
+
+    fn config(list: &[(&str, &str)]) -> Config {
+        let mut all = vec![("TOKEN_API_URL", "http://127.0.0.1:9/")];
+        all.extend_from_slice(list);
+        Config::from_env_pairs(all.iter().map(|(n, v)| (*n, (*v).to_owned()))).expect("config")
+    }
+
+    fn refused(list: &[(&str, &str)]) -> String {
+        match check(&config(list)) {
+            Ok(_) => panic!("accepted: {list:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn what_a_start_would_refuse_is_refused_naming_the_setting() {
+        assert!(check(&config(&[])).is_ok());
+        for (setting, value) in [
+            ("TOKEN_API_URL", "platform.example.com"),
+            ("PUBLIC_API_BASE", "api.example.com"),
+            ("PUBLIC_BASE_URL", "portal.example.com"),
+            ("XAG_CALLBACK_URL", "ftp://x/cb"),
+            ("DATABASE_URL", "mysql://x"),
+            ("TOKEN_EXPIRES_IN", "12h"),
+            ("METRICS_ALLOW", "localhost"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("ALLOWED_ORIGINS", "*"),
+            ("STORAGE_KEY", "c2hvcnQ="),
+            ("MQTT_CREDENTIALS", "pilot=no-colon"),
+            ("DEVICE_MQTT_BROKER", "ws://127.0.0.1:1/mqtt"),
+        ] {
+            let said = refused(&[(setting, value)]);
+            assert!(said.starts_with(setting), "{setting}: {said}");
+        }
+        let said = refused(&[("FLIGHTHUB_ORG_KEY", "k"), ("FLIGHTHUB_URL", "ftp//nope")]);
+        assert!(said.starts_with("FLIGHTHUB_URL"), "{said}");
+        // half of XAG is not XAG off
+        let said = refused(&[("XAG_COMPONENT_APPID", "app"), ("XAG_APP_SECRET", "s3cret")]);
+        assert!(
+            said.contains("XAG_COMPONENT_ACCESS_TOKEN not set"),
+            "{said}"
+        );
+        assert!(!said.contains("s3cret"));
+        // a long value with spaces is not quoted
+        let said = refused(&[
+            (
+                "FLIGHTHUB_URL",
+                "http://127.0.0.1:9  FLIGHTHUB_ORG_KEY=fh2-organization-key",
+            ),
+            ("FLIGHTHUB_ORG_KEY", "k"),
+        ]);
+        assert!(!said.contains("fh2-organization-key"), "{said}");
+    }
+
+    #[test]
+    fn http_to_another_machine_and_a_cookie_over_http_are_warned() {
+        assert!(warnings(&config(&[])).is_empty());
+        let said = warnings(&config(&[(
+            "TOKEN_API_URL",
+            "http://platform.example.com/",
+        )]));
+        assert!(said[0].starts_with("TOKEN_API_URL"), "{said:?}");
+        let said = warnings(&config(&[
+            ("XAG_STATE_FALLBACK", "cookie"),
+            (
+                "XAG_CALLBACK_URL",
+                "http://portal.example.com/api/xag/callback",
+            ),
+        ]));
+        assert!(said[0].starts_with("XAG_STATE_FALLBACK"), "{said:?}");
+    }
+}
