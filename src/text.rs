@@ -674,13 +674,26 @@ pub const XAG_UNLINK_QUESTION: Tr = tr(
 );
 
 /// "Linked as <union id>, authorized until <until>.": the words before and after the id.
-pub fn xag_linked(until: &str) -> (&'static str, String) {
-    match current() {
-        Lang::En => ("Linked as ", format!(", authorized until {until}.")),
-        Lang::Zh => ("已关联：", format!("，授权有效期至 {until}。")),
-        Lang::Ru => ("Привязано как ", format!(", доступ до {until}.")),
+pub fn xag_linked(until: &str, expired: bool) -> (&'static str, String) {
+    match (current(), expired) {
+        (Lang::En, false) => ("Linked as ", format!(", authorized until {until}.")),
+        (Lang::Zh, false) => ("已关联：", format!("，授权有效期至 {until}。")),
+        (Lang::Ru, false) => ("Привязано как ", format!(", доступ до {until}.")),
+        (Lang::En, true) => (
+            "Linked as ",
+            format!(", but XAG's authorization expired on {until}: link again to renew it."),
+        ),
+        (Lang::Zh, true) => (
+            "已关联：",
+            format!("，但极飞授权已于 {until} 过期，请重新关联。"),
+        ),
+        (Lang::Ru, true) => (
+            "Привязано как ",
+            format!(", но доступ XAG истёк {until}: привяжите снова, чтобы продлить."),
+        ),
     }
 }
+pub const XAG_RELINK: Tr = tr("Link again", "重新关联", "Привязать снова");
 
 pub const WORKSPACE_TITLE: Tr = tr(
     "Choose your workspace",

@@ -25,10 +25,8 @@ async fn to_xag_page(e: &E2e) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn link_through_xags_page_then_unlink() {
-    let e = E2e::start(Preset::default()).await;
-    to_xag_page(&e).await;
+/// The demo operator approves on XAG's page.
+async fn approve(e: &E2e) {
     e.wait_for("[data-testid=xag-username]")
         .await
         .send_keys(DEMO_OPERATOR)
@@ -44,6 +42,13 @@ async fn link_through_xags_page_then_unlink() {
         .click()
         .await
         .expect("click");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_through_xags_page_then_unlink() {
+    let e = E2e::start(Preset::default()).await;
+    to_xag_page(&e).await;
+    approve(&e).await;
 
     // back on our page, through the start sequence, with the outcome
     assert_eq!(e.text("[data-testid=xag-union-id]").await, DEMO_UNION_ID);
@@ -174,5 +179,39 @@ async fn xags_page_sends_the_pilot_back_to_the_address_they_came_from() {
         !url.as_str().contains("xag="),
         "outcome read and removed: {url}"
     );
+    e.quit().await;
+}
+
+/// XAG documents no refresh of its access token (`expire_in`, an hour in its example): a link
+/// whose authorization ran out says so and offers to link again, not "authorized until" a
+/// time already past.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_authorization_says_so_and_links_again() {
+    let stack = Stack::with(Options {
+        xag_token_ttl_secs: Some(2),
+        ..Options::default()
+    })
+    .await;
+    let e = E2e::on(stack, Preset::default()).await;
+    to_xag_page(&e).await;
+    approve(&e).await;
+    let linked = e.wait_for("[data-testid=xag-linked]").await;
+    assert_eq!(
+        linked.attr("data-expired").await.expect("attr").as_deref(),
+        Some("false")
+    );
+    assert!(e.count("[data-testid=xag-relink]").await == 0);
+
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    e.open().await;
+    let linked = e
+        .wait_for("[data-testid=xag-linked][data-expired=true]")
+        .await;
+    let said = linked.text().await.expect("text");
+    assert!(said.contains("authorization expired on"), "{said}");
+    e.click("[data-testid=xag-relink]").await;
+    approve(&e).await;
+    e.wait_for("[data-testid=xag-outcome][data-outcome=linked]")
+        .await;
     e.quit().await;
 }

@@ -56,16 +56,30 @@ fn Linked(
     status: XagLinkStatus,
     /// Unlinks.
     unlink: Action<(), Result<(), AppError>>,
+    /// Links again (XAG's authorization expired).
+    relink: Callback<()>,
+    /// True while XAG's page is being opened.
+    opening: Signal<bool>,
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let until = status.expires_at.map(time::format_ms).unwrap_or_default();
-    let (before, after) = text::xag_linked(&until);
+    // XAG documents no refresh: an expired authorization is renewed by linking again.
+    let expired = status.expires_at.is_some_and(|at| at <= time::now_ms());
+    let (before, after) = text::xag_linked(&until, expired);
     view! {
-        <p data-testid="xag-linked">
+        <p data-testid="xag-linked" data-expired=expired.to_string() class:error-text=expired>
             {before}
             <strong data-testid="xag-union-id">{status.union_id.unwrap_or_default()}</strong>
             {after}
         </p>
+        {expired
+            .then(|| {
+                view! {
+                    <button data-testid="xag-relink" disabled=opening on:click=move |_| relink.run(())>
+                        {move || if opening.get() { text::XAG_OPENING.get() } else { text::XAG_RELINK.get() }}
+                    </button>
+                }
+            })}
         <Show
             when=move || confirming.get()
             fallback=move || {
@@ -141,7 +155,12 @@ pub fn XagCard() -> impl IntoView {
             }}
             {move || match status.get() {
                 Load::Loading => view! { <p class="muted">{text::XAG_CHECKING.get()}</p> }.into_any(),
-                Load::Ready(s) if s.linked => view! { <Linked status=s unlink /> }.into_any(),
+                Load::Ready(s) if s.linked => {
+                    let relink = Callback::new(move |()| {
+                        start.dispatch_local(());
+                    });
+                    view! { <Linked status=s unlink relink opening=Signal::derive(opening) /> }.into_any()
+                }
                 Load::Ready(_) => {
                     view! {
                         <p data-testid="xag-not-linked" class="muted">{text::XAG_NOT_LINKED.get()}</p>

@@ -153,6 +153,8 @@ pub struct Options {
     pub default_workspace: Option<(String, String)>,
     /// `DEVICE_CALL_TIMEOUT_SECS`: how long the proxy waits for a gateway's answer.
     pub device_timeout_secs: Option<u64>,
+    /// The `expire_in` of the XAG simulator's access tokens (default: its demo hour).
+    pub xag_token_ttl_secs: Option<i64>,
     /// The page from Debian's nginx on `deploy/nginx.conf` (the static files of the build,
     /// `/api` proxied), in front of two proxy instances sharing the database, as deployed.
     pub nginx: bool,
@@ -197,10 +199,13 @@ impl Stack {
     }
 
     pub async fn with(options: Options) -> Stack {
-        let demo = DemoOptions {
+        let mut demo = DemoOptions {
             mqtt: options.cloud.then(MqttOptions::default),
             ..DemoOptions::default()
         };
+        if let Some(secs) = options.xag_token_ttl_secs {
+            demo.xag.token_ttl_secs = secs;
+        }
         let tweak = |config: &mut Config| {
             config.dist = dist();
             config.upstream_timeout_secs = 5;
