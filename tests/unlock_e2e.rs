@@ -212,3 +212,36 @@ async fn without_an_aircraft_the_panel_offers_nothing_that_would_fail() {
     assert!(!offers_a_switch(&e).await);
     e.quit().await;
 }
+
+/// In a workspace this controller is not in, the list's refusal says why, once: no update is
+/// offered that would be refused the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_controller_outside_the_workspace_is_offered_no_update() {
+    let stack = Stack::with(Options {
+        cloud: true,
+        ..Options::default()
+    })
+    .await;
+    let e = E2e::on(
+        stack,
+        Preset {
+            aircraft_sn: Some(AIRCRAFT.into()),
+            ..Preset::default()
+        },
+    )
+    .await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    // Forest Fire Watch: no devices
+    e.click("[data-testid=workspace-item][data-uuid='5e8d2a6b-9c1f-4e3a-8b7d-0c2e4f6a8b1d']")
+        .await;
+    e.wait_for("[data-testid=unlock-error][data-code=device_forbidden]")
+        .await;
+    assert_eq!(e.count("[data-testid=unlock-update]").await, 0);
+    assert_eq!(
+        e.count("[data-testid=unlock-panel] [role=alert]").await,
+        1,
+        "said once"
+    );
+    e.quit().await;
+}

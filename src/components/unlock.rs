@@ -504,6 +504,9 @@ fn Licenses(
     reload: Callback<()>,
 ) -> impl IntoView {
     let gateway_sn = StoredValue::new(gateway_sn);
+    // The list's refusal already says this controller is not the pilot's to manage here: an
+    // update would only be refused the same way.
+    let forbidden = move || matches!(list.get(), Load::Failed(e) if e.code() == Some(ErrorCode::DeviceForbidden));
     let inconsistent = move || {
         matches!(list.get(), Load::Ready(r) if r.consistence == Some(false)).then(|| {
             view! {
@@ -516,7 +519,7 @@ fn Licenses(
 
     view! {
         {inconsistent}
-        <Show when=move || tab.get() == DeviceModelDomain::Aircraft>
+        <Show when=move || tab.get() == DeviceModelDomain::Aircraft && !forbidden()>
             <UpdateLicenses gateway_sn=gateway_sn.get_value() update />
         </Show>
         {refresh_note(list, "unlock-error")}
