@@ -317,3 +317,34 @@ async fn a_failed_refresh_keeps_the_devices_listed_and_says_when_they_were_read(
     assert_eq!(e.count(devices).await, listed);
     e.quit().await;
 }
+
+/// A choice that failed says why with Try again (which asks the same), and one met offline
+/// goes once the network is back, where it would no longer be true.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_workspace_choice_can_be_tried_again() {
+    let e = cloud_stack(Options::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    let item = format!("[data-testid=workspace-item][data-uuid='{MAIN_PROJECT}']");
+    e.wait_for(&item).await;
+
+    e.emulate_network(true, 0).await;
+    e.click(&item).await;
+    e.wait_for("[data-testid=workspace-error]").await;
+    e.emulate_network(false, 0).await;
+    e.eventually_true(
+        "the offline failure is gone with the network's return",
+        "return !document.querySelector('[data-testid=workspace-error]')",
+    )
+    .await;
+
+    let flighthub = e.flighthub.as_ref().expect("fh");
+    flighthub.faults.set(Some(Fault::ServerError));
+    e.click(&item).await;
+    e.wait_for("[data-testid=workspace-error]").await;
+    flighthub.faults.set(None);
+    e.click("[data-testid=workspace-page] [data-testid=retry]")
+        .await;
+    e.wait_for("[data-testid=main-page]").await;
+    e.quit().await;
+}

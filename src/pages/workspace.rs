@@ -2,7 +2,7 @@
 
 use crate::components::error_view::ErrorText;
 use crate::error::AppError;
-use crate::load::{Load, Loader};
+use crate::load::{ActionFailure, Load, Loader};
 use crate::state::{Ctx, Screen};
 use crate::{api::Api, cloud, session, text};
 use leptos::prelude::*;
@@ -43,7 +43,19 @@ pub fn WorkspacePicker() -> impl IntoView {
     let projects = Loader::<Vec<FlightHubProject>>::new();
     let reload = move || projects.load(|api| async move { api.flighthub_projects().await });
     reload();
-    let chosen = Action::new_local(move |uuid: &String| choose(ctx, uuid.clone()));
+    // A failed choice is said until the next try (Try again asks the same), or, met offline,
+    // until the network is back: the pilot taps again then.
+    let failure = ActionFailure::new();
+    let last = StoredValue::new(String::new());
+    let chosen = Action::new_local(move |uuid: &String| {
+        let uuid = uuid.clone();
+        last.set_value(uuid.clone());
+        async move {
+            let result = choose(ctx, uuid).await;
+            failure.record(&result);
+            result
+        }
+    });
     let busy = chosen.pending();
     let choosing = move || busy.get().then(|| chosen.input().get()).flatten();
 
@@ -97,11 +109,13 @@ pub fn WorkspacePicker() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
             {move || {
-                chosen
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| view! { <ErrorText error testid="workspace-error" /> })
+                let retry = Callback::new(move |()| {
+                    chosen.dispatch_local(last.get_value());
+                });
+                (!busy.get())
+                    .then(|| failure.get())
+                    .flatten()
+                    .map(|error| view! { <ErrorText error testid="workspace-error" retry /> })
             }}
             {move || match projects.get() {
                 Load::Loading => view! { <p class="muted">{text::WORKSPACE_LOADING.get()}</p> }.into_any(),
