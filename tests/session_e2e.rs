@@ -264,3 +264,46 @@ async fn without_flighthub_a_configured_default_workspace_is_set_in_pilot() {
     assert_eq!(state["information"]["workspaceName"], "Field team");
     e.quit().await;
 }
+
+/// On a DJI RC Pro (960x540 CSS px) the login page with the longest reason and a refused password
+/// shows the sentence and the button without scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_960_by_540_screen_the_refusal_and_the_button_fit() {
+    let stack = Stack::start(None).await;
+    // revoked elsewhere: the longest reason the login page gives
+    let (id, revoked) = mint(&stack.sim, HOUR, 11 * HOUR);
+    assert!(stack.sim.api.revoke("pilot", &id));
+    let e = E2e::on(
+        stack,
+        Preset {
+            pilot_token: Some(revoked),
+            ..Preset::default()
+        },
+    )
+    .await;
+    e.driver
+        .cdp()
+        .send_raw(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 960, "height": 540, "deviceScaleFactor": 2, "mobile": true}),
+        )
+        .await
+        .expect("a 960x540 screen");
+    e.open().await;
+    e.wait_for("[data-testid=login-reason]").await;
+    e.login("pilot", "not-the-password").await;
+    e.wait_for("[data-testid=login-error]").await;
+    let fits = e
+        .js("var h = window.innerHeight; \
+             var b = document.querySelector('[data-testid=login-submit]').getBoundingClientRect(); \
+             var t = document.querySelector('[data-testid=login-error]').getBoundingClientRect(); \
+             return [h, Math.round(t.top), Math.round(b.bottom), window.scrollY];")
+        .await;
+    let at = |i: usize| fits[i].as_i64().unwrap_or(i64::MAX);
+    assert_eq!(at(0), 540, "the viewport: {fits}");
+    assert!(
+        at(1) >= 0 && at(2) <= at(0) && at(3) == 0,
+        "error and button within the screen, unscrolled: {fits}"
+    );
+    e.quit().await;
+}
