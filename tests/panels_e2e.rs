@@ -136,3 +136,31 @@ async fn the_panels_follow_the_language_and_end_with_the_session() {
     assert_eq!(bundles, 1, "the panels bundle is downloaded once per page");
     e.quit().await;
 }
+
+/// The panels' cards keep the cards' spacing from the card before them (they are in their own
+/// element, where `.card + .card` does not reach).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panels_keep_the_space_between_cards() {
+    let e = returning_pilot().await;
+    e.open().await;
+    e.wait_for(PANELS).await;
+    let gaps = e
+        .js("var cards = Array.from(document.querySelectorAll('.card')).filter(function (c) { return c.offsetParent; }); \
+             var gaps = []; \
+             for (var i = 1; i < cards.length; i++) { \
+               gaps.push(Math.round(cards[i].getBoundingClientRect().top - cards[i - 1].getBoundingClientRect().bottom)); \
+             } \
+             return gaps;")
+        .await;
+    let gaps: Vec<i64> = gaps
+        .as_array()
+        .map(|a| a.iter().filter_map(|g| g.as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        gaps.len(),
+        4,
+        "main, cloud, XAG, unlocking, tokens: {gaps:?}"
+    );
+    assert!(gaps.iter().all(|g| *g >= 16), "{gaps:?}");
+    e.quit().await;
+}
