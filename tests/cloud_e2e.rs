@@ -37,7 +37,7 @@ async fn choose_main_project(e: &E2e) {
         .await
         .expect("items");
     assert_eq!(shown.len(), 1, "the search narrows the list");
-    assert!(item.text().await.expect("text").contains("3 devices"));
+    assert!(item.text().await.expect("text").contains("6 devices"));
     item.click().await.expect("click");
 }
 

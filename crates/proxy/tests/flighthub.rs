@@ -56,7 +56,10 @@ async fn status_projects_with_paging_and_device_counts() {
         .find(|p| p["uuid"] == MAIN_PROJECT)
         .expect("main project");
     assert_eq!(main["name"], "Shenzhen Bay Bridge Inspection");
-    assert_eq!(main["device_count"], 3);
+    assert_eq!(
+        main["device_count"], 6,
+        "gateways and aircraft, as the list shows them"
+    );
     let empty = projects
         .iter()
         .find(|p| p["name"] == "Forest Fire Watch")

@@ -215,7 +215,8 @@ pub struct FlightHubProject {
     pub uuid: String,
     pub name: String,
     pub introduction: String,
-    /// Devices in the project; `None` when the organization key may not list them.
+    /// Devices in the project, each dock, controller and aircraft one (as the device list
+    /// shows them); `None` when the organization key may not list them.
     pub device_count: Option<u32>,
 }
 

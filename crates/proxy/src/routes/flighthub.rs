@@ -73,7 +73,13 @@ pub async fn projects(
         if let Ok((i, result)) = done {
             match result {
                 Ok(devices) => {
-                    let n = u32::try_from(devices.len()).ok();
+                    // as the device list shows them: a dock or controller and its aircraft
+                    // are two devices
+                    let shown = devices
+                        .iter()
+                        .map(|e| usize::from(e.gateway.is_some()) + usize::from(e.drone.is_some()))
+                        .sum::<usize>();
+                    let n = u32::try_from(shown).ok();
                     if let (Some(n), Some(p)) = (n, projects.get_mut(i)) {
                         cache.put(&p.uuid, Some(n));
                         p.device_count = Some(n);
