@@ -1216,7 +1216,11 @@ pub const UNLOCK_GROUP_COUNTRY: Tr = tr("Countries and regions", "国家和地�
 pub const UNLOCK_GROUP_ALTITUDE: Tr = tr("Altitude limits", "限高", "Ограничения высоты");
 pub const UNLOCK_GROUP_POLYGON: Tr = tr("Polygon areas", "多边形区域", "Многоугольные области");
 pub const UNLOCK_GROUP_POWER: Tr = tr("Power", "功率", "Мощность");
-pub const UNLOCK_GROUP_RID: Tr = tr("Remote ID", "远程识别（Remote ID）", "Remote ID");
+pub const UNLOCK_GROUP_RID: Tr = tr(
+    "Remote ID",
+    "远程识别（Remote ID）",
+    "Удалённая идентификация (Remote ID)",
+);
 pub const UNLOCK_GROUP_OTHER: Tr = tr("Other licenses", "其他解禁证书", "Другие лицензии");
 
 /// A license's state: "Enabled" / "Disabled".
@@ -1887,6 +1891,7 @@ mod unlock_tests {
             UNLOCK_UPDATED,
             UNLOCK_GROUP_AREA,
             UNLOCK_GROUP_COUNTRY,
+            UNLOCK_GROUP_RID,
             UNLOCK_GROUP_OTHER,
         ];
         for t in fixed {
