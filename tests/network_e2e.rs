@@ -361,8 +361,23 @@ async fn a_login_without_network_keeps_the_password_for_one_tap_later() {
         "the password is kept"
     );
     go_online(&e, &link).await;
+    // a slow link: while the next try runs, the last one's failure is not shown as its own
+    e.emulate_network(false, 1_500).await;
+    e.js("window.__probe = setInterval(function () { \
+            var b = document.querySelector('[data-testid=login-submit]'); \
+            var err = document.querySelector('[data-testid=login-error]'); \
+            if (b && b.disabled) { window.__sawPending = true; \
+              if (err && err.offsetParent !== null) window.__staleShown = true; } }, 20); \
+          return null")
+        .await;
     e.click("[data-testid=login-submit]").await;
     e.wait_for("[data-testid=main-page]").await;
+    assert_eq!(
+        e.js("return [window.__sawPending === true, window.__staleShown === true]")
+            .await,
+        serde_json::json!([true, false]),
+        "pending seen, the old failure hidden meanwhile"
+    );
     e.quit().await;
 }
 
