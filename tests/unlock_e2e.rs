@@ -12,21 +12,26 @@ const AIRCRAFT: &str = "1581F6Q8D243D00D3E9";
 /// A license of the demo set that starts disabled (the China country license).
 const DISABLED: &str = "240332";
 
-async fn signed_in_with_aircraft() -> E2e {
+/// The cloud stack (a device answers within 3 s or times out), an aircraft connected.
+async fn with_aircraft() -> E2e {
     let stack = Stack::with(Options {
         cloud: true,
         device_timeout_secs: Some(3),
         ..Options::default()
     })
     .await;
-    let e = E2e::on(
+    E2e::on(
         stack,
         Preset {
             aircraft_sn: Some(AIRCRAFT.into()),
             ..Preset::default()
         },
     )
-    .await;
+    .await
+}
+
+async fn signed_in_with_aircraft() -> E2e {
+    let e = with_aircraft().await;
     e.open().await;
     e.log_in_to_the_main_project("pilot", "pilot123").await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
@@ -217,19 +222,7 @@ async fn without_an_aircraft_the_panel_offers_nothing_that_would_fail() {
 /// offered that would be refused the same way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_controller_outside_the_workspace_is_offered_no_update() {
-    let stack = Stack::with(Options {
-        cloud: true,
-        ..Options::default()
-    })
-    .await;
-    let e = E2e::on(
-        stack,
-        Preset {
-            aircraft_sn: Some(AIRCRAFT.into()),
-            ..Preset::default()
-        },
-    )
-    .await;
+    let e = with_aircraft().await;
     e.open().await;
     e.login("pilot", "pilot123").await;
     // Forest Fire Watch: no devices
