@@ -236,7 +236,9 @@ impl ApiError {
             ApiError::XagRefused { .. } => {
                 "XAG refused the platform's request. Ask your platform administrator to check the XAG credentials.".into()
             }
-            ApiError::LinkStateInvalid => "This XAG link attempt has expired. Start linking again.".into(),
+            ApiError::LinkStateInvalid => {
+                "This XAG link attempt is unknown, used or expired. Start linking again.".into()
+            }
             ApiError::FlightHubNotConfigured => {
                 "FlightHub 2 is not set up on this platform. Ask your platform administrator.".into()
             }

@@ -85,6 +85,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        // two credentials: which one was meant is not for the proxy to guess
+        if parts
+            .headers
+            .get_all(header::AUTHORIZATION)
+            .iter()
+            .nth(1)
+            .is_some()
+        {
+            return Err(ApiError::TokenInvalid);
+        }
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -106,6 +116,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
 pub fn check_admin_token(headers: &HeaderMap, admin: &str) -> Result<(), ApiError> {
     if admin.is_empty() {
         return Err(ApiError::NotFound);
+    }
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(ApiError::TokenInvalid);
     }
     let given = headers
         .get(header::AUTHORIZATION)

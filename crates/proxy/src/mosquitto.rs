@@ -138,6 +138,10 @@ pub fn accounts(config: &Config) -> anyhow::Result<Accounts> {
         };
         check_username(user, "MQTT_CREDENTIALS")?;
         anyhow::ensure!(
+            !password.is_empty(),
+            "MQTT_CREDENTIALS: the password of the MQTT user {user:?} is empty"
+        );
+        anyhow::ensure!(
             !pilots.iter().any(|p| p.mqtt_user == user),
             "MQTT_CREDENTIALS: the MQTT user {user:?} is given twice"
         );

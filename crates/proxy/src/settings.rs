@@ -23,6 +23,22 @@ pub fn check(config: &Config) -> anyhow::Result<Checked> {
     urls(config)?;
     xag(config)?;
     crate::mosquitto::accounts(config)?;
+    if !config.mqtt_broker.trim().is_empty() {
+        // what Pilot 2 is given must be a broker address it can use
+        crate::check::mqtt::Broker::parse(&config.mqtt_broker)
+            .map_err(|e| anyhow::anyhow!("MQTT_BROKER: {e}"))?;
+    }
+    if !(0.0..=1.0).contains(&config.renew_below_fraction) {
+        anyhow::bail!(
+            "RENEW_BELOW_FRACTION: {} is not a fraction of the token's life (0 to 1)",
+            config.renew_below_fraction
+        );
+    }
+    if config.csp_frame_ancestors.contains([';', ',', '\n', '\r']) {
+        anyhow::bail!(
+            "CSP_FRAME_ANCESTORS: sources only (e.g. 'none', https://host), no other directive"
+        );
+    }
     if let Some(link) = config.device_link() {
         crate::devices::broker_address(&link.broker)
             .map_err(|e| anyhow::anyhow!("DEVICE_MQTT_BROKER: {e}"))?;
@@ -47,9 +63,17 @@ pub fn check(config: &Config) -> anyhow::Result<Checked> {
         .iter()
         .filter(|o| !o.trim().is_empty())
     {
-        if !origin.trim().starts_with("http")
-            || axum::http::HeaderValue::from_str(origin.trim()).is_err()
-        {
+        // scheme://host[:port]: an origin has no path
+        let o = origin.trim().trim_end_matches('/');
+        let bare = reqwest::Url::parse(o).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.query().is_none()
+                && u.fragment().is_none()
+        }) && o
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.contains('/'));
+        if !bare || axum::http::HeaderValue::from_str(origin.trim()).is_err() {
             anyhow::bail!("ALLOWED_ORIGINS: {origin:?} is not an origin (https://host[:port])");
         }
     }
@@ -86,6 +110,18 @@ pub fn warnings(config: &Config) -> Vec<String> {
              Secure, a browser does not send it over http://"
                 .to_owned(),
         );
+    }
+    if let Some(dir) = config.license_dir().filter(|d| d.is_dir()) {
+        let probe = dir.join(".pilot-portal-write-check");
+        match std::fs::write(&probe, b"") {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&probe);
+            }
+            Err(e) => said.push(format!(
+                "UNLOCK_LICENSE_DIR {}: cannot write there ({e}): license file uploads will fail",
+                dir.display()
+            )),
+        }
     }
     said
 }
@@ -127,6 +163,11 @@ fn urls(config: &Config) -> anyhow::Result<()> {
             &config.public_base_url,
             !config.public_base_url.trim().is_empty(),
         ),
+        (
+            "API_MODULE_HOST",
+            &config.api_module_host,
+            !config.api_module_host.trim().is_empty(),
+        ),
     ] {
         if !used {
             continue;
@@ -162,7 +203,7 @@ fn xag(config: &Config) -> anyhow::Result<()> {
         .collect();
     if !missing.is_empty() && missing.len() < parts.len() {
         anyhow::bail!(
-            "XAG: {} not set; XAG linking needs all of XAG_COMPONENT_APPID, XAG_APP_SECRET and \
+            "{}: not set; XAG linking needs all of XAG_COMPONENT_APPID, XAG_APP_SECRET and \
              XAG_COMPONENT_ACCESS_TOKEN (or none of them, to leave it off)",
             missing.join(", ")
         );
@@ -287,6 +328,13 @@ mod tests {
             ("STORAGE_KEY", "c2hvcnQ="),
             ("MQTT_CREDENTIALS", "pilot=no-colon"),
             ("DEVICE_MQTT_BROKER", "ws://127.0.0.1:1/mqtt"),
+            ("MQTT_BROKER", "http://127.0.0.1:1883"),
+            ("MQTT_BROKER", "tcp://"),
+            ("MQTT_CREDENTIALS", "pilot=mqtt-pilot:"),
+            ("RENEW_BELOW_FRACTION", "2"),
+            ("API_MODULE_HOST", "notaurl"),
+            ("CSP_FRAME_ANCESTORS", "'none'; script-src *"),
+            ("ALLOWED_ORIGINS", "https://cdn.example.com/path"),
         ] {
             let said = refused(&[(setting, value)]);
             assert!(said.starts_with(setting), "{setting}: {said}");
@@ -296,7 +344,7 @@ mod tests {
         // half of XAG is not XAG off
         let said = refused(&[("XAG_COMPONENT_APPID", "app"), ("XAG_APP_SECRET", "s3cret")]);
         assert!(
-            said.contains("XAG_COMPONENT_ACCESS_TOKEN not set"),
+            said.starts_with("XAG_COMPONENT_ACCESS_TOKEN: not set"),
             "{said}"
         );
         assert!(!said.contains("s3cret"));
@@ -327,5 +375,19 @@ mod tests {
             ),
         ]));
         assert!(said[0].starts_with("XAG_STATE_FALLBACK"), "{said:?}");
+        // a directory no upload can be written to (even as root)
+        let said = warnings(&config(&[("UNLOCK_LICENSE_DIR", "/proc/self")]));
+        assert!(
+            said[0].starts_with("UNLOCK_LICENSE_DIR /proc/self: cannot write there"),
+            "{said:?}"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let writable = dir.path().display().to_string();
+        assert!(warnings(&config(&[("UNLOCK_LICENSE_DIR", writable.as_str())])).is_empty());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("read").count(),
+            0,
+            "the probe is gone"
+        );
     }
 }

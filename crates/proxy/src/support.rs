@@ -304,6 +304,22 @@ pub fn render(report: &SupportReport) -> String {
     )
 }
 
+/// Format characters a terminal draws as nothing or uses to reorder or break lines: direction
+/// marks, embeddings, overrides and isolates, zero-width characters, line and paragraph
+/// separators, the byte order mark, interlinear annotations.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
 /// A report's text (anyone may send one) as the operator's terminal shows it: every line
 /// behind `| `, so none passes for the header, and control and direction characters escaped
 /// (`\u{1b}`), so none clears the screen, sets the title or reorders what is read.
@@ -312,8 +328,7 @@ fn quoted(text: &str) -> String {
     for line in text.trim_end().lines() {
         out.push_str("| ");
         for c in line.chars() {
-            let direction = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if c.is_control() || direction {
+            if c.is_control() || invisible(c) {
                 out.push_str(&c.escape_unicode().to_string());
             } else {
                 out.push(c);
@@ -370,7 +385,7 @@ mod tests {
             client_addr: "203.0.113.7".into(),
             report:
                 "hello \u{1b}[2J\u{1b}]0;title\u{7} line\r\nreceived 2026 from 1.2.3.4\u{9b}31m \
-                     \u{202e}txet\n\tindented"
+                     \u{202e}txet\u{61c}\u{2028}\u{200b}\u{feff}\n\tindented"
                     .into(),
         };
         let shown = render(&report);
@@ -381,7 +396,7 @@ mod tests {
         assert!(
             shown.ends_with(
                 "\n\n| hello \\u{1b}[2J\\u{1b}]0;title\\u{7} line\n\
-                 | received 2026 from 1.2.3.4\\u{9b}31m \\u{202e}txet\n\
+                 | received 2026 from 1.2.3.4\\u{9b}31m \\u{202e}txet\\u{61c}\\u{2028}\\u{200b}\\u{feff}\n\
                  | \\u{9}indented\n"
             ),
             "{shown}"

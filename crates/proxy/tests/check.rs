@@ -452,3 +452,65 @@ async fn an_http_server_is_no_broker_and_the_link_takes_tcp_only() {
         .iter()
         .any(|l| l.detail.contains("on DEVICE_MQTT_BROKER") && l.status == Status::Confirmed));
 }
+
+/// A self-signed certificate for localhost (test only), and its key.
+const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBgDCCASWgAwIBAgIUY93JSFzGGq2GTb9Q0Kq9JQe/AywwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzE5MjMxOVoYDzIxMjYxMTAz
+MTkyMzE5WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASuDF+whCiMcNCr+/kdUOR3QiF8K0P+ok1s4yJOxv3NDP5kQ4xV8YYO
+p4GnvT+6jxSjw2nRprelDOP++c/wer7/o1MwUTAdBgNVHQ4EFgQU5wucXQYln3B4
+CG5vsESH0y9k1DswHwYDVR0jBBgwFoAU5wucXQYln3B4CG5vsESH0y9k1DswDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEAwARAEe6Vra5BnZ8FBlvj
+zpD44TV1iyn5b3P2yaUX1F0CIQCd/0eHOMthIuC9fzyftNJbah2uzphEuGzZUuIa
+HBGcMg==
+-----END CERTIFICATE-----";
+const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgTqKo4mYBRx9sPH8x
+xDtkQ+OAp/adgctzP/GILi0zDhChRANCAASuDF+whCiMcNCr+/kdUOR3QiF8K0P+
+ok1s4yJOxv3NDP5kQ4xV8YYOp4GnvT+6jxSjw2nRprelDOP++c/wer7/
+-----END PRIVATE KEY-----";
+
+/// A TLS listener (mosquitto's 8883) given as `tcp://` hangs up on a plain CONNECT as a
+/// broker refusing it would: a handshake tells them apart, and the address is what to change.
+#[tokio::test]
+async fn a_tls_listener_given_as_tcp_is_said_to_need_ssl() {
+    use rumqttc::tokio_rustls::rustls::pki_types::pem::PemObject;
+    use rumqttc::tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use rumqttc::tokio_rustls::rustls::ServerConfig;
+    use rumqttc::tokio_rustls::TlsAcceptor;
+
+    let cert = CertificateDer::from_pem_slice(TEST_CERT.as_bytes()).expect("cert");
+    let key = PrivateKeyDer::from_pem_slice(TEST_KEY.as_bytes()).expect("key");
+    let tls = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server config");
+    let acceptor = TlsAcceptor::from(std::sync::Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(tcp).await;
+            });
+        }
+    });
+
+    let h = demo(|_| {}).await;
+    let mut config = h.config.clone();
+    config.mqtt_broker = format!("tcp://127.0.0.1:{port}");
+    let report = check::run(&config, &Options::default())
+        .await
+        .expect("runs");
+    let line = report
+        .lines
+        .iter()
+        .find(|l| l.claim == "the broker is reachable" && l.detail.starts_with("MQTT_BROKER"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(line.status, contradicted("MQTT_BROKER"), "{report}");
+    assert!(line.detail.contains("use ssl://"), "{line}");
+}

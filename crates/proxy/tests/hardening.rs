@@ -574,3 +574,20 @@ async fn measure_device_count_strategies() {
         );
     }
 }
+
+/// Two `Authorization` headers are two credentials: neither is taken.
+#[tokio::test]
+async fn two_authorization_headers_are_refused() {
+    let h = harness().await;
+    let token = h.login().await;
+    let alone = h.get("/api/session", Some(&token)).await;
+    assert_eq!(alone.status, StatusCode::OK, "{}", alone.text);
+    let req = Request::get("/api/session")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::AUTHORIZATION, "Bearer someone-else")
+        .body(Body::empty())
+        .expect("request");
+    let doubled = h.call(req).await;
+    assert_eq!(doubled.status, StatusCode::UNAUTHORIZED, "{}", doubled.text);
+    assert_eq!(doubled.error_code(), "token_invalid");
+}

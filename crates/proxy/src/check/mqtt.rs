@@ -88,6 +88,9 @@ pub enum Connect {
     Accepted,
     /// The broker answered with a CONNACK refusing the login.
     Refused(String),
+    /// The connection closed without a CONNACK: how some brokers (rumqttd) refuse a login,
+    /// and also what a TLS listener does to a plain CONNECT.
+    HungUp(String),
     /// Something answered, but no CONNACK came: not MQTT, a TLS failure, a hang-up, silence.
     Failed(String),
     /// No TCP connection.
@@ -144,6 +147,28 @@ pub async fn connect(broker: &Broker, account: Option<(&str, &str)>) -> Connect 
     }
 }
 
+/// Whether a TLS server answers at the broker's address (a handshake that gets as far as the
+/// server's certificate, trusted or not).
+async fn speaks_tls(broker: &Broker) -> bool {
+    let Ok(Ok(tcp)) = tokio::time::timeout(
+        WAIT,
+        TcpStream::connect((broker.host.as_str(), broker.port)),
+    )
+    .await
+    else {
+        return false;
+    };
+    let Ok(name) = ServerName::try_from(broker.host.clone()) else {
+        return false;
+    };
+    let connector = TlsConnector::from(Arc::new(client_tls()));
+    match tokio::time::timeout(WAIT, connector.connect(name, tcp)).await {
+        Ok(Ok(_)) => true,
+        Ok(Err(e)) => e.to_string().contains("certificate"),
+        Err(_) => false,
+    }
+}
+
 /// rumqttc's CONNECT over TCP or TLS (`tls`: its configuration, e.g. a test CA).
 pub async fn connect_rumqttc(
     broker: &Broker,
@@ -178,14 +203,13 @@ pub async fn connect_rumqttc(
         Ok(Err(rumqttc::ConnectionError::ConnectionRefused(code))) => {
             Connect::Refused(format!("CONNACK {code:?}"))
         }
-        // Hanging up on a CONNECT is how some brokers (rumqttd) refuse a login; bytes that
-        // are not MQTT, a TLS failure or silence are no broker at that address.
+        // bytes that are not MQTT, a TLS failure or silence are no broker at that address
         Ok(Err(
             e @ (rumqttc::ConnectionError::MqttState(
                 rumqttc::StateError::ConnectionAborted | rumqttc::StateError::Io(_),
             )
             | rumqttc::ConnectionError::Io(_)),
-        )) => Connect::Refused(e.to_string()),
+        )) => Connect::HungUp(e.to_string()),
         Ok(Err(e)) => Connect::Failed(e.to_string()),
         Err(_) => Connect::Failed("no CONNACK within 5 s".into()),
     };
@@ -235,7 +259,7 @@ fn classify(connack: Result<Vec<u8>, String>) -> Connect {
         Ok(p) if p.len() >= 4 && p[0] == 0x20 => Connect::Refused(format!("CONNACK code {}", p[3])),
         Ok(_) => Connect::Failed("not a CONNACK".into()),
         // as over TCP: a hang-up is a refusal
-        Err(e) if e == HUNG_UP => Connect::Refused(e),
+        Err(e) if e == HUNG_UP => Connect::HungUp(e),
         Err(e) => Connect::Failed(e),
     }
 }
@@ -333,6 +357,22 @@ async fn check_broker(
         }
     };
     let anonymous = connect(&broker, None).await;
+    // A TLS listener given as tcp:// hangs up on a CONNECT (as rumqttd refusing one does) or
+    // answers with an alert: a handshake tells.
+    if broker.scheme == Scheme::Tcp
+        && matches!(anonymous, Connect::HungUp(_) | Connect::Failed(_))
+        && speaks_tls(&broker).await
+    {
+        report.push(
+            AREA,
+            Status::Contradicted {
+                setting: Some(setting.into()),
+            },
+            "the broker is reachable",
+            format!("{setting} {raw}: TLS answers there, not plain MQTT: use ssl://"),
+        );
+        return;
+    }
     if let Connect::Unreachable(e) | Connect::Failed(e) = &anonymous {
         // a TLS failure or a server that is not MQTT proves nothing about logins
         report.push(
@@ -345,43 +385,61 @@ async fn check_broker(
         );
         return;
     }
+    let mut logins = Vec::new();
+    for (user, password, account_setting) in accounts {
+        logins.push((
+            user,
+            *account_setting,
+            connect(&broker, Some((user, password))).await,
+        ));
+    }
     report.push(
         AREA,
         Status::Confirmed,
         "the broker is reachable",
         format!("{setting} {raw}"),
     );
-    report.push(
-        AREA,
-        match &anonymous {
-            Connect::Accepted => Status::Contradicted {
+    let (status, seen) = match &anonymous {
+        Connect::Accepted => (
+            Status::Contradicted {
                 setting: Some("the broker's allow_anonymous (deploy/mosquitto)".into()),
             },
-            _ => Status::Confirmed,
-        },
-        "anonymous login is refused",
-        format!(
-            "{setting}: {}",
-            match &anonymous {
-                Connect::Accepted => "an anonymous CONNECT was accepted".to_owned(),
-                Connect::Refused(why) | Connect::Failed(why) | Connect::Unreachable(why) => {
-                    why.clone()
-                }
-            }
+            "an anonymous CONNECT was accepted".to_owned(),
         ),
+        Connect::Refused(why)
+        | Connect::HungUp(why)
+        | Connect::Failed(why)
+        | Connect::Unreachable(why) => (Status::Confirmed, why.clone()),
+    };
+    report.push(
+        AREA,
+        status,
+        "anonymous login is refused",
+        format!("{setting}: {seen}"),
     );
-    for (user, password, account_setting) in accounts {
-        let status = match connect(&broker, Some((user, password))).await {
-            Connect::Accepted => Status::Confirmed,
-            _ => Status::Contradicted {
-                setting: Some((*account_setting).into()),
-            },
+    for (user, account_setting, login) in logins {
+        let (status, seen) = match login {
+            Connect::Accepted => (Status::Confirmed, String::new()),
+            Connect::HungUp(_) => (
+                Status::Contradicted {
+                    setting: Some(account_setting.into()),
+                },
+                " (hung up without a CONNACK: a wrong password to some brokers, or no MQTT \
+                 broker at this address)"
+                    .to_owned(),
+            ),
+            Connect::Refused(why) | Connect::Failed(why) | Connect::Unreachable(why) => (
+                Status::Contradicted {
+                    setting: Some(account_setting.into()),
+                },
+                format!(" ({why})"),
+            ),
         };
         report.push(
             AREA,
             status,
             "the account is accepted",
-            format!("{user} on {setting}"),
+            format!("{user} on {setting}{seen}"),
         );
     }
 }
