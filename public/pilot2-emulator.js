@@ -488,6 +488,8 @@
     calls: calls,
     state: function () { return JSON.parse(JSON.stringify(state)); },
     cloudConnected: function () { return cloud.connected; },
+    // the broker's link lost (a network drop): Pilot 2 says so through the connect callback
+    dropCloudLink: function () { if (cloud.mqtt) cloud.mqtt.close(); },
     setGateway: function (mode) { cfg.gateway = String(mode || "normal"); },
     setAircraft: function (sn) { cfg.aircraftSn = String(sn || ""); if (cloud.mqtt) cloud.mqtt.publish(topics.status(), updateTopo()); },
     exitCloudPlatform: exitCloudPlatform,

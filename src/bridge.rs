@@ -65,6 +65,13 @@ extern "C" {
     fn thing_get_configs(this: &DjiBridge) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = thingDisconnect)]
     fn thing_disconnect(this: &DjiBridge) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = thingConnect)]
+    fn thing_connect(
+        this: &DjiBridge,
+        username: &str,
+        password: &str,
+        callback: &str,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// Names of Pilot 2 modules (`platformLoadComponent`).
@@ -365,6 +372,31 @@ pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
     let method = "thingGetConfigs";
     envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+/// The account the loaded `thing` module logs in with (`thingGetConfigs`: the param it was
+/// loaded with, from which DJI's demo reloads its modules).
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ThingAccount {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// `thingGetConfigs`, for the account.
+pub fn thing_account() -> Result<ThingAccount, BridgeError> {
+    let method = "thingGetConfigs";
+    envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
+        .map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+/// `thingConnect`: the cloud module logs in (again); `callback` is the global function told
+/// of the state.
+pub fn thing_connect(username: &str, password: &str, callback: &str) -> Result<(), BridgeError> {
+    unit("thingConnect", &[username, password, callback], |b| {
+        b.thing_connect(username, password, callback)
+    })
 }
 
 /// `thingDisconnect`: closes the cloud module's MQTT connection.

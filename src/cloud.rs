@@ -122,6 +122,29 @@ pub fn watch(ctx: Ctx) {
     });
 }
 
+/// Asks Pilot 2's cloud module to log in again, when it is loaded and not connected: after the
+/// network came back, or on Refresh. Pilot 2 documents no reconnection of its own (a link
+/// lost while the page starts stayed lost), and this is one tap's or one event's single try;
+/// the account is the one the module was loaded with.
+pub fn reconnect(ctx: Ctx) {
+    if ctx.signed.get_untracked().is_none()
+        || !bridge::is_component_loaded(Module::Thing).unwrap_or(false)
+        || bridge::thing_connect_state().unwrap_or(true)
+    {
+        return;
+    }
+    let Ok(account) = bridge::thing_account() else {
+        return;
+    };
+    if account.username.is_empty() || account.password.is_empty() {
+        return;
+    }
+    set_conn(ctx, Conn::Connecting);
+    if bridge::thing_connect(&account.username, &account.password, CONNECT_CALLBACK).is_err() {
+        set_conn(ctx, Conn::Failed);
+    }
+}
+
 /// Sets the cloud state shown, and keeps it on `window` for the other bundle.
 pub fn set_conn(ctx: Ctx, conn: Conn) {
     ctx.conn.set(conn);

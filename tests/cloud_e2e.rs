@@ -348,3 +348,40 @@ async fn a_failed_workspace_choice_can_be_tried_again() {
     e.wait_for("[data-testid=main-page]").await;
     e.quit().await;
 }
+
+/// The cloud module's link lost (the simulated Pilot 2's broker link dropped):
+/// Refresh asks Pilot 2 to log in again, and so does the network's return.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_cloud_link_is_tried_again_on_refresh_and_when_the_network_is_back() {
+    let e = cloud_stack(Options::default()).await;
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(&e).await;
+    let connected = "[data-testid=cloud-state][data-state=connected]";
+    e.wait_for(connected).await;
+
+    e.js("window.__pilot2Emulator.dropCloudLink(); return null")
+        .await;
+    e.wait_for("[data-testid=cloud-state]:not([data-state=connected])")
+        .await;
+    e.click("[data-testid=cloud-panel] [data-testid=refresh]")
+        .await;
+    e.wait_for(connected).await;
+
+    e.js("window.__pilot2Emulator.dropCloudLink(); return null")
+        .await;
+    e.wait_for("[data-testid=cloud-state]:not([data-state=connected])")
+        .await;
+    e.emulate_network(true, 0).await;
+    e.wait_for("[data-testid=offline]").await;
+    e.emulate_network(false, 0).await;
+    e.wait_for(connected).await;
+    let connects = e
+        .calls()
+        .await
+        .iter()
+        .filter(|c| c.method == "thingConnect")
+        .count();
+    assert_eq!(connects, 2, "one try each time, not a loop");
+    e.quit().await;
+}

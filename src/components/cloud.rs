@@ -147,12 +147,22 @@ pub fn CloudPanel() -> impl IntoView {
             }
         }
     });
-    // The list stays readable while it is read again, and if that fails.
+    // The list stays readable while it is read again, and if that fails. A cloud module that
+    // lost its link is asked to log in again, here and when the network is back.
     let refresh = move || {
         check_status();
         aircraft_sn.refresh();
         devices.refresh();
+        crate::cloud::reconnect(ctx);
     };
+    let online = crate::net::online();
+    Effect::new(move |was: Option<bool>| {
+        let now = online.get();
+        if now && was == Some(false) {
+            crate::cloud::reconnect(ctx);
+        }
+        now
+    });
 
     view! {
         <section class="card" data-testid="cloud-panel">
