@@ -367,11 +367,16 @@ pub struct ThingConfigs {
     pub username: String,
 }
 
-/// `thingGetConfigs`.
-pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
+/// `thingGetConfigs`, read as `T`.
+fn thing_get_configs<T: serde::de::DeserializeOwned>() -> Result<T, BridgeError> {
     let method = "thingGetConfigs";
     envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
+}
+
+/// `thingGetConfigs`.
+pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
+    thing_get_configs()
 }
 
 /// The account the loaded `thing` module logs in with (`thingGetConfigs`: the param it was
@@ -386,9 +391,7 @@ pub struct ThingAccount {
 
 /// `thingGetConfigs`, for the account.
 pub fn thing_account() -> Result<ThingAccount, BridgeError> {
-    let method = "thingGetConfigs";
-    envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
-        .map_err(|e| BridgeError::from_envelope(method, e))
+    thing_get_configs()
 }
 
 /// `thingConnect`: the cloud module logs in (again); `callback` is the global function told

@@ -30,6 +30,16 @@ async fn run(h: &Harness, options: &Options) -> Report {
     check::run(&h.config, options).await.expect("check runs")
 }
 
+/// `check` on the settings of `h`'s running stack, changed by `tweak` (settings a start
+/// would refuse, so no stack could run with them).
+async fn run_changed(h: &Harness, tweak: impl FnOnce(&mut Config)) -> Report {
+    let mut config = h.config.clone();
+    tweak(&mut config);
+    check::run(&config, &Options::default())
+        .await
+        .expect("check runs")
+}
+
 fn status_of<'a>(report: &'a Report, claim: &str) -> &'a Status {
     &report
         .line(claim)
@@ -352,11 +362,7 @@ async fn what_a_start_refuses_check_says_naming_the_setting() {
     );
     assert_eq!(status_of(&report, "the database opens"), &Status::Confirmed);
 
-    let mut config = h.config.clone();
-    config.storage_key = "c2hvcnQ=".into();
-    let report = check::run(&config, &Options::default())
-        .await
-        .expect("runs");
+    let report = run_changed(&h, |c| c.storage_key = "c2hvcnQ=".into()).await;
     assert_eq!(
         status_of(&report, "every setting has a form"),
         &contradicted("STORAGE_KEY")
@@ -378,11 +384,10 @@ async fn what_a_start_refuses_check_says_naming_the_setting() {
         linked_at: 0,
     };
     db.upsert_link("pilot", &link).await.expect("stored");
-    let mut config = h.config.clone();
-    config.storage_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
-    let report = check::run(&config, &Options::default())
-        .await
-        .expect("runs");
+    let report = run_changed(&h, |c| {
+        c.storage_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()
+    })
+    .await;
     let line = report.line("the database opens").expect("line");
     assert_eq!(line.status, contradicted("STORAGE_KEY"));
     assert!(line.detail.contains("\"pilot\""), "{line}");
@@ -396,11 +401,10 @@ async fn what_a_start_refuses_check_says_naming_the_setting() {
         "check changed nothing"
     );
 
-    let mut config = h.config.clone();
-    config.database_url = "sqlite:///proc/no-such-dir/pilot.db?mode=rwc".into();
-    let report = check::run(&config, &Options::default())
-        .await
-        .expect("runs");
+    let report = run_changed(&h, |c| {
+        c.database_url = "sqlite:///proc/no-such-dir/pilot.db?mode=rwc".into()
+    })
+    .await;
     assert_eq!(
         status_of(&report, "the database opens"),
         &contradicted("DATABASE_URL")
@@ -433,11 +437,10 @@ async fn an_http_server_is_no_broker_and_the_link_takes_tcp_only() {
     );
 
     // a start refuses it, so it is asked of the settings a running stack has, changed
-    let mut config = h.config.clone();
-    config.device_mqtt_broker = "ws://127.0.0.1:9/mqtt".into();
-    let report = check::run(&config, &Options::default())
-        .await
-        .expect("runs");
+    let report = run_changed(&h, |c| {
+        c.device_mqtt_broker = "ws://127.0.0.1:9/mqtt".into()
+    })
+    .await;
     let line = report
         .lines
         .iter()
@@ -501,11 +504,7 @@ async fn a_tls_listener_given_as_tcp_is_said_to_need_ssl() {
     });
 
     let h = demo(|_| {}).await;
-    let mut config = h.config.clone();
-    config.mqtt_broker = format!("tcp://127.0.0.1:{port}");
-    let report = check::run(&config, &Options::default())
-        .await
-        .expect("runs");
+    let report = run_changed(&h, |c| c.mqtt_broker = format!("tcp://127.0.0.1:{port}")).await;
     let line = report
         .lines
         .iter()
