@@ -483,6 +483,8 @@ async fn revoking_its_own_token_ends_the_callers_session() {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
     let r = h.get("/api/session", Some(&a)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    // said as a revocation, as for a token revoked from another controller
+    assert_eq!(r.error_code(), "token_revoked");
     assert!(h.token_api.api.live_token_ids("pilot").is_empty());
 }
 

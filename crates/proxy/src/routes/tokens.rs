@@ -162,11 +162,9 @@ pub async fn revoke(
         }
         Err(r) => return Err(refused(&r, None, "revoke tokens")),
     }
-    let now = now_ms();
-    state.db.mark_token_revoked(&id, now).await?;
-    if user.token_id.as_deref() == Some(id.as_str()) {
-        state.db.unbind_token(&user.token_hash).await?;
-    }
+    // Marked, not unbound, the caller's own token too: its next check says "revoked" (a
+    // revocation from a tool outside the page), as another controller's does.
+    state.db.mark_token_revoked(&id, now_ms()).await?;
     tracing::info!(user = %user.name(), id = %id, "token revoked");
     Ok(StatusCode::NO_CONTENT)
 }
