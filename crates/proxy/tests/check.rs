@@ -513,3 +513,24 @@ async fn a_tls_listener_given_as_tcp_is_said_to_need_ssl() {
     assert_eq!(line.status, contradicted("MQTT_BROKER"), "{report}");
     assert!(line.detail.contains("use ssl://"), "{line}");
 }
+
+/// An unset XAG_CALLBACK_URL is said: XAG would be given this machine's own address.
+#[tokio::test]
+async fn an_unset_xag_callback_is_said() {
+    let h = demo(|c| c.xag_callback_url.clear()).await;
+    let report = run(&h, &Options::default()).await;
+    let line = report
+        .line("the callback XAG is given")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(line.status, Status::Info);
+    assert!(
+        line.detail.starts_with("XAG_CALLBACK_URL is unset"),
+        "{line}"
+    );
+    let h =
+        demo(|c| c.xag_callback_url = "https://portal.example.com/api/xag/callback".into()).await;
+    assert!(run(&h, &Options::default())
+        .await
+        .line("the callback XAG is given")
+        .is_none());
+}

@@ -199,6 +199,18 @@ pub(super) async fn check(config: &Config, client: &reqwest::Client, report: &mu
             ),
         ),
     }
+    if config.xag_callback_url.trim().is_empty() {
+        report.push(
+            AREA,
+            Status::Info,
+            "the callback XAG is given",
+            format!(
+                "XAG_CALLBACK_URL is unset: XAG is given {}, this machine's own address (the \
+                 demo's); in production set the public https address registered with XAG",
+                config.xag_callback()
+            ),
+        );
+    }
     let authorization = Status::NotCheckable {
         needs: "a real operator authorization on XAG's page",
     };
