@@ -179,14 +179,12 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
                     state.try_set(Load::Ready(v));
                     refresh.try_set(Refresh::Idle);
                 }
-                Err(error) if keep && !error.code().is_some_and(|c| c.is_session_over()) => {
+                Err(error) if keep && !session_over(&error) => {
                     let read_at_ms = read_at.try_get_value().unwrap_or_default();
                     refresh.try_set(Refresh::Failed { error, read_at_ms });
                 }
                 Err(error) => {
-                    if error.code().is_some_and(|c| c.is_session_over()) {
-                        end_session(ctx, &error);
-                    }
+                    end_if_over(ctx, &error);
                     refresh.try_set(Refresh::Idle);
                     state.try_set(Load::Failed(error));
                 }
@@ -203,10 +201,18 @@ impl<T: Clone + Send + Sync + 'static> Loader<T> {
     }
 }
 
+/// The proxy said the token is no good (expired, revoked, invalid, missing).
+fn session_over(error: &AppError) -> bool {
+    error.code().is_some_and(|c| c.is_session_over())
+}
+
 /// A read refused because the session is over (the token expired, or was revoked elsewhere
 /// meanwhile) ends it, as at start, whichever panel asked: the pilot is not left on a main page
-/// that only says so in one of its cards.
-fn end_session(ctx: Option<Ctx>, error: &AppError) {
+/// that only says so in one of its cards. Any other failure: nothing.
+fn end_if_over(ctx: Option<Ctx>, error: &AppError) {
+    if !session_over(error) {
+        return;
+    }
     let token = crate::token::current().unwrap_or_default();
     let Refusal::SessionOver(reason) = plan::refusal(error.clone(), &token) else {
         return;
@@ -245,9 +251,7 @@ impl ActionFailure {
     pub fn record<T>(self, result: &Result<T, AppError>) {
         let offline = !crate::net::online_now();
         if let Err(error) = result {
-            if error.code().is_some_and(|c| c.is_session_over()) {
-                end_session(self.1, error);
-            }
+            end_if_over(self.1, error);
         }
         self.0
             .set(result.as_ref().err().map(|e| (e.clone(), offline)));

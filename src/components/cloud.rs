@@ -106,7 +106,7 @@ impl AircraftSn {
 
 const AIRCRAFT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Not read here: the panel's first refresh reads it, with the rest (once, not twice).
+/// Not read here: the panel reads it as it is built, with the rest (once, not twice).
 fn use_aircraft_sn() -> AircraftSn {
     let sn = AircraftSn(RwSignal::new(None));
     if let Ok(timer) = set_interval_with_handle(move || sn.refresh(), AIRCRAFT_POLL) {
