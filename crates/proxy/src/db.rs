@@ -79,14 +79,22 @@ pub struct ConsumedAttempt {
 
 impl Db {
     /// Connects (creating a SQLite file when the URL says `mode=rwc`) and runs the migrations.
+    /// Connects and migrates; an error names `DATABASE_URL`, wherever it is opened (a start,
+    /// `check`, `report`).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(5)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect(url)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        let opened = async {
+            let pool = AnyPoolOptions::new()
+                .max_connections(5)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations").run(&pool).await?;
+            anyhow::Ok(pool)
+        };
+        let pool = opened
+            .await
+            .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e:#}"))?;
         Ok(Db { pool, key: None })
     }
 

@@ -119,8 +119,7 @@ impl AppState {
         health::recorder();
         upstream::set_max_body_bytes(config.upstream_max_body_bytes);
         let db = Db::connect(&config.database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e:#}"))?
+            .await?
             .with_storage_key(storage_key);
         let encrypted = db.encrypt_stored_tokens().await?;
         if encrypted > 0 {
@@ -146,9 +145,6 @@ impl AppState {
                  choose any project and manage the unlock licenses of every controller and dock \
                  in it; narrow it to who flies where"
             );
-        }
-        if let Some(dir) = config.license_dir().filter(|d| !d.is_dir()) {
-            tracing::warn!(dir = %dir.display(), "UNLOCK_LICENSE_DIR is not a directory (yet)");
         }
         Ok(AppState(Arc::new(Services {
             devices,

@@ -111,16 +111,20 @@ pub fn warnings(config: &Config) -> Vec<String> {
                 .to_owned(),
         );
     }
-    if let Some(dir) = config.license_dir().filter(|d| d.is_dir()) {
+    if let Some(dir) = config.license_dir() {
         let probe = dir.join(".pilot-portal-write-check");
-        match std::fs::write(&probe, b"") {
-            Ok(()) => {
-                let _ = std::fs::remove_file(&probe);
-            }
-            Err(e) => said.push(format!(
+        if !dir.is_dir() {
+            said.push(format!(
+                "UNLOCK_LICENSE_DIR {} is not a directory (yet)",
+                dir.display()
+            ));
+        } else if let Err(e) = std::fs::write(&probe, b"") {
+            said.push(format!(
                 "UNLOCK_LICENSE_DIR {}: cannot write there ({e}): license file uploads will fail",
                 dir.display()
-            )),
+            ));
+        } else {
+            let _ = std::fs::remove_file(&probe);
         }
     }
     said
@@ -388,6 +392,11 @@ mod tests {
             std::fs::read_dir(dir.path()).expect("read").count(),
             0,
             "the probe is gone"
+        );
+        let said = warnings(&config(&[("UNLOCK_LICENSE_DIR", "/no/such/licenses")]));
+        assert_eq!(
+            said,
+            ["UNLOCK_LICENSE_DIR /no/such/licenses is not a directory (yet)"]
         );
     }
 }

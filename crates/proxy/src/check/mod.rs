@@ -183,7 +183,8 @@ pub async fn run(config: &Config, options: &Options) -> anyhow::Result<Report> {
 }
 
 /// What a start checks before it listens: every setting's form, the database, and the stored
-/// XAG tokens opening with `STORAGE_KEY` (nothing is changed).
+/// XAG tokens opening with `STORAGE_KEY` (they are not rewritten; the database is created or
+/// migrated as a start would).
 async fn settings(config: &Config, report: &mut Report) {
     const AREA: &str = "settings";
     let contradicted = |e: &anyhow::Error| {
@@ -220,10 +221,11 @@ async fn settings(config: &Config, report: &mut Report) {
         report.push(AREA, Status::Info, "warning", warning);
     }
     let claim = "the database opens and its stored XAG tokens open with STORAGE_KEY";
-    let opened = match crate::db::Db::connect(&config.database_url).await {
-        Ok(db) => db.with_storage_key(key).check_stored_tokens().await,
-        Err(e) => Err(anyhow::anyhow!("DATABASE_URL: {e:#}")),
-    };
+    let opened = async {
+        let db = crate::db::Db::connect(&config.database_url).await?;
+        db.with_storage_key(key).check_stored_tokens().await
+    }
+    .await;
     match opened {
         Ok(_) => report.push(AREA, Status::Confirmed, claim, String::new()),
         Err(e) => {
