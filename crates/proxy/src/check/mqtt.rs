@@ -358,30 +358,25 @@ async fn check_broker(
     };
     let anonymous = connect(&broker, None).await;
     // A TLS listener given as tcp:// hangs up on a CONNECT (as rumqttd refusing one does) or
-    // answers with an alert: a handshake tells.
-    if broker.scheme == Scheme::Tcp
-        && matches!(anonymous, Connect::HungUp(_) | Connect::Failed(_))
-        && speaks_tls(&broker).await
-    {
+    // answers with an alert: a handshake tells. A TLS failure or a server that is not MQTT
+    // proves nothing about logins.
+    let not_a_broker = match &anonymous {
+        Connect::HungUp(_) | Connect::Failed(_)
+            if broker.scheme == Scheme::Tcp && speaks_tls(&broker).await =>
+        {
+            Some("TLS answers there, not plain MQTT: use ssl://".to_owned())
+        }
+        Connect::Unreachable(e) | Connect::Failed(e) => Some(e.clone()),
+        _ => None,
+    };
+    if let Some(why) = not_a_broker {
         report.push(
             AREA,
             Status::Contradicted {
                 setting: Some(setting.into()),
             },
             "the broker is reachable",
-            format!("{setting} {raw}: TLS answers there, not plain MQTT: use ssl://"),
-        );
-        return;
-    }
-    if let Connect::Unreachable(e) | Connect::Failed(e) = &anonymous {
-        // a TLS failure or a server that is not MQTT proves nothing about logins
-        report.push(
-            AREA,
-            Status::Contradicted {
-                setting: Some(setting.into()),
-            },
-            "the broker is reachable",
-            format!("{setting} {raw}: {e}"),
+            format!("{setting} {raw}: {why}"),
         );
         return;
     }
