@@ -673,25 +673,39 @@ pub const XAG_UNLINK_QUESTION: Tr = tr(
     "Отвязать эту учётную запись XAG? Платформа больше не будет видеть её данные.",
 );
 
+/// The end of XAG's authorization, as the pilot is told it.
+pub enum XagEnd {
+    /// Ends at this time (formatted).
+    Until(String),
+    /// Ended at this time: linking again renews it.
+    Expired(String),
+    /// XAG stated no lifetime.
+    Unstated,
+}
+
 /// "Linked as <union id>, authorized until <until>.": the words before and after the id.
-pub fn xag_linked(until: &str, expired: bool) -> (&'static str, String) {
-    match (current(), expired) {
-        (Lang::En, false) => ("Linked as ", format!(", authorized until {until}.")),
-        (Lang::Zh, false) => ("已关联：", format!("，授权有效期至 {until}。")),
-        (Lang::Ru, false) => ("Привязано как ", format!(", доступ до {until}.")),
-        (Lang::En, true) => (
-            "Linked as ",
-            format!(", but XAG's authorization expired on {until}: link again to renew it."),
-        ),
-        (Lang::Zh, true) => (
-            "已关联：",
-            format!("，但极飞授权已于 {until} 过期，请重新关联。"),
-        ),
-        (Lang::Ru, true) => (
-            "Привязано как ",
-            format!(", но доступ XAG истёк {until}: привяжите снова, чтобы продлить."),
-        ),
-    }
+pub fn xag_linked(end: &XagEnd) -> (&'static str, String) {
+    let before = match current() {
+        Lang::En => "Linked as ",
+        Lang::Zh => "已关联：",
+        Lang::Ru => "Привязано как ",
+    };
+    let after = match (current(), end) {
+        (Lang::En, XagEnd::Until(at)) => format!(", authorized until {at}."),
+        (Lang::Zh, XagEnd::Until(at)) => format!("，授权有效期至 {at}。"),
+        (Lang::Ru, XagEnd::Until(at)) => format!(", доступ до {at}."),
+        (Lang::En, XagEnd::Expired(at)) => {
+            format!(", but XAG's authorization expired on {at}: link again to renew it.")
+        }
+        (Lang::Zh, XagEnd::Expired(at)) => format!("，但极飞授权已于 {at} 过期，请重新关联。"),
+        (Lang::Ru, XagEnd::Expired(at)) => {
+            format!(", но доступ XAG истёк {at}: привяжите снова, чтобы продлить.")
+        }
+        (Lang::En, XagEnd::Unstated) => ", authorized (XAG stated no end).".into(),
+        (Lang::Zh, XagEnd::Unstated) => "，已授权（极飞未说明有效期）。".into(),
+        (Lang::Ru, XagEnd::Unstated) => ", доступ открыт (XAG не указал срок).".into(),
+    };
+    (before, after)
 }
 pub const XAG_RELINK: Tr = tr("Link again", "重新关联", "Привязать снова");
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+use pilot_portal_sim::xag::behaviour::{ExpireIn, XagBehaviour};
 use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD, DEMO_UNION_ID};
 use support::*;
 
@@ -213,5 +214,29 @@ async fn an_expired_authorization_says_so_and_links_again() {
     approve(&e).await;
     e.wait_for("[data-testid=xag-outcome][data-outcome=linked]")
         .await;
+    e.quit().await;
+}
+
+/// The reference's own example answers `"expire_in": ""`: a link whose lifetime XAG did not
+/// state is linked and says so, never "expired" and never "authorized until" a made-up time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lifetime_xag_does_not_state_is_said_and_not_taken_for_expired() {
+    let stack = Stack::start(None).await;
+    stack.xag.sim.behaviour().set(XagBehaviour {
+        token_expire_in: ExpireIn::Blank,
+        ..XagBehaviour::default()
+    });
+    let e = E2e::on(stack, Preset::default()).await;
+    to_xag_page(&e).await;
+    approve(&e).await;
+    let linked = e.wait_for("[data-testid=xag-linked]").await;
+    assert_eq!(
+        linked.attr("data-expired").await.expect("attr").as_deref(),
+        Some("false")
+    );
+    let said = linked.text().await.expect("text");
+    assert!(said.contains("XAG stated no end"), "{said}");
+    assert!(!said.contains("until"), "{said}");
+    assert_eq!(e.count("[data-testid=xag-relink]").await, 0);
     e.quit().await;
 }

@@ -62,10 +62,14 @@ fn Linked(
     opening: Signal<bool>,
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
-    let until = status.expires_at.map(time::format_ms).unwrap_or_default();
     // XAG documents no refresh: an expired authorization is renewed by linking again.
-    let expired = status.expires_at.is_some_and(|at| at <= time::now_ms());
-    let (before, after) = text::xag_linked(&until, expired);
+    let end = match status.expires_at {
+        Some(at) if at <= time::now_ms() => text::XagEnd::Expired(time::format_ms(at)),
+        Some(at) => text::XagEnd::Until(time::format_ms(at)),
+        None => text::XagEnd::Unstated,
+    };
+    let expired = matches!(end, text::XagEnd::Expired(_));
+    let (before, after) = text::xag_linked(&end);
     view! {
         <p data-testid="xag-linked" data-expired=expired.to_string() class:error-text=expired>
             {before}

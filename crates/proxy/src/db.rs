@@ -30,9 +30,14 @@ pub struct Db {
 pub struct XagLink {
     pub union_id: String,
     pub access_token: String,
-    pub expires_at: i64,
+    /// Epoch ms; `None` when XAG stated no lifetime.
+    pub expires_at: Option<i64>,
     pub linked_at: i64,
 }
+
+/// `xag_links.expires_at` (`NOT NULL`) of a link whose lifetime XAG did not state: no real
+/// end is at the epoch.
+const NO_STATED_END: i64 = 0;
 
 impl From<XagLink> for XagLinkStatus {
     /// What the page may see of a link: never XAG's access token.
@@ -40,7 +45,7 @@ impl From<XagLink> for XagLinkStatus {
         XagLinkStatus {
             linked: true,
             union_id: Some(link.union_id),
-            expires_at: Some(link.expires_at),
+            expires_at: link.expires_at,
             linked_at: Some(link.linked_at),
         }
     }
@@ -255,7 +260,7 @@ impl Db {
             .bind(user)
             .bind(&link.union_id)
             .bind(self.seal_token(&link.access_token)?)
-            .bind(link.expires_at)
+            .bind(link.expires_at.unwrap_or(NO_STATED_END))
             .bind(link.linked_at)
             .execute(&self.pool)
             .await?;
@@ -273,7 +278,7 @@ impl Db {
             Ok(XagLink {
                 union_id: r.try_get(0)?,
                 access_token: self.open_token(r.try_get(1)?)?,
-                expires_at: r.try_get(2)?,
+                expires_at: Some(r.try_get(2)?).filter(|at| *at != NO_STATED_END),
                 linked_at: r.try_get(3)?,
             })
         })

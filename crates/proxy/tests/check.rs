@@ -380,7 +380,7 @@ async fn what_a_start_refuses_check_says_naming_the_setting() {
     let link = pilot_portal_proxy::db::XagLink {
         union_id: "xag-union-1".into(),
         access_token: "xag-access-token-of-pilot".into(),
-        expires_at: i64::MAX / 2,
+        expires_at: Some(i64::MAX / 2),
         linked_at: 0,
     };
     db.upsert_link("pilot", &link).await.expect("stored");

@@ -188,7 +188,7 @@ async fn stored_xag_tokens_are_encrypted_migrated_and_refused_with_another_key()
     let link = XagLink {
         union_id: "u-1".into(),
         access_token: "plaintext-xag-token".into(),
-        expires_at: now_ms() + 3_600_000,
+        expires_at: Some(now_ms() + 3_600_000),
         linked_at: now_ms(),
     };
     plain.upsert_link("old-pilot", &link).await.expect("insert");

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
 use pilot_portal_proxy::config::{CodeIn, StateFallback};
-use pilot_portal_sim::xag::behaviour::{self, CodeDelivery, XagBehaviour};
+use pilot_portal_sim::xag::behaviour::{self, CodeDelivery, ExpireIn, XagBehaviour};
 use pilot_portal_sim::xag::{DEMO_OPERATOR, DEMO_OPERATOR_PASSWORD};
 use serde_json::json;
 
@@ -30,13 +30,16 @@ struct Case {
     xag_reads: CodeIn,
     proxy_sends: CodeIn,
     fallback: StateFallback,
+    expire_in: ExpireIn,
 }
 
-/// How a journey ended: the outcome the browser was sent to, and whether a link is stored.
+/// How a journey ended: the outcome the browser was sent to, whether a link is stored, and
+/// whether the page is told when it ends.
 #[derive(Debug, PartialEq, Eq)]
 struct Ended {
     outcome: String,
     linked: bool,
+    ends_known: bool,
 }
 
 fn outcome_of(location: &str) -> String {
@@ -114,6 +117,7 @@ async fn journey(case: Case) -> Ended {
         keeps_state: case.keeps_state,
         token_code_in: sim_code_in(case.xag_reads),
         pre_auth_ttl_secs: None,
+        token_expire_in: case.expire_in,
     });
     let token = h.login().await;
     let r = h
@@ -183,8 +187,14 @@ async fn journey(case: Case) -> Ended {
             outcome
         }
     };
-    let linked = h.get("/api/xag/link", Some(&token)).await.json()["linked"] == true;
-    Ended { outcome, linked }
+    let status = h.get("/api/xag/link", Some(&token)).await.json();
+    Ended {
+        outcome,
+        linked: status["linked"] == true,
+        ends_known: status["expires_at"]
+            .as_i64()
+            .is_some_and(|at| at > now_ms()),
+    }
 }
 
 const CODE_IN: [CodeIn; 3] = [CodeIn::Json, CodeIn::Form, CodeIn::Query];
@@ -194,6 +204,7 @@ fn linked() -> Ended {
     Ended {
         outcome: "linked".into(),
         linked: true,
+        ends_known: true,
     }
 }
 
@@ -207,9 +218,35 @@ async fn xag_keeps_the_state_every_delivery_and_code_placement_links() {
                 xag_reads: code_in,
                 proxy_sends: code_in,
                 fallback: StateFallback::None,
+                expire_in: ExpireIn::Integer,
             };
             assert_eq!(journey(case).await, linked(), "{case:?}");
         }
+    }
+}
+
+#[tokio::test]
+async fn however_xag_states_the_token_lifetime_the_pilot_is_linked_and_told_an_end_only_if_stated()
+{
+    for (expire_in, ends_known) in [
+        (ExpireIn::Integer, true),
+        (ExpireIn::Digits, true),
+        // the reference's example answers `"expire_in": ""`
+        (ExpireIn::Blank, false),
+    ] {
+        let case = Case {
+            delivery: CodeDelivery::Browser,
+            keeps_state: true,
+            xag_reads: CodeIn::Json,
+            proxy_sends: CodeIn::Json,
+            fallback: StateFallback::None,
+            expire_in,
+        };
+        let expected = Ended {
+            ends_known,
+            ..linked()
+        };
+        assert_eq!(journey(case).await, expected, "{case:?}");
     }
 }
 
@@ -227,6 +264,7 @@ async fn xag_drops_the_state_the_fallbacks_that_can_work_do() {
                 xag_reads: code_in,
                 proxy_sends: code_in,
                 fallback,
+                expire_in: ExpireIn::Integer,
             };
             assert_eq!(journey(case).await, expected, "{case:?}");
         }
@@ -238,6 +276,7 @@ async fn xag_drops_the_state_without_a_fallback_that_fits_nothing_is_linked_and_
     let refused = || Ended {
         outcome: "unsupported".into(),
         linked: false,
+        ends_known: false,
     };
     for (delivery, fallback) in [
         (CodeDelivery::Browser, StateFallback::None),
@@ -251,6 +290,7 @@ async fn xag_drops_the_state_without_a_fallback_that_fits_nothing_is_linked_and_
             xag_reads: CodeIn::Json,
             proxy_sends: CodeIn::Json,
             fallback,
+            expire_in: ExpireIn::Integer,
         };
         assert_eq!(journey(case).await, refused(), "{case:?}");
     }
@@ -270,13 +310,15 @@ async fn the_code_sent_where_xag_does_not_read_it_is_refused_as_a_code_problem()
             xag_reads,
             proxy_sends,
             fallback: StateFallback::None,
+            expire_in: ExpireIn::Integer,
         };
         let ended = journey(case).await;
         assert_eq!(
             ended,
             Ended {
                 outcome: "code_rejected".into(),
-                linked: false
+                linked: false,
+                ends_known: false,
             },
             "{case:?}"
         );

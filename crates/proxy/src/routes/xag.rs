@@ -376,10 +376,14 @@ async fn link(state: &AppState, user: &str, body: &CallbackBody) -> Result<XagOu
         }
     };
     let now = now_ms();
+    let expires_at = token.expires_at(now);
+    if expires_at.is_none() {
+        tracing::warn!(%user, "XAG stated no lifetime for the access token: the link is kept without an end");
+    }
     let link = XagLink {
         union_id: token.union_id,
         access_token: token.access_token,
-        expires_at: now.saturating_add(token.expire_in.max(0).saturating_mul(1000)),
+        expires_at,
         linked_at: now,
     };
     state.db.upsert_link(user, &link).await?;

@@ -39,21 +39,19 @@ pub enum ExchangeError {
 pub struct XagToken {
     pub union_id: String,
     pub access_token: String,
-    /// seconds; some XAG answers give it as a string
-    #[serde(deserialize_with = "int_or_string")]
-    pub expire_in: i64,
+    /// Seconds, when XAG says: the reference's field list calls it an integer, its example
+    /// answers `""`, and some answers give digits as a string. Blank, zero or unreadable is a
+    /// lifetime XAG did not state, not a reason to lose the operator's authorization.
+    #[serde(default, deserialize_with = "opt_int_or_string")]
+    pub expire_in: Option<i64>,
 }
 
-fn int_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Int(i64),
-        Str(String),
-    }
-    match Either::deserialize(d)? {
-        Either::Int(i) => Ok(i),
-        Either::Str(s) => s.trim().parse().map_err(serde::de::Error::custom),
+impl XagToken {
+    /// When the access token ends (epoch ms), if XAG said.
+    pub fn expires_at(&self, now_ms: i64) -> Option<i64> {
+        self.expire_in
+            .filter(|secs| *secs > 0)
+            .map(|secs| now_ms.saturating_add(secs.saturating_mul(1000)))
     }
 }
 
@@ -315,5 +313,38 @@ mod tests {
             authorization("xag-demo-app", "s3cr3t", "1700000000", "a1b2c3"),
             "xag:xag-demo-app:1700000000:a1b2c3:ef4d33ee015c9ae5b943c6dc945a911b"
         );
+    }
+
+    #[test]
+    fn a_lifetime_xag_does_not_state_is_none_and_the_link_is_still_read() {
+        let now = 1_700_000_000_000;
+        let read = |body: &str| {
+            serde_json::from_str::<XagToken>(body)
+                .expect("XAG's token answer")
+                .expires_at(now)
+        };
+        let at = Some(now + 3_600_000);
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":3600}"#),
+            at
+        );
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":"3600"}"#),
+            at
+        );
+        // the reference's own example
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":""}"#),
+            None
+        );
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":0}"#),
+            None
+        );
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":null}"#),
+            None
+        );
+        assert_eq!(read(r#"{"union_id":"u","access_token":"t"}"#), None);
     }
 }

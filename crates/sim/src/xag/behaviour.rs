@@ -3,8 +3,9 @@
 //!
 //! The default is the reading the proxy was first written to: the operator's browser posts the
 //! code, XAG keeps our `?state=` on the `redirect_uri`, `/v1/auth/token` takes
-//! `authorization_code` as JSON, and the pre-auth code lives as long as [`super::XagConfig`]
-//! says. Set at run time on a running simulator (`XagSim::behaviour`), like the fault switch.
+//! `authorization_code` as JSON, the pre-auth code lives as long as [`super::XagConfig`]
+//! says, and the access token's `expire_in` is an integer. Set at run time on a running
+//! simulator (`XagSim::behaviour`), like the fault switch.
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,29 @@ pub enum CodeIn {
     Query,
 }
 
+/// How `/v1/auth/token` states the access token's `expire_in`: the reference's field list says
+/// an integer, its example answers `""`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpireIn {
+    #[default]
+    Integer,
+    /// The seconds as a string of digits.
+    Digits,
+    /// `""`, as the reference's example: no lifetime stated.
+    Blank,
+}
+
+impl ExpireIn {
+    /// `expire_in` for a token that lives `secs`.
+    pub fn value(self, secs: i64) -> serde_json::Value {
+        match self {
+            ExpireIn::Integer => secs.into(),
+            ExpireIn::Digits => secs.to_string().into(),
+            ExpireIn::Blank => "".into(),
+        }
+    }
+}
+
 /// The alternatives in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct XagBehaviour {
@@ -38,6 +62,7 @@ pub struct XagBehaviour {
     pub token_code_in: CodeIn,
     /// The pre-auth code's `expires_in` (and real lifetime) instead of the configured one.
     pub pre_auth_ttl_secs: Option<i64>,
+    pub token_expire_in: ExpireIn,
 }
 
 impl Default for XagBehaviour {
@@ -47,6 +72,7 @@ impl Default for XagBehaviour {
             keeps_state: true,
             token_code_in: CodeIn::Json,
             pre_auth_ttl_secs: None,
+            token_expire_in: ExpireIn::Integer,
         }
     }
 }

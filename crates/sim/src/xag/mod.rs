@@ -589,5 +589,11 @@ async fn token(
     };
     let access_token = random_code(24);
     inner.tokens.insert(access_token.clone(), union_id.clone());
-    Json(json!({"union_id": union_id, "access_token": access_token, "expire_in": sim.config.token_ttl_secs})).into_response()
+    let expire_in = sim
+        .behaviour()
+        .get()
+        .token_expire_in
+        .value(sim.config.token_ttl_secs);
+    Json(json!({"union_id": union_id, "access_token": access_token, "expire_in": expire_in}))
+        .into_response()
 }
