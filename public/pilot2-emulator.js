@@ -38,6 +38,10 @@
  *                                                          page is parsed, after its inline scripts
  *   emulator-late-license=1         lateLicense: true      while the page is parsed, the license is
  *                                                          refused (not ready); accepted after
+ *   emulator-configs-password=0     configsPassword: false thingGetConfigs leaves the MQTT password
+ *                                                          out (DJI does not say it is given back)
+ *   emulator-self-reconnect=1       selfReconnect: true    the cloud module logs in again by itself
+ *                                                          a second after its link drops
  *   emulator-gateway=slow|silent|refuse|corrupt            how the gateway answers services
  *                                                          (corrupt: a downloaded license file
  *                                                          arrives damaged, so its MD5 differs)
@@ -72,6 +76,8 @@
     noTokenReply: option("no-token-reply", "noTokenReply", text, ""),
     lateBridge: option("late-bridge", "lateBridge", on, false),
     lateLicense: option("late-license", "lateLicense", on, false),
+    configsPassword: option("configs-password", "configsPassword", on, true),
+    selfReconnect: option("self-reconnect", "selfReconnect", on, false),
     gateway: option("gateway", "gateway", text, "normal"),
   };
 
@@ -213,7 +219,17 @@
           cloudState(accepted);
         },
         onMessage: function (topic, text) { if (topic === topics.services()) gateway.handle(text); },
-        onClose: function () { if (cloud.mqtt === mqtt) { cloud.mqtt = null; clearInterval(cloud.timer); cloudState(false); } },
+        onClose: function () {
+          if (cloud.mqtt !== mqtt) return;
+          cloud.mqtt = null;
+          clearInterval(cloud.timer);
+          cloudState(false);
+          // DJI does not say whether Pilot 2 logs in again by itself: selfReconnect plays one
+          // that does, unless someone else (the page's thingConnect) did meanwhile.
+          if (cfg.selfReconnect) {
+            setTimeout(function () { if (!cloud.mqtt && state.modules.thing) cloudConnect(); }, 1000);
+          }
+        },
       });
     } catch (e) { setTimeout(function () { cloudState(false); }, 50); return; }
     cloud.mqtt = mqtt;
@@ -415,7 +431,13 @@
     },
     apiGetHost: function () { return needs("api") || ok(state.modules.api.host); },
     thingGetConnectState: function () { return needs("thing") || ok(cloud.connected); },
-    thingGetConfigs: function () { return needs("thing") || ok(JSON.stringify(state.modules.thing)); },
+    thingGetConfigs: function () {
+      var missing = needs("thing");
+      if (missing) return missing;
+      var p = JSON.parse(JSON.stringify(state.modules.thing));
+      if (!cfg.configsPassword) delete p.password;
+      return ok(JSON.stringify(p));
+    },
     thingConnect: function (username, password, callback) {
       var missing = needs("thing");
       if (missing) return missing;

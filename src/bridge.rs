@@ -367,31 +367,11 @@ pub struct ThingConfigs {
     pub username: String,
 }
 
-/// `thingGetConfigs`, read as `T`.
-fn thing_get_configs<T: serde::de::DeserializeOwned>() -> Result<T, BridgeError> {
+/// `thingGetConfigs`.
+pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
     let method = "thingGetConfigs";
     envelope::parse_json(&call(method, &[], &|b| b.thing_get_configs())?)
         .map_err(|e| BridgeError::from_envelope(method, e))
-}
-
-/// `thingGetConfigs`.
-pub fn thing_configs() -> Result<ThingConfigs, BridgeError> {
-    thing_get_configs()
-}
-
-/// The account the loaded `thing` module logs in with (`thingGetConfigs`: the param it was
-/// loaded with, from which DJI's demo reloads its modules).
-#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct ThingAccount {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-}
-
-/// `thingGetConfigs`, for the account.
-pub fn thing_account() -> Result<ThingAccount, BridgeError> {
-    thing_get_configs()
 }
 
 /// `thingConnect`: the cloud module logs in (again); `callback` is the global function told

@@ -7,7 +7,7 @@ use crate::state::{Conn, Ctx, Failure};
 use leptos::prelude::*;
 use pilot_portal_shared::{ThingParams, Workspace};
 use serde::Serialize;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// Global name of the `thing` module's connect callback.
 const CONNECT_CALLBACK: &str = "pilotPortalThingConnected";
@@ -18,6 +18,10 @@ const CONN_KEY: &str = "__pilotPortalCloud";
 
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// The signed-in pilot's MQTT account, from the proxy's bootstrap (set at each entry): what
+    /// a lost link logs in with again. Not read back from `thingGetConfigs`, which DJI does not
+    /// say gives the password.
+    static ACCOUNT: RefCell<Option<ThingParams>> = const { RefCell::new(None) };
 }
 
 /// The `thing` module's param: `{host, username, password, connectCallback}`.
@@ -35,6 +39,7 @@ struct ThingModule<'a> {
 /// another pilot's is disconnected and unloaded first.
 pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, AppError)> {
     watch(ctx);
+    ACCOUNT.with(|a| *a.borrow_mut() = thing.cloned());
     let loaded =
         bridge::is_component_loaded(Module::Thing).map_err(|e| (Failure::CheckCloud, e.into()))?;
     if loaded {
@@ -124,8 +129,8 @@ pub fn watch(ctx: Ctx) {
 
 /// Asks Pilot 2's cloud module to log in again, when it is loaded and not connected: after the
 /// network came back, or on Refresh. Pilot 2 documents no reconnection of its own (a link
-/// lost while the page starts stayed lost), and this is one tap's or one event's single try;
-/// the account is the one the module was loaded with.
+/// lost while the page starts stayed lost), and this is one tap's or one event's single try,
+/// with the account the proxy gave this session.
 pub fn reconnect(ctx: Ctx) {
     if ctx.signed.get_untracked().is_none()
         || !bridge::is_component_loaded(Module::Thing).unwrap_or(false)
@@ -133,12 +138,9 @@ pub fn reconnect(ctx: Ctx) {
     {
         return;
     }
-    let Ok(account) = bridge::thing_account() else {
+    let Some(account) = ACCOUNT.with(|a| a.borrow().clone()) else {
         return;
     };
-    if account.username.is_empty() || account.password.is_empty() {
-        return;
-    }
     set_conn(ctx, Conn::Connecting);
     if bridge::thing_connect(&account.username, &account.password, CONNECT_CALLBACK).is_err() {
         set_conn(ctx, Conn::Failed);

@@ -350,38 +350,101 @@ async fn a_failed_workspace_choice_can_be_tried_again() {
 }
 
 /// The cloud module's link lost (the simulated Pilot 2's broker link dropped):
-/// Refresh asks Pilot 2 to log in again, and so does the network's return.
+/// Refresh asks Pilot 2 to log in again, and so does the network's return, with the account
+/// the proxy gave, whether or not `thingGetConfigs` gives the password back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_cloud_link_is_tried_again_on_refresh_and_when_the_network_is_back() {
-    let e = cloud_stack(Options::default()).await;
-    e.open().await;
-    e.login("pilot", "pilot123").await;
-    choose_main_project(&e).await;
-    let connected = "[data-testid=cloud-state][data-state=connected]";
-    e.wait_for(connected).await;
+    for world in [
+        World::default(),
+        World {
+            configs_without_password: true,
+            ..World::default()
+        },
+    ] {
+        let e = cloud_stack_in(world).await;
+        signed_in_and_connected(&e).await;
 
-    e.js("window.__pilot2Emulator.dropCloudLink(); return null")
-        .await;
-    e.wait_for("[data-testid=cloud-state]:not([data-state=connected])")
-        .await;
+        drop_cloud_link(&e).await;
+        e.click("[data-testid=cloud-panel] [data-testid=refresh]")
+            .await;
+        e.wait_for(CONNECTED).await;
+
+        drop_cloud_link(&e).await;
+        e.emulate_network(true, 0).await;
+        e.wait_for("[data-testid=offline]").await;
+        e.emulate_network(false, 0).await;
+        e.wait_for(CONNECTED).await;
+        assert_eq!(
+            thing_connects(&e).await,
+            2,
+            "one try each time, not a loop ({world:?})"
+        );
+        e.quit().await;
+    }
+}
+
+/// A Pilot 2 whose cloud module logs in again by itself: the page follows it back to
+/// connected and asks for nothing, neither on Refresh nor on the network's return.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_module_that_reconnects_by_itself_is_followed_and_left_alone() {
+    let e = cloud_stack_in(World {
+        self_reconnect: true,
+        ..World::default()
+    })
+    .await;
+    signed_in_and_connected(&e).await;
+
+    drop_cloud_link(&e).await;
+    e.wait_for(CONNECTED).await;
     e.click("[data-testid=cloud-panel] [data-testid=refresh]")
-        .await;
-    e.wait_for(connected).await;
-
-    e.js("window.__pilot2Emulator.dropCloudLink(); return null")
-        .await;
-    e.wait_for("[data-testid=cloud-state]:not([data-state=connected])")
         .await;
     e.emulate_network(true, 0).await;
     e.wait_for("[data-testid=offline]").await;
     e.emulate_network(false, 0).await;
-    e.wait_for(connected).await;
-    let connects = e
-        .calls()
+    e.wait_for("[data-testid=cloud-panel]:not(:has([data-testid=refreshing]))")
+        .await;
+    e.wait_for(CONNECTED).await;
+    assert_eq!(thing_connects(&e).await, 0, "Pilot 2 did it");
+    e.quit().await;
+}
+
+const CONNECTED: &str = "[data-testid=cloud-state][data-state=connected]";
+
+async fn cloud_stack_in(world: World) -> E2e {
+    E2e::on(
+        Stack::with(Options {
+            cloud: true,
+            ..Options::default()
+        })
+        .await,
+        Preset {
+            world,
+            ..Preset::default()
+        },
+    )
+    .await
+}
+
+async fn signed_in_and_connected(e: &E2e) {
+    e.open().await;
+    e.login("pilot", "pilot123").await;
+    choose_main_project(e).await;
+    e.wait_for(CONNECTED).await;
+}
+
+/// The simulated Pilot 2's broker link drops, and the page says it is not connected.
+async fn drop_cloud_link(e: &E2e) {
+    e.js("window.__pilot2Emulator.dropCloudLink(); return null")
+        .await;
+    e.wait_for("[data-testid=cloud-state]:not([data-state=connected])")
+        .await;
+}
+
+/// The page's `thingConnect` calls so far.
+async fn thing_connects(e: &E2e) -> usize {
+    e.calls()
         .await
         .iter()
         .filter(|c| c.method == "thingConnect")
-        .count();
-    assert_eq!(connects, 2, "one try each time, not a loop");
-    e.quit().await;
+        .count()
 }

@@ -71,10 +71,17 @@ pub struct World {
     /// While the page is parsed, `platformVerifyLicense` is refused; accepted a moment later
     /// (documented: nothing; the loader asks then, and a refusal it got is asked again).
     pub late_license: bool,
+    /// `thingGetConfigs` leaves the MQTT password out (documented: nothing; DJI's demo reloads
+    /// its modules from it). The cloud journeys run under it (`tests/cloud_e2e.rs`).
+    pub configs_without_password: bool,
+    /// The cloud module logs in again by itself a second after its link drops (documented:
+    /// nothing). The cloud journeys run under it (`tests/cloud_e2e.rs`).
+    pub self_reconnect: bool,
 }
 
 impl World {
-    /// What DJI documents, and each plausible alternative on its own.
+    /// What DJI documents, and each plausible alternative of the session's start and end on
+    /// its own (the cloud module's are the cloud journeys').
     pub fn all() -> [World; 7] {
         let d = World::default();
         [
@@ -115,6 +122,8 @@ impl World {
             no_token_reply_object: true,
             late_bridge: true,
             late_license: true,
+            configs_without_password: true,
+            self_reconnect: true,
         }
     }
 }
@@ -728,6 +737,8 @@ fn prelude(preset: &Preset) -> String {
     config["noTokenReply"] = json!(if w.no_token_reply_object { "{}" } else { "" });
     config["lateBridge"] = json!(w.late_bridge);
     config["lateLicense"] = json!(w.late_license);
+    config["configsPassword"] = json!(!w.configs_without_password);
+    config["selfReconnect"] = json!(w.self_reconnect);
     let page_token = preset
         .page_token
         .clone()
