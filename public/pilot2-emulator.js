@@ -199,6 +199,7 @@
     cloudDisconnect();
     var p = state.modules.thing;
     if (!p) return;
+    if (state.linkLost) { state.linkLost = false; saveState(); }
     if (!/^wss?:\/\//.test(p.host)) { setTimeout(function () { cloudState(false); }, 50); return; }
     var mqtt;
     try {
@@ -503,15 +504,21 @@
   } else {
     install();
   }
-  // Pilot 2 keeps a loaded cloud module connected while the page is closed: reconnect it.
-  if (state.modules.thing) cloudConnect();
+  // Pilot 2 keeps a loaded cloud module as it was while the page is closed: connected stays
+  // connected (so reconnect it), a dropped link stays dropped unless it logs in by itself.
+  if (state.modules.thing && (!state.linkLost || cfg.selfReconnect)) cloudConnect();
 
   window.__pilot2Emulator = {
     calls: calls,
     state: function () { return JSON.parse(JSON.stringify(state)); },
     cloudConnected: function () { return cloud.connected; },
     // the broker's link lost (a network drop): Pilot 2 says so through the connect callback
-    dropCloudLink: function () { if (cloud.mqtt) cloud.mqtt.close(); },
+    dropCloudLink: function () {
+      if (!cloud.mqtt) return;
+      state.linkLost = true;
+      saveState();
+      cloud.mqtt.close();
+    },
     setGateway: function (mode) { cfg.gateway = String(mode || "normal"); },
     setAircraft: function (sn) { cfg.aircraftSn = String(sn || ""); if (cloud.mqtt) cloud.mqtt.publish(topics.status(), updateTopo()); },
     exitCloudPlatform: exitCloudPlatform,

@@ -16,6 +16,9 @@ const CONNECT_CALLBACK: &str = "pilotPortalThingConnected";
 /// may fire while the first hands over to the second).
 const CONN_KEY: &str = "__pilotPortalCloud";
 
+/// How long a kept cloud module that is not connected may take to report back by itself.
+const KEPT_LINK_GRACE_MS: i32 = 3_000;
+
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
     /// The signed-in pilot's MQTT account, from the proxy's bootstrap (set at each entry): what
@@ -58,6 +61,14 @@ pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, Ap
             );
             if connected {
                 announce(ctx);
+            } else {
+                // A link lost while the page was closed: Pilot 2 gets a moment to report it
+                // back (it may log in by itself), then one try with this pilot's account.
+                crate::net::after(KEPT_LINK_GRACE_MS, move || {
+                    if ctx.conn.get_untracked() == Conn::Connecting {
+                        reconnect(ctx);
+                    }
+                });
             }
             return Ok(());
         }
@@ -128,7 +139,8 @@ pub fn watch(ctx: Ctx) {
 }
 
 /// Asks Pilot 2's cloud module to log in again, when it is loaded and not connected: after the
-/// network came back, or on Refresh. Pilot 2 documents no reconnection of its own (a link
+/// network came back, on Refresh, or when a module kept from the last opening did not report
+/// back. Pilot 2 documents no reconnection of its own (a link
 /// lost while the page starts stayed lost), and this is one tap's or one event's single try,
 /// with the account the proxy gave this session.
 pub fn reconnect(ctx: Ctx) {

@@ -408,6 +408,32 @@ async fn a_cloud_module_that_reconnects_by_itself_is_followed_and_left_alone() {
     e.quit().await;
 }
 
+/// A link lost while the page was closed: the reopened page lets Pilot 2 report back a
+/// moment, then logs the kept module in once with this pilot's account (it showed
+/// "Connecting…" for good); a Pilot 2 that logs in by itself is left to do it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_lost_while_the_page_was_closed_is_asked_for_once_on_reopening() {
+    for (world, asked) in [
+        (World::default(), 1),
+        (
+            World {
+                self_reconnect: true,
+                ..World::default()
+            },
+            0,
+        ),
+    ] {
+        let e = cloud_stack_in(world).await;
+        signed_in_and_connected(&e).await;
+        drop_cloud_link(&e).await;
+        e.open().await;
+        e.wait_for("[data-testid=main-page]").await;
+        e.wait_for(CONNECTED).await;
+        assert_eq!(thing_connects(&e).await, asked, "{world:?}");
+        e.quit().await;
+    }
+}
+
 const CONNECTED: &str = "[data-testid=cloud-state][data-state=connected]";
 
 async fn cloud_stack_in(world: World) -> E2e {
