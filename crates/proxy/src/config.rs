@@ -3,6 +3,7 @@
 //! Secrets are marked `hide_env_values` so `--help` never prints them, and `Config`'s `Debug`
 //! is hand-written so a log line cannot leak them.
 
+use crate::settings::without_credentials;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use pilot_portal_shared::{DjiAppLicense, PageConfig};
@@ -569,13 +570,14 @@ pub enum StateFallback {
     SolePending,
 }
 
+/// The start's log line of the settings: no secret, and no URL's `user:password@`.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("dist", &self.dist)
             .field("platform_name", &self.platform_name)
-            .field("token_api_url", &self.token_api_url)
+            .field("token_api_url", &without_credentials(&self.token_api_url))
             .field("token_expires_in", &self.token_expires_in)
             .field("token_scopes", &self.token_scopes)
             .field("token_issue_named", &self.token_issue_named)
@@ -585,12 +587,12 @@ impl std::fmt::Debug for Config {
             )
             .field("token_subject_claim", &self.token_subject_claim)
             .field("token_api_methods_path", &self.token_api_methods_path)
-            .field("xag_base_url", &self.xag_base_url)
+            .field("xag_base_url", &without_credentials(&self.xag_base_url))
             .field("xag_component_appid", &self.xag_component_appid)
             .field("xag_timestamp_unit", &self.xag_timestamp_unit)
             .field("xag_token_code_in", &self.xag_token_code_in)
             .field("xag_state_fallback", &self.xag_state_fallback)
-            .field("flighthub_url", &self.flighthub_url)
+            .field("flighthub_url", &without_credentials(&self.flighthub_url))
             .field(
                 "flighthub_project_access",
                 &(
@@ -598,7 +600,10 @@ impl std::fmt::Debug for Config {
                     &self.flighthub_project_access_file,
                 ),
             )
-            .field("device_mqtt_broker", &self.device_mqtt_broker)
+            .field(
+                "device_mqtt_broker",
+                &without_credentials(&self.device_mqtt_broker),
+            )
             .field("unlock_license_dir", &self.unlock_license_dir)
             .finish_non_exhaustive()
     }
@@ -794,6 +799,31 @@ fn switch(value: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_start_log_line_shows_no_credentials_of_a_url() {
+        let config = Config::from_env_pairs([
+            (
+                "TOKEN_API_URL",
+                "https://user:TOKPW@platform.example.com/".to_owned(),
+            ),
+            ("XAG_BASE_URL", "https://app:XAGPW@open.xag.cn".to_owned()),
+            (
+                "FLIGHTHUB_URL",
+                "https://k:FHPW@es-flight-api-cn.djigate.com".to_owned(),
+            ),
+            (
+                "DEVICE_MQTT_BROKER",
+                "tcp://dev:MQPW@127.0.0.1:1883".to_owned(),
+            ),
+        ])
+        .expect("config");
+        let line = format!("{config:?}");
+        for secret in ["TOKPW", "XAGPW", "FHPW", "MQPW"] {
+            assert!(!line.contains(secret), "{line}");
+        }
+        assert!(line.contains("https://***@platform.example.com/"), "{line}");
+    }
 
     #[test]
     fn env_pairs_set_their_settings_and_leave_the_rest_at_defaults() {

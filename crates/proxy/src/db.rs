@@ -10,7 +10,7 @@ pub mod xag_attempts;
 
 use pilot_portal_shared::{Workspace, XagLinkStatus};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Connection, Row};
 
 /// An integer column that is `INTEGER` on SQLite and may come back as `i32` on PostgreSQL.
 pub(crate) fn int(row: &sqlx::any::AnyRow, i: usize) -> sqlx::Result<i64> {
@@ -82,16 +82,31 @@ pub struct ConsumedAttempt {
     pub return_to: Option<String>,
 }
 
+/// How long opening the database may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Db {
     /// Connects (creating a SQLite file when the URL says `mode=rwc`) and runs the migrations.
     /// Connects and migrates; an error names `DATABASE_URL`, wherever it is opened (a start,
     /// `check`, `report`).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         install_default_drivers();
+        // One connection first: a pool that cannot connect only says it timed out, this says
+        // why (refused, unknown host, a refused password).
+        match tokio::time::timeout(CONNECT_TIMEOUT, sqlx::AnyConnection::connect(url)).await {
+            Ok(Ok(first)) => {
+                let _ = first.close().await;
+            }
+            Ok(Err(e)) => anyhow::bail!("DATABASE_URL: {e}"),
+            Err(_) => anyhow::bail!(
+                "DATABASE_URL: the database did not answer in {} s",
+                CONNECT_TIMEOUT.as_secs()
+            ),
+        }
         let opened = async {
             let pool = AnyPoolOptions::new()
                 .max_connections(5)
-                .acquire_timeout(std::time::Duration::from_secs(10))
+                .acquire_timeout(CONNECT_TIMEOUT)
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations").run(&pool).await?;
@@ -348,5 +363,25 @@ impl Db {
 impl From<sqlx::Error> for crate::error::ApiError {
     fn from(e: sqlx::Error) -> Self {
         crate::error::ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    /// A database that refuses the connection says so, not "pool timed out" after the whole
+    /// wait; the password is not in it.
+    #[tokio::test]
+    async fn a_refused_database_says_why_without_the_password() {
+        let port = pilot_portal_testkit::free_port().expect("port");
+        let said = match Db::connect(&format!("postgres://app:DBSECRET@127.0.0.1:{port}/pp")).await
+        {
+            Ok(_) => panic!("nothing listens there"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(said.starts_with("DATABASE_URL: "), "{said}");
+        assert!(said.to_lowercase().contains("refused"), "{said}");
+        assert!(!said.contains("DBSECRET"), "{said}");
     }
 }

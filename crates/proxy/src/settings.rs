@@ -23,11 +23,8 @@ pub fn check(config: &Config) -> anyhow::Result<Checked> {
     urls(config)?;
     xag(config)?;
     crate::mosquitto::accounts(config)?;
-    if !config.mqtt_broker.trim().is_empty() {
-        // what Pilot 2 is given must be a broker address it can use
-        crate::check::mqtt::Broker::parse(&config.mqtt_broker)
-            .map_err(|e| anyhow::anyhow!("MQTT_BROKER: {e}"))?;
-    }
+    pilot_broker(&config.mqtt_broker)?;
+    secrets(config)?;
     if !(0.0..=1.0).contains(&config.renew_below_fraction) {
         anyhow::bail!(
             "RENEW_BELOW_FRACTION: {} is not a fraction of the token's life (0 to 1)",
@@ -77,12 +74,11 @@ pub fn check(config: &Config) -> anyhow::Result<Checked> {
             anyhow::bail!("ALLOWED_ORIGINS: {origin:?} is not an origin (https://host[:port])");
         }
     }
-    let database = config.database_url.trim();
+    let database = config.database_url.trim().to_ascii_lowercase();
     if !(database.starts_with("sqlite:") || database.starts_with("postgres")) {
-        anyhow::bail!(
-            "DATABASE_URL: {} is not sqlite:… or postgres://…",
-            shown(database)
-        );
+        // named by its scheme only: the rest may hold the database's password
+        let scheme = database.split(':').next().unwrap_or_default();
+        anyhow::bail!("DATABASE_URL: the scheme {scheme:?} is not sqlite: or postgres://");
     }
     Ok(Checked {
         project_access,
@@ -216,13 +212,80 @@ fn xag(config: &Config) -> anyhow::Result<()> {
 }
 
 /// A value as an error quotes it: only a short one without spaces (a longer one may be the
-/// rest of an env file's line, with another setting's secret in it).
+/// rest of an env file's line, with another setting's secret in it), and without the
+/// credentials or query of a URL.
 fn shown(value: &str) -> String {
     if value.len() <= 120 && !value.chars().any(char::is_whitespace) {
-        format!("{value:?}")
+        format!("{:?}", without_credentials(value))
     } else {
         "the value (not shown: it holds spaces)".to_owned()
     }
+}
+
+/// A URL as a log or an error may show it: `user:password@` and the query (a database's
+/// `?password=`) replaced by `***`. Anything else as it is.
+pub fn without_credentials(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return value.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    let path = match tail.split_once('?') {
+        Some((path, _)) => format!("{path}?***"),
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{host}{path}")
+}
+
+/// `MQTT_BROKER`, as Pilot 2's `thing` module is given it: only the schemes DJI's Pilot 2
+/// takes, written as it takes them (the emulator refuses the rest, as Pilot 2 would).
+fn pilot_broker(value: &str) -> anyhow::Result<()> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    let scheme_ok = ["tcp://", "ssl://", "ws://", "wss://"]
+        .iter()
+        .any(|s| value.starts_with(s));
+    if !scheme_ok {
+        anyhow::bail!(
+            "MQTT_BROKER: {} is not an address Pilot 2 takes: tcp://, ssl://, ws:// or wss://              (lowercase), e.g. tcp://broker.example.com:1883",
+            shown(value)
+        );
+    }
+    crate::check::mqtt::Broker::parse(value)
+        .map(drop)
+        .map_err(|_| anyhow::anyhow!("MQTT_BROKER: {} has no host", shown(value)))
+}
+
+/// Secrets go into HTTP headers, signatures and MQTT logins as they are: a control
+/// character (a CR left by a Windows editor) or a space at an end is a typing mistake that
+/// would otherwise surface as an upstream failure blaming another setting. Named, never
+/// quoted.
+fn secrets(config: &Config) -> anyhow::Result<()> {
+    for (name, value) in [
+        ("FLIGHTHUB_ORG_KEY", &config.flighthub_org_key),
+        ("XAG_COMPONENT_APPID", &config.xag_component_appid),
+        ("XAG_APP_SECRET", &config.xag_app_secret),
+        (
+            "XAG_COMPONENT_ACCESS_TOKEN",
+            &config.xag_component_access_token,
+        ),
+        ("TOKEN_JWT_HS256_SECRET", &config.token_jwt_hs256_secret),
+        ("DEVICE_MQTT_USERNAME", &config.device_mqtt_username),
+        ("DEVICE_MQTT_PASSWORD", &config.device_mqtt_password),
+    ] {
+        if value.chars().any(char::is_control) || value.trim() != value.as_str() {
+            anyhow::bail!(
+                "{name}: the value holds a control character (a CR from a Windows editor?) or                  spaces at an end; not shown"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Settings whose value holds another setting (`A=x  B=y` on one line) or a comment after the
@@ -343,6 +406,36 @@ mod tests {
             let said = refused(&[(setting, value)]);
             assert!(said.starts_with(setting), "{setting}: {said}");
         }
+        for broker in [
+            "127.0.0.1:1883",
+            "mqtt://127.0.0.1:1883",
+            "mqtts://127.0.0.1:8883",
+            "MQTT://127.0.0.1:1883",
+            "TCP://127.0.0.1:1883",
+        ] {
+            let said = refused(&[("MQTT_BROKER", broker)]);
+            assert!(said.starts_with("MQTT_BROKER"), "{broker}: {said}");
+        }
+        for broker in [
+            "tcp://127.0.0.1:1883",
+            "ssl://broker.example.com:8883",
+            "ws://127.0.0.1:8083/mqtt",
+            "wss://broker.example.com/mqtt",
+        ] {
+            assert!(
+                check(&config(&[("MQTT_BROKER", broker)])).is_ok(),
+                "{broker}"
+            );
+        }
+        let said = refused(&[("FLIGHTHUB_ORG_KEY", "fh2-key\r")]);
+        assert!(said.starts_with("FLIGHTHUB_ORG_KEY"), "{said}");
+        assert!(!said.contains("fh2-key"), "{said}");
+        let said = refused(&[
+            ("XAG_COMPONENT_APPID", "app"),
+            ("XAG_APP_SECRET", " s3cret"),
+            ("XAG_COMPONENT_ACCESS_TOKEN", "tok"),
+        ]);
+        assert!(said.starts_with("XAG_APP_SECRET"), "{said}");
         let said = refused(&[("FLIGHTHUB_ORG_KEY", "k"), ("FLIGHTHUB_URL", "ftp//nope")]);
         assert!(said.starts_with("FLIGHTHUB_URL"), "{said}");
         // half of XAG is not XAG off
@@ -361,6 +454,42 @@ mod tests {
             ("FLIGHTHUB_ORG_KEY", "k"),
         ]);
         assert!(!said.contains("fh2-organization-key"), "{said}");
+        // a URL's credentials are never quoted
+        for (setting, value) in [
+            ("DATABASE_URL", "mysql://app:DBSECRET@db.internal/pp"),
+            ("TOKEN_API_URL", "ftp://user:TOKPW@platform.example.com/"),
+            ("DATABASE_URL", "mysql://db.internal/pp?password=DBSECRET"),
+        ] {
+            let said = refused(&[(setting, value)]);
+            assert!(said.starts_with(setting), "{said}");
+            assert!(
+                !said.contains("SECRET") && !said.contains("TOKPW"),
+                "{said}"
+            );
+        }
+        // the scheme's case does not matter to the database drivers
+        assert!(check(&config(&[(
+            "DATABASE_URL",
+            "POSTGRES://app@db.internal/pp"
+        )]))
+        .is_ok());
+    }
+
+    #[test]
+    fn a_url_loses_its_credentials_and_query_and_nothing_else() {
+        assert_eq!(
+            without_credentials("https://user:pw@platform.example.com:8443/api?key=1"),
+            "https://***@platform.example.com:8443/api?***"
+        );
+        assert_eq!(
+            without_credentials("postgres://app:p@ss@db/pp"),
+            "postgres://***@db/pp"
+        );
+        assert_eq!(
+            without_credentials("https://platform.example.com/api"),
+            "https://platform.example.com/api"
+        );
+        assert_eq!(without_credentials("sqlite:pp.db"), "sqlite:pp.db");
     }
 
     #[test]
