@@ -292,11 +292,10 @@ fn api(
         ErrorCode::RateLimited => {
             let w = wait(lang, retry_after_secs.unwrap_or(30));
             match lang {
-                Lang::En => format!("FlightHub 2 asks to slow down. Try again in {w}."),
-                Lang::Zh => format!("司空 2 要求降低请求频率。请在 {w} 后重试。"),
-                Lang::Ru => {
-                    format!("FlightHub 2 просит снизить частоту запросов. Повторите через {w}.")
-                }
+                // FlightHub 2, the token API or the proxy's own limits (XAG link starts)
+                Lang::En => format!("Too many requests for now. Try again in {w}."),
+                Lang::Zh => format!("请求过于频繁。请在 {w} 后重试。"),
+                Lang::Ru => format!("Слишком много запросов. Повторите через {w}."),
             }
         }
         #[cfg(feature = "full")]

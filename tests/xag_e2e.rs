@@ -194,14 +194,7 @@ async fn an_expired_authorization_says_so_and_links_again() {
     })
     .await;
     let e = E2e::on(stack, Preset::default()).await;
-    to_xag_page(&e).await;
-    approve(&e).await;
-    let linked = e.wait_for("[data-testid=xag-linked]").await;
-    assert_eq!(
-        linked.attr("data-expired").await.expect("attr").as_deref(),
-        Some("false")
-    );
-    assert!(e.count("[data-testid=xag-relink]").await == 0);
+    link_in_force(&e).await;
 
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
     e.open().await;
@@ -227,16 +220,22 @@ async fn a_lifetime_xag_does_not_state_is_said_and_not_taken_for_expired() {
         ..XagBehaviour::default()
     });
     let e = E2e::on(stack, Preset::default()).await;
-    to_xag_page(&e).await;
-    approve(&e).await;
+    let said = link_in_force(&e).await;
+    assert!(said.contains("XAG stated no end"), "{said}");
+    assert!(!said.contains("until"), "{said}");
+    e.quit().await;
+}
+
+/// Links on XAG's page; the card says the link is in force (not expired, nothing to link
+/// again): what it says.
+async fn link_in_force(e: &E2e) -> String {
+    to_xag_page(e).await;
+    approve(e).await;
     let linked = e.wait_for("[data-testid=xag-linked]").await;
     assert_eq!(
         linked.attr("data-expired").await.expect("attr").as_deref(),
         Some("false")
     );
-    let said = linked.text().await.expect("text");
-    assert!(said.contains("XAG stated no end"), "{said}");
-    assert!(!said.contains("until"), "{said}");
     assert_eq!(e.count("[data-testid=xag-relink]").await, 0);
-    e.quit().await;
+    linked.text().await.expect("text")
 }

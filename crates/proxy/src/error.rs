@@ -102,9 +102,13 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("request body not received in time")]
     RequestTimeout,
-    /// Too many support reports from this address, or from everyone, this hour.
-    #[error("too many support reports")]
-    TooManyReports { retry_after_secs: u64 },
+    /// Too many of `what` (support reports from this address or everyone this hour, XAG
+    /// links started by this pilot): the proxy's own limits.
+    #[error("too many {what}")]
+    TooMany {
+        what: &'static str,
+        retry_after_secs: u64,
+    },
     /// [`ApiError::NotFound`] with a message saying what is missing.
     #[error("not found: {0}")]
     NotFoundWhy(String),
@@ -151,7 +155,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::TooManyReports { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -194,7 +198,7 @@ impl ApiError {
             ApiError::NotFound | ApiError::NotFoundWhy(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::RequestTimeout => ErrorCode::RequestTimeout,
-            ApiError::TooManyReports { .. } => ErrorCode::RateLimited,
+            ApiError::TooMany { .. } => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -275,8 +279,8 @@ impl ApiError {
             ApiError::NotFound => "Not found.".into(),
             ApiError::MethodNotAllowed => "This method is not allowed here.".into(),
             ApiError::RequestTimeout => "The request body did not arrive in time.".into(),
-            ApiError::TooManyReports { retry_after_secs } => {
-                format!("Too many support reports. Try again in {retry_after_secs} s.")
+            ApiError::TooMany { what, retry_after_secs } => {
+                format!("Too many {what}. Try again in {retry_after_secs} s.")
             }
             ApiError::NotFoundWhy(m) | ApiError::DeviceNotAllowed(m) => m.clone(),
             ApiError::Internal(_) => "Internal error.".into(),
@@ -303,7 +307,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = match &self {
             ApiError::TooManyAttempts { retry_after_secs }
-            | ApiError::TooManyReports { retry_after_secs }
+            | ApiError::TooMany {
+                retry_after_secs, ..
+            }
             | ApiError::RateLimited {
                 retry_after_secs, ..
             } => {

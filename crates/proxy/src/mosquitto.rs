@@ -13,6 +13,7 @@
 //!   nothing.
 
 use crate::config::Config;
+use anyhow::Context as _;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -145,6 +146,20 @@ pub fn accounts(config: &Config) -> anyhow::Result<Accounts> {
             !pilots.iter().any(|p| p.mqtt_user == user),
             "MQTT_CREDENTIALS: the MQTT user {user:?} is given twice"
         );
+        anyhow::ensure!(
+            !pilots.iter().any(|p| p.platform_user == who.trim()),
+            "MQTT_CREDENTIALS: the platform user {:?} is given twice (only the first would be used)",
+            who.trim()
+        );
+        // `a=u:p;b=v:q` or `a=u:p b=v:q`: the second entry became the first one's password
+        anyhow::ensure!(
+            !password
+                .split([';', ' ', '\t'])
+                .skip(1)
+                .any(|rest| rest.split_once('=').is_some_and(|(_, c)| c.contains(':'))),
+            "MQTT_CREDENTIALS: the password of the MQTT user {user:?} holds another entry \
+             (user=name:password): separate entries with commas"
+        );
         pilots.push(PilotAccount {
             platform_user: who.trim().to_owned(),
             mqtt_user: user.to_owned(),
@@ -210,7 +225,21 @@ pub fn acl(pilots: &[PilotAccount], platform: Option<&str>) -> String {
     out
 }
 
-/// Writes `passwd` (mode 0640 where permissions exist) and `acl` into `dir`.
+/// Writes `contents` to `path`, mode 0640 where permissions exist (the broker's group reads
+/// it, nobody else: `passwd` holds password hashes, `acl` every account and controller); an
+/// error names the file.
+fn write_0640(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o640))
+            .with_context(|| format!("cannot set the mode of {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes `passwd` and `acl` into `dir`.
 pub fn write_files(config: &Config, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let Accounts { pilots, platform } = accounts(config)?;
     anyhow::ensure!(
@@ -223,7 +252,8 @@ pub fn write_files(config: &Config, dir: &Path) -> anyhow::Result<Vec<PathBuf>> 
             "no controller in DEVICE_OWNERS: this pilot's MQTT account will reach no topic"
         );
     }
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("--out {}: cannot create the directory", dir.display()))?;
     let mut passwd = String::new();
     let every = pilots
         .iter()
@@ -236,16 +266,11 @@ pub fn write_files(config: &Config, dir: &Path) -> anyhow::Result<Vec<PathBuf>> 
         passwd.push('\n');
     }
     let passwd_path = dir.join("passwd");
-    std::fs::write(&passwd_path, passwd)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&passwd_path, std::fs::Permissions::from_mode(0o640))?;
-    }
+    write_0640(&passwd_path, &passwd)?;
     let acl_path = dir.join("acl");
-    std::fs::write(
+    write_0640(
         &acl_path,
-        acl(&pilots, platform.as_ref().map(|(u, _)| u.as_str())),
+        &acl(&pilots, platform.as_ref().map(|(u, _)| u.as_str())),
     )?;
     Ok(vec![passwd_path, acl_path])
 }
@@ -338,10 +363,21 @@ mod tests {
             ("DEVICE_OWNERS", "pilot=5YS/ZL#"),
             ("MQTT_CREDENTIALS", "pilot=mqtt pilot:p"),
             ("MQTT_CREDENTIALS", "pilot=a:p,copilot=a:q"),
+            ("MQTT_CREDENTIALS", "pilot=a:p,pilot=b:q"),
+            ("MQTT_CREDENTIALS", "pilot=a:p;copilot=b:q"),
+            ("MQTT_CREDENTIALS", "pilot=a:p copilot=b:q"),
         ] {
             let config = Config::from_env_pairs([(name, value.to_owned())]).expect("config");
             let e = accounts(&config).expect_err(value).to_string();
             assert!(e.starts_with(name), "{e}");
+            assert!(!e.contains(":q"), "no password quoted: {e}");
         }
+        // `=` and `;` alone are a password's own (base64 ends with `=`)
+        let config = Config::from_env_pairs([(
+            "MQTT_CREDENTIALS",
+            "pilot=a:c2VjcmV0;x==,copilot=b:q".to_owned(),
+        )])
+        .expect("config");
+        assert_eq!(accounts(&config).expect("accounts").pilots.len(), 2);
     }
 }

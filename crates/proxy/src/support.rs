@@ -204,7 +204,7 @@ pub fn new_id() -> String {
     format_id(picked)
 }
 
-/// Counts one report attempt from `address` at `now`; `TooManyReports` with the wait when
+/// Counts one report attempt from `address` at `now`; `TooMany` reports with the wait when
 /// this address or everyone together used up the window.
 pub async fn count_attempt(
     db: &Db,
@@ -214,7 +214,10 @@ pub async fn count_attempt(
 ) -> Result<(), ApiError> {
     let refused = |limit: &'static str, retry_after_secs: u64| {
         crate::health::count_refusal(limit);
-        ApiError::TooManyReports { retry_after_secs }
+        ApiError::TooMany {
+            what: "support reports",
+            retry_after_secs,
+        }
     };
     let by_address = db
         .count_report_attempt(&format!("address:{address}"), WINDOW, now)

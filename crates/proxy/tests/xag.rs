@@ -167,6 +167,22 @@ async fn xag_errors_map_to_clear_outcomes() {
     h.xag.faults.set(Some(Fault::ServerError));
     let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
     assert_eq!(location(&r), "/?xag=xag_error");
+    // a token answer that links to nobody, or cannot call XAG, links nothing
+    for body in [
+        r#"{"union_id":"","access_token":"tok","expire_in":3600}"#,
+        r#"{"union_id":"u-1","access_token":"","expire_in":3600}"#,
+    ] {
+        h.xag.faults.set(None);
+        let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+        h.xag.faults.set(Some(Fault::Body {
+            status: 200,
+            content_type: "application/json",
+            body,
+        }));
+        let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+        assert_eq!(location(&r), "/?xag=xag_error", "{body}");
+    }
+    h.xag.faults.set(Some(Fault::ServerError));
     // XAG down when starting
     let r = h.post_json("/api/xag/link", Some(&token), json!({})).await;
     assert_eq!(
@@ -336,4 +352,40 @@ async fn return_to_must_stay_on_this_site() {
         .expect("request");
     assert_eq!(h.call(req).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(count_links(&h).await, 0);
+}
+
+/// Each start asks XAG for a pre-auth code with the platform's signature: one pilot may not
+/// use up the platform's XAG quota. Another pilot is not held back.
+#[tokio::test]
+async fn a_pilot_starting_links_over_and_over_is_held_back_alone() {
+    let h = harness().await;
+    let token = h.login().await;
+    // LINK_STARTS in routes/xag.rs: 10 in 10 minutes
+    for _ in 0..10 {
+        start_link(&h, &token).await;
+    }
+    let r = h.post_json("/api/xag/link", Some(&token), json!({})).await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        "{}",
+        r.text
+    );
+    let wait: u64 = r
+        .headers
+        .get(axum::http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=660).contains(&wait), "{wait}");
+    let other = pilot_portal_sim::demo::DEMO_PILOTS[1];
+    let r = h
+        .post_json(
+            "/api/auth/login",
+            None,
+            json!({"username": other.username, "password": other.password}),
+        )
+        .await;
+    let theirs = r.json()["token"].as_str().expect("token").to_owned();
+    start_link(&h, &theirs).await;
 }

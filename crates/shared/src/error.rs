@@ -59,7 +59,8 @@ pub enum ErrorCode {
     /// This platform's allow-list (`FLIGHTHUB_PROJECT_ACCESS`) does not give the pilot this
     /// FlightHub 2 project.
     WorkspaceForbidden,
-    /// An upstream asked to slow down (FlightHub `210429` or HTTP 429); see `retry_after_secs`.
+    /// An upstream asked to slow down (FlightHub `210429` or HTTP 429), or a limit of the
+    /// proxy's own was reached; see `retry_after_secs`.
     RateLimited,
     /// The pilot's gateway (remote controller) is not connected to the platform's broker.
     DeviceOffline,

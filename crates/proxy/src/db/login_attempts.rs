@@ -1,5 +1,6 @@
-//! Login attempt counters in the database (`login_attempts`), so every instance counts the
-//! same attempts: one upsert per attempt, in buckets of a sliding window ([`crate::sliding`]).
+//! Attempt counters in the database (`login_attempts`, and `xag_link_starts`), so every
+//! instance counts the same attempts: one upsert per attempt, in buckets of a sliding window
+//! ([`crate::sliding`]).
 
 use super::Db;
 use crate::sliding::Window;
@@ -14,6 +15,18 @@ impl Db {
         now: i64,
     ) -> sqlx::Result<Vec<(i64, i64)>> {
         self.count_attempt("login_attempts", subject, window, now)
+            .await
+    }
+
+    /// Counts one XAG link start of platform user `user` at `now`: the user's buckets that
+    /// still count in `window`, this start included.
+    pub async fn count_link_start(
+        &self,
+        user: &str,
+        window: Window,
+        now: i64,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        self.count_attempt("xag_link_starts", user, window, now)
             .await
     }
 

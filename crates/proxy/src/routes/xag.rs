@@ -19,6 +19,7 @@ use crate::config::StateFallback;
 use crate::db::{NewAttempt, XagLink};
 use crate::error::ApiError;
 use crate::extract::{is_json, OptionalJson, SessionUser};
+use crate::sliding::Window;
 use crate::upstream::xag::ExchangeError;
 use crate::{random, AppState};
 use axum::body::Bytes;
@@ -143,6 +144,7 @@ pub async fn start(
         None => None,
     };
     let xag = state.xag()?;
+    count_start(&state, user.name()).await?;
     let pre_auth = xag.create_pre_auth_code().await?;
     // XAG's page refuses an expired pre-auth code: the attempt ends with it.
     let ttl_secs = state
@@ -165,6 +167,31 @@ pub async fn start(
     Ok(Json(XagLinkStart {
         authorize_url: format!("{}?state={}", paths::XAG_AUTHORIZE, link_state.as_str()),
     }))
+}
+
+/// The window of [`LINK_STARTS`].
+const LINK_START_WINDOW: Window = Window::new(600_000);
+/// Link starts one pilot may make in [`LINK_START_WINDOW`]: each asks XAG for a pre-auth code
+/// with the platform's signature, and XAG's quota is the platform's, not the pilot's.
+const LINK_STARTS: u32 = 10;
+
+/// Counts a link start of `user`; `TooMany` with the wait once the pilot used up the window.
+async fn count_start(state: &AppState, user: &str) -> Result<(), ApiError> {
+    let now = now_ms();
+    let starts = state
+        .db
+        .count_link_start(user, LINK_START_WINDOW, now)
+        .await?;
+    LINK_START_WINDOW
+        .decide(now, &starts, LINK_STARTS)
+        .map_err(|retry_after_secs| {
+            crate::health::count_refusal("xag_link_starts");
+            tracing::warn!(%user, "XAG link starts refused: {LINK_STARTS} in 10 minutes");
+            ApiError::TooMany {
+                what: "XAG links started",
+                retry_after_secs,
+            }
+        })
 }
 
 /// The cookie holding the state for `XAG_STATE_FALLBACK=cookie`.

@@ -46,12 +46,16 @@ pub struct XagToken {
     pub expire_in: Option<i64>,
 }
 
+/// The longest lifetime taken as XAG states it: beyond it, a date the page could not show.
+const MAX_TOKEN_LIFETIME_SECS: i64 = 10 * 366 * 86_400;
+
 impl XagToken {
-    /// When the access token ends (epoch ms), if XAG said.
+    /// When the access token ends (epoch ms), if XAG said: a negative lifetime is already
+    /// over, a very long one is taken as ten years.
     pub fn expires_at(&self, now_ms: i64) -> Option<i64> {
-        self.expire_in
-            .filter(|secs| *secs > 0)
-            .map(|secs| now_ms.saturating_add(secs.saturating_mul(1000)))
+        self.expire_in.filter(|secs| *secs != 0).map(|secs| {
+            now_ms.saturating_add(secs.clamp(0, MAX_TOKEN_LIFETIME_SECS).saturating_mul(1000))
+        })
     }
 }
 
@@ -78,10 +82,11 @@ pub struct PreAuthCode {
     pub expires_in: Option<i64>,
 }
 
-/// An integer, or a string holding one; anything else is "not said".
+/// An integer, or a string holding one; anything else is "not said". A fraction counts its
+/// whole seconds.
 fn opt_int_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     })
@@ -238,12 +243,17 @@ impl XagClient {
         if !status.is_success() {
             return Err(ExchangeError::Other(refused(status, &body)));
         }
-        serde_json::from_slice(&body).map_err(|e| {
-            ExchangeError::Other(ApiError::Upstream {
-                what: WHAT,
-                detail: format!("unexpected token body: {e}"),
-            })
-        })
+        let unexpected =
+            |detail: String| ExchangeError::Other(ApiError::Upstream { what: WHAT, detail });
+        let token: XagToken = serde_json::from_slice(&body)
+            .map_err(|e| unexpected(format!("unexpected token body: {e}")))?;
+        // a link to nobody, or one that cannot call XAG, is no link
+        if token.union_id.trim().is_empty() || token.access_token.trim().is_empty() {
+            return Err(unexpected(
+                "the token answer has an empty union_id or access_token".into(),
+            ));
+        }
+        Ok(token)
     }
 }
 
@@ -346,5 +356,22 @@ mod tests {
             None
         );
         assert_eq!(read(r#"{"union_id":"u","access_token":"t"}"#), None);
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":"3600s"}"#),
+            None
+        );
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":3600.5}"#),
+            at
+        );
+        // already over; and no date beyond what the page can show
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":-5}"#),
+            Some(now)
+        );
+        assert_eq!(
+            read(r#"{"union_id":"u","access_token":"t","expire_in":9223372036854775807}"#),
+            Some(now + MAX_TOKEN_LIFETIME_SECS * 1000)
+        );
     }
 }
