@@ -436,6 +436,12 @@ async fn an_http_server_is_no_broker_and_the_link_takes_tcp_only() {
         "{report}"
     );
 
+    // the proxy's own link (rumqttc) says the same, not which packet it took HTTP for
+    let report = run_changed(&h, |c| c.device_mqtt_broker = format!("tcp://{address}")).await;
+    let said = report.to_string();
+    assert!(said.contains("not an MQTT broker"), "{report}");
+    assert!(!said.contains("PubAck"), "{report}");
+
     // a start refuses it, so it is asked of the settings a running stack has, changed
     let report = run_changed(&h, |c| {
         c.device_mqtt_broker = "ws://127.0.0.1:9/mqtt".into()

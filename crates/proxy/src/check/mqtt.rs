@@ -210,6 +210,11 @@ pub async fn connect_rumqttc(
             )
             | rumqttc::ConnectionError::Io(_)),
         )) => Connect::HungUp(e.to_string()),
+        // something answered, but not as a broker answers a CONNECT
+        Ok(Err(
+            rumqttc::ConnectionError::NotConnAck(_)
+            | rumqttc::ConnectionError::MqttState(rumqttc::StateError::Deserialization(_)),
+        )) => Connect::Failed("what answered is not an MQTT broker (no CONNACK)".into()),
         Ok(Err(e)) => Connect::Failed(e.to_string()),
         Err(_) => Connect::Failed("no CONNACK within 5 s".into()),
     };
