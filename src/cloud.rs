@@ -16,11 +16,17 @@ const CONNECT_CALLBACK: &str = "pilotPortalThingConnected";
 /// may fire while the first hands over to the second).
 const CONN_KEY: &str = "__pilotPortalCloud";
 
-/// How long a kept cloud module that is not connected may take to report back by itself.
-const KEPT_LINK_GRACE_MS: i32 = 3_000;
+/// The waits before the page asks a lost link back by itself, try after try: Pilot 2 gets the
+/// first to report back on its own (DJI does not say whether it reconnects), then the waits
+/// grow so that a broker that is down is not hammered.
+const RETRY_WAITS_MS: [i32; 6] = [3_000, 5_000, 10_000, 20_000, 40_000, 60_000];
 
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// The pending retry's timer, and how many retries in a row found no link.
+    static RETRY: Cell<(Option<i32>, usize)> = const { Cell::new((None, 0)) };
+    /// When the page's last `thingConnect` went out, until Pilot 2 answered it (ms; 0: none).
+    static ASKED_AT: Cell<f64> = const { Cell::new(0.0) };
     /// The signed-in pilot's MQTT account, from the proxy's bootstrap (set at each entry): what
     /// a lost link logs in with again. Not read back from `thingGetConfigs`, which DJI does not
     /// say gives the password.
@@ -62,13 +68,8 @@ pub fn connect(ctx: Ctx, thing: Option<&ThingParams>) -> Result<(), (Failure, Ap
             if connected {
                 announce(ctx);
             } else {
-                // A link lost while the page was closed: Pilot 2 gets a moment to report it
-                // back (it may log in by itself), then one try with this pilot's account.
-                crate::net::after(KEPT_LINK_GRACE_MS, move || {
-                    if ctx.conn.get_untracked() == Conn::Connecting {
-                        reconnect(ctx);
-                    }
-                });
+                // A link lost while the page was closed.
+                retry_later(ctx);
             }
             return Ok(());
         }
@@ -131,20 +132,55 @@ pub fn watch(ctx: Ctx) {
             (false, Conn::Connected | Conn::Disconnected) => Conn::Disconnected,
             (false, _) => Conn::Failed,
         };
+        ASKED_AT.set(0.0);
         set_conn(ctx, next);
-        if next == Conn::Connected && ctx.signed.get_untracked().is_some() {
-            announce(ctx);
+        if next == Conn::Connected {
+            let (timer, _) = RETRY.get();
+            crate::net::cancel(timer);
+            RETRY.set((None, 0));
+            if ctx.signed.get_untracked().is_some() {
+                announce(ctx);
+            }
+        } else if ctx.signed.get_untracked().is_some() {
+            retry_later(ctx);
         }
     });
 }
 
-/// Asks Pilot 2's cloud module to log in again, when it is loaded and not connected: after the
-/// network came back, on Refresh, or when a module kept from the last opening did not report
-/// back. Pilot 2 documents no reconnection of its own (a link
-/// lost while the page starts stayed lost), and this is one tap's or one event's single try,
-/// with the account the proxy gave this session.
+/// After a lost link (or a kept module that did not report back), asks it back by itself
+/// once the next of [`RETRY_WAITS_MS`] has passed, unless it came back, a try is under way
+/// ([`reconnect`] asks once) or the controller is offline (the network's return asks at
+/// once).
+fn retry_later(ctx: Ctx) {
+    let (timer, tries) = RETRY.get();
+    crate::net::cancel(timer);
+    let wait = RETRY_WAITS_MS[tries.min(RETRY_WAITS_MS.len() - 1)];
+    let timer = crate::net::after(wait, move || {
+        RETRY.set((None, tries + 1));
+        let lost = !matches!(ctx.conn.get_untracked(), Conn::Connected | Conn::Off);
+        if lost && crate::net::online_now() {
+            reconnect(ctx);
+        }
+    });
+    RETRY.set((timer, tries));
+}
+
+/// A try of the page's is under way: asked, not answered, and not long ago (an answer that
+/// never comes does not stop the next try for good).
+fn asking() -> bool {
+    js_sys::Date::now() - ASKED_AT.get() < ASK_ANSWER_MS
+}
+
+/// How long a `thingConnect` of the page's may wait for Pilot 2's answer before another.
+const ASK_ANSWER_MS: f64 = 15_000.0;
+
+/// Asks Pilot 2's cloud module to log in again, when it is loaded and not connected: on
+/// Refresh, after the network came back, and by itself after a lost link. Pilot 2 documents
+/// no reconnection of its own (a link lost while the page starts stayed lost); one that does
+/// is left to it. The account is the one the proxy gave this session.
 pub fn reconnect(ctx: Ctx) {
     if ctx.signed.get_untracked().is_none()
+        || asking()
         || !bridge::is_component_loaded(Module::Thing).unwrap_or(false)
         || bridge::thing_connect_state().unwrap_or(true)
     {
@@ -154,7 +190,9 @@ pub fn reconnect(ctx: Ctx) {
         return;
     };
     set_conn(ctx, Conn::Connecting);
+    ASKED_AT.set(js_sys::Date::now());
     if bridge::thing_connect(&account.username, &account.password, CONNECT_CALLBACK).is_err() {
+        ASKED_AT.set(0.0);
         set_conn(ctx, Conn::Failed);
     }
 }

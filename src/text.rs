@@ -582,9 +582,9 @@ pub fn conn(c: Conn) -> (&'static str, &'static str) {
         Conn::Disconnected => (
             "warn",
             tr(
-                "Disconnected — Pilot 2 keeps retrying. Check the controller's network.",
-                "已断开——Pilot 2 会自动重连。请检查遥控器的网络。",
-                "Отключено — Pilot 2 продолжает попытки. Проверьте сеть пульта.",
+                "Disconnected — trying again by itself. Check the controller's network.",
+                "已断开——正在自动重连。请检查遥控器的网络。",
+                "Отключено — подключаемся снова автоматически. Проверьте сеть пульта.",
             ),
         ),
         Conn::Failed => (

@@ -349,9 +349,10 @@ async fn a_failed_workspace_choice_can_be_tried_again() {
     e.quit().await;
 }
 
-/// The cloud module's link lost (the simulated Pilot 2's broker link dropped):
-/// Refresh asks Pilot 2 to log in again, and so does the network's return, with the account
-/// the proxy gave, whether or not `thingGetConfigs` gives the password back.
+/// The cloud module's link lost (the simulated Pilot 2's broker link dropped): the page asks
+/// Pilot 2 to log in again by itself, on Refresh and on the network's return, one try each
+/// time, with the account the proxy gave, whether or not `thingGetConfigs` gives the password
+/// back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_cloud_link_is_tried_again_on_refresh_and_when_the_network_is_back() {
     for world in [
@@ -364,19 +365,36 @@ async fn a_lost_cloud_link_is_tried_again_on_refresh_and_when_the_network_is_bac
         let e = cloud_stack_in(world).await;
         signed_in_and_connected(&e).await;
 
+        // by itself: the pilot is told so, and it happens
+        drop_cloud_link(&e).await;
+        let said = e
+            .wait_for("[data-testid=cloud-state]")
+            .await
+            .text()
+            .await
+            .expect("text");
+        assert!(said.contains("trying again by itself"), "{said}");
+        e.wait_for(CONNECTED).await;
+        assert_eq!(thing_connects(&e).await, 1, "{world:?}");
+
+        // Refresh, before the page's own retry (or instead of it)
         drop_cloud_link(&e).await;
         e.click("[data-testid=cloud-panel] [data-testid=refresh]")
             .await;
         e.wait_for(CONNECTED).await;
+        assert_eq!(thing_connects(&e).await, 2, "{world:?}");
 
-        drop_cloud_link(&e).await;
+        // offline, no try; the network's return tries
         e.emulate_network(true, 0).await;
         e.wait_for("[data-testid=offline]").await;
+        drop_cloud_link(&e).await;
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+        assert_eq!(thing_connects(&e).await, 2, "none offline ({world:?})");
         e.emulate_network(false, 0).await;
         e.wait_for(CONNECTED).await;
         assert_eq!(
             thing_connects(&e).await,
-            2,
+            3,
             "one try each time, not a loop ({world:?})"
         );
         e.quit().await;

@@ -122,6 +122,17 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
         "{reason}"
     );
     assert_eq!(b.page_token().await, None, "B's token is forgotten");
+    // once B tries again, only that try's outcome is said
+    b.login("pilot", "wrong-password").await;
+    b.wait_for("[data-testid=login-error]").await;
+    assert!(
+        !b.wait_for("[data-testid=login-reason]")
+            .await
+            .is_displayed()
+            .await
+            .expect("displayed"),
+        "the revoked notice beside 'wrong password'"
+    );
 
     // A issues a token for another tool; what is wrong is named first, field by field
     a.click("[data-testid=new-token]").await;

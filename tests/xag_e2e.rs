@@ -92,6 +92,11 @@ async fn link_through_xags_page_then_unlink() {
             .unwrap_or(false),
         "the failure is gone with the success"
     );
+    assert_eq!(
+        e.count("[data-testid=xag-outcome]").await,
+        0,
+        "'linked' is not said above 'not linked'"
+    );
     e.quit().await;
 }
 
@@ -111,6 +116,12 @@ async fn cancelling_on_xags_page_says_it_was_not_linked() {
     );
     assert!(outcome.text().await.expect("text").contains("cancelled"));
     e.wait_for("[data-testid=xag-not-linked]").await;
+    // the next attempt, failing offline, is said alone
+    e.emulate_network(true, 0).await;
+    e.click("[data-testid=xag-link]").await;
+    e.wait_for("[data-testid=xag-action-error]").await;
+    assert_eq!(e.count("[data-testid=xag-outcome]").await, 0);
+    e.emulate_network(false, 0).await;
     e.quit().await;
 }
 

@@ -124,12 +124,15 @@ pub fn XagCard() -> impl IntoView {
     let refresh = move || status.load(|api| async move { api.xag_status().await });
     refresh();
     let failure = ActionFailure::new();
+    // The last attempt's outcome says nothing of what the pilot does next.
     let start = Action::new_local(move |_: &()| async move {
+        outcome.set(None);
         let result = link().await;
         failure.record(&result);
         result
     });
     let unlink = Action::new_local(move |_: &()| async move {
+        outcome.set(None);
         let result = Api::new().xag_unlink().await;
         failure.record(&result);
         // The link as it is now once it changed; a failed unlink leaves it shown as it was.
