@@ -20,18 +20,6 @@ use std::time::Duration;
 /// A permitted demo project other than the main one.
 const OTHER_PROJECT: &str = "a1c4e7b0-2d5f-4a8c-b3e6-9f0a1d2c3b4e";
 
-async fn login_as(h: &Harness, username: &str, password: &str) -> String {
-    let r = h
-        .post_json(
-            "/api/auth/login",
-            None,
-            json!({"username": username, "password": password}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json()["token"].as_str().expect("token").to_owned()
-}
-
 async fn put_workspace(h: &Harness, token: &str, uuid: &str) -> Reply {
     let req = Request::put("/api/pilot/workspace")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -230,7 +218,7 @@ async fn by_default_every_pilot_sees_every_project() {
         .iter()
         .all(|r| r.is_empty()));
     for (user, password) in [("pilot", "pilot123"), ("copilot", "copilot123")] {
-        let token = login_as(&h, user, password).await;
+        let token = h.login_with(user, password).await;
         let r = h.get("/api/flighthub/projects", Some(&token)).await;
         assert_eq!(uuids(&r).len(), 12, "{user}");
     }
@@ -244,7 +232,7 @@ async fn the_allow_list_limits_the_list_the_choice_and_the_devices() {
     ];
     let h = harness_with(|c| c.flighthub_project_access = rules).await;
     let pilot = h.login().await;
-    let copilot = login_as(&h, "copilot", "copilot123").await;
+    let copilot = h.login_with("copilot", "copilot123").await;
 
     let r = h.get("/api/flighthub/projects", Some(&pilot)).await;
     let mut seen = uuids(&r);
@@ -311,7 +299,7 @@ async fn rules_from_a_file_and_every_project_for_a_star() {
     let path = file.display().to_string();
     let h = harness_with(|c| c.flighthub_project_access_file = path).await;
     let pilot = h.login().await;
-    let copilot = login_as(&h, "copilot", "copilot123").await;
+    let copilot = h.login_with("copilot", "copilot123").await;
     assert_eq!(
         uuids(&h.get("/api/flighthub/projects", Some(&pilot)).await),
         vec![MAIN_PROJECT.to_owned()]

@@ -63,19 +63,6 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut(
     }
 }
 
-async fn login_as(h: &Harness, index: usize) -> String {
-    let pilot = DEMO_PILOTS[index];
-    let r = h
-        .post_json(
-            "/api/auth/login",
-            None,
-            json!({"username": pilot.username, "password": pilot.password}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.json()["token"].as_str().expect("token").to_owned()
-}
-
 async fn put(h: &Harness, path: &str, token: Option<&str>, body: Body) -> Reply {
     let mut req = Request::put(path);
     if let Some(t) = token {
@@ -528,7 +515,7 @@ async fn only_a_gateway_of_the_pilots_workspace_can_be_managed() {
     assert_eq!(r.error_code(), "device_forbidden");
 
     // another pilot, whose workspace does not hold this controller
-    let copilot = login_as(&h, 1).await;
+    let copilot = h.login_demo(1).await;
     choose_workspace(&h, &copilot, OTHER_PROJECT).await;
     for r in [
         list(&h, &copilot, "aircraft", SN).await,
@@ -571,7 +558,7 @@ async fn without_flighthub_device_owners_assign_gateways() {
         list(hr, t, "aircraft", SN).await.status == StatusCode::OK
     })
     .await;
-    let copilot = login_as(&h, 1).await;
+    let copilot = h.login_demo(1).await;
     let r = list(&h, &copilot, "aircraft", SN).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert_eq!(r.error_code(), "device_forbidden");

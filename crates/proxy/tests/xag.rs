@@ -378,14 +378,6 @@ async fn a_pilot_starting_links_over_and_over_is_held_back_alone() {
         .and_then(|v| v.parse().ok())
         .expect("Retry-After");
     assert!((1..=660).contains(&wait), "{wait}");
-    let other = pilot_portal_sim::demo::DEMO_PILOTS[1];
-    let r = h
-        .post_json(
-            "/api/auth/login",
-            None,
-            json!({"username": other.username, "password": other.password}),
-        )
-        .await;
-    let theirs = r.json()["token"].as_str().expect("token").to_owned();
+    let theirs = h.login_demo(1).await;
     start_link(&h, &theirs).await;
 }

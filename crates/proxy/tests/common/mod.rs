@@ -114,12 +114,22 @@ impl Harness {
 
     /// Signs the first demo pilot in: their token.
     pub async fn login(&self) -> String {
-        let pilot = DEMO_PILOTS[0];
+        self.login_demo(0).await
+    }
+
+    /// Signs the demo pilot `index` (`DEMO_PILOTS`) in: their token.
+    pub async fn login_demo(&self, index: usize) -> String {
+        let pilot = DEMO_PILOTS[index];
+        self.login_with(pilot.username, pilot.password).await
+    }
+
+    /// Signs `username` in: their token.
+    pub async fn login_with(&self, username: &str, password: &str) -> String {
         let r = self
             .post_json(
                 "/api/auth/login",
                 None,
-                serde_json::json!({"username": pilot.username, "password": pilot.password}),
+                serde_json::json!({"username": username, "password": password}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
