@@ -816,3 +816,36 @@ async fn an_administrator_uploads_license_files() {
     let r = put(&off, path, Some(""), Body::from("x")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 }
+
+/// A workspace remembered before `FLIGHTHUB_PROJECT_ACCESS` took its project away (an earlier
+/// start's rules, or another instance's) manages nothing, whether or not the page asked for
+/// the bootstrap since.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workspace_the_project_rules_took_away_manages_nothing() {
+    let h = unlock_stack(|c| {
+        c.flighthub_project_access = vec![format!("pilot={OTHER_PROJECT}")];
+    })
+    .await;
+    let main = pilot_portal_shared::Workspace {
+        uuid: MAIN_PROJECT.into(),
+        name: "Shenzhen Bay Bridge Inspection".into(),
+        introduction: String::new(),
+    };
+    Db::connect(&h.config.database_url)
+        .await
+        .expect("db")
+        .set_workspace("pilot", &main, now_ms())
+        .await
+        .expect("remembered");
+    let pilot = h.login().await;
+    for r in [
+        list(&h, &pilot, "aircraft", SN).await,
+        switch(&h, &pilot, SN, ALTITUDE_LICENSE, true).await,
+        update(&h, &pilot, json!({"gateway_sn": SN})).await,
+    ] {
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert_eq!(r.error_code(), "device_forbidden");
+        assert!(r.text.contains("no longer one of yours"), "{}", r.text);
+    }
+    assert!(gateway(&h).received().is_empty(), "nothing reached it");
+}

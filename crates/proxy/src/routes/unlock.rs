@@ -86,6 +86,13 @@ async fn ensure_own_gateway(
     };
     let workspace = state.db.workspace(user).await?.ok_or_else(choose)?;
     let project = uuid::Uuid::parse_str(&workspace.uuid).map_err(|_| choose())?;
+    // A workspace remembered before FLIGHTHUB_PROJECT_ACCESS took it away gives nothing.
+    if !state.project_access.allowed(user).allows(&project) {
+        return Err(ApiError::DeviceNotAllowed(format!(
+            "Your workspace \"{}\" is no longer one of yours on this platform: choose another.",
+            workspace.name
+        )));
+    }
     let devices = flighthub.project_devices(&project, lang).await?;
     if devices
         .iter()
