@@ -134,7 +134,10 @@ impl AppState {
         // stop the proxy; an address it cannot use does.
         let devices = match config.device_link() {
             Some(link) => {
-                tracing::info!(broker = %link.broker, "remote unlocking: MQTT link starting");
+                tracing::info!(
+                    broker = %crate::settings::without_credentials(&link.broker),
+                    "remote unlocking: MQTT link starting"
+                );
                 Some(DeviceLink::start(link)?)
             }
             None => None,

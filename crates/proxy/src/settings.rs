@@ -253,13 +253,34 @@ fn pilot_broker(value: &str) -> anyhow::Result<()> {
         .any(|s| value.starts_with(s));
     if !scheme_ok {
         anyhow::bail!(
-            "MQTT_BROKER: {} is not an address Pilot 2 takes: tcp://, ssl://, ws:// or wss://              (lowercase), e.g. tcp://broker.example.com:1883",
+            "MQTT_BROKER: {} is not an address Pilot 2 takes: tcp://, ssl://, ws:// or wss:// \
+             (lowercase), e.g. tcp://broker.example.com:1883",
             shown(value)
         );
     }
-    crate::check::mqtt::Broker::parse(value)
-        .map(drop)
-        .map_err(|_| anyhow::anyhow!("MQTT_BROKER: {} has no host", shown(value)))
+    let broker = crate::check::mqtt::Broker::parse(value)
+        .map_err(|e| anyhow::anyhow!("MQTT_BROKER: {e}"))?;
+    // Pilot 2's default port is not documented: tcp:// and ssl:// name theirs
+    let port_given = value
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?']).next())
+        .is_some_and(|authority| {
+            authority
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| !p.is_empty())
+        });
+    if matches!(
+        broker.scheme,
+        crate::check::mqtt::Scheme::Tcp | crate::check::mqtt::Scheme::Tls
+    ) && !port_given
+    {
+        anyhow::bail!(
+            "MQTT_BROKER: {} names no port (tcp://host:1883, ssl://host:8883): Pilot 2's \
+             default is not documented",
+            shown(value)
+        );
+    }
+    Ok(())
 }
 
 /// Secrets go into HTTP headers, signatures and MQTT logins as they are: a control
@@ -278,19 +299,22 @@ fn secrets(config: &Config) -> anyhow::Result<()> {
         ("TOKEN_JWT_HS256_SECRET", &config.token_jwt_hs256_secret),
         ("DEVICE_MQTT_USERNAME", &config.device_mqtt_username),
         ("DEVICE_MQTT_PASSWORD", &config.device_mqtt_password),
+        ("UNLOCK_ADMIN_TOKEN", &config.unlock_admin_token),
+        ("SUPPORT_ADMIN_TOKEN", &config.support_admin_token),
     ] {
         if value.chars().any(char::is_control) || value.trim() != value.as_str() {
             anyhow::bail!(
-                "{name}: the value holds a control character (a CR from a Windows editor?) or                  spaces at an end; not shown"
+                "{name}: the value holds a control character (a CR from a Windows editor?) or \
+                 spaces at an end; not shown"
             );
         }
     }
     Ok(())
 }
 
-/// Settings whose value holds another setting (`A=x  B=y` on one line) or a comment after the
-/// value (`A=x   # why`): systemd's `EnvironmentFile=` keeps both in the value, where a shell
-/// that sources the file would not. Named, never quoted: the rest of such a line may be a
+/// Settings whose value holds another setting (`A=x  B=y` on one line), a comment after the
+/// value (`A=x   # why`) or a control character (`A=x\r`): systemd's `EnvironmentFile=` keeps
+/// them in the value, where a shell that sources the file would not (or they go unseen). Named, never quoted: the rest of such a line may be a
 /// secret. `vars`: the process environment.
 pub fn env_file_mistakes(vars: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
     let command = Config::command();
@@ -319,6 +343,11 @@ pub fn env_file_mistakes(vars: impl IntoIterator<Item = (String, String)>) -> Re
                 "{name}: its value ends with a comment (… # …): systemd keeps it in the value; \
                  put comments on their own lines"
             ));
+        } else if value.chars().any(char::is_control) {
+            wrong.push(format!(
+                "{name}: its value holds a control character (a CR from a Windows editor?); \
+                 not shown"
+            ));
         }
     }
     if wrong.is_empty() {
@@ -346,12 +375,17 @@ mod tests {
                 "xag-app  XAG_APP_SECRET=the-secret  XAG_COMPONENT_ACCESS_TOKEN=tok",
             ),
             ("TRUST_FORWARDED_FOR", "true         # behind nginx"),
+            ("MQTT_BROKER", "ssl://broker.example.com:8883\r"),
+            ("MQTT_CREDENTIALS", "pilot=mqtt-pilot:SECRETPW\r"),
             ("PLATFORM_NAME", "Survey Co. North"),
             ("PATH", "/usr/bin  X=1"),
         ]))
         .expect_err("two mistakes");
         assert!(said.contains("XAG_COMPONENT_APPID: its value holds another setting"));
         assert!(said.contains("TRUST_FORWARDED_FOR: its value ends with a comment"));
+        assert!(said.contains("MQTT_BROKER: its value holds a control character"));
+        assert!(said.contains("MQTT_CREDENTIALS: its value holds a control character"));
+        assert!(!said.contains("SECRETPW"), "{said}");
         assert!(
             !said.contains("the-secret") && !said.contains("tok"),
             "{said}"
@@ -407,6 +441,9 @@ mod tests {
             assert!(said.starts_with(setting), "{setting}: {said}");
         }
         for broker in [
+            "tcp://broker.example.com",
+            "tcp://broker.example.com:99999",
+            "tcp://user:PW@broker.example.com:1883",
             "127.0.0.1:1883",
             "mqtt://127.0.0.1:1883",
             "mqtts://127.0.0.1:8883",
@@ -415,6 +452,7 @@ mod tests {
         ] {
             let said = refused(&[("MQTT_BROKER", broker)]);
             assert!(said.starts_with("MQTT_BROKER"), "{broker}: {said}");
+            assert!(!said.contains("PW") && !said.contains("  "), "{said}");
         }
         for broker in [
             "tcp://127.0.0.1:1883",

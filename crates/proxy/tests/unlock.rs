@@ -588,6 +588,9 @@ async fn malformed_requests_are_400_and_not_audited() {
         let r = list(&h, &token, "aircraft", sn).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{sn}: {}", r.text);
     }
+    // a license id below 0 is no license the device can have
+    let r = switch(&h, &token, SN, -1, true).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     for sn in ["5YSZL/26", "+", "#", "5YSZL 26", long.as_str()] {
         let r = switch(&h, &token, sn, ALTITUDE_LICENSE, true).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{sn}: {}", r.text);

@@ -46,23 +46,31 @@ impl Broker {
     /// `ws://` (80), `wss://` (443) with their path.
     pub fn parse(raw: &str) -> Result<Broker, String> {
         let raw = raw.trim();
+        // quoted in errors without `user:password@`
+        let shown = crate::settings::without_credentials(raw);
         let with_scheme = if raw.contains("://") {
             raw.to_owned()
         } else {
             format!("tcp://{raw}")
         };
-        let url = url::Url::parse(&with_scheme).map_err(|e| format!("{raw:?}: {e}"))?;
+        let url = url::Url::parse(&with_scheme).map_err(|e| format!("{shown:?}: {e}"))?;
         let (scheme, default_port) = match url.scheme() {
             "tcp" | "mqtt" => (Scheme::Tcp, 1883),
             "ssl" | "mqtts" | "tls" => (Scheme::Tls, 8883),
             "ws" => (Scheme::Ws, 80),
             "wss" => (Scheme::Wss, 443),
-            other => return Err(format!("{raw:?}: unknown scheme {other}")),
+            other => return Err(format!("{shown:?}: unknown scheme {other}")),
         };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "{shown:?}: no user:password@ in a broker address (the accounts have their own \
+                 settings)"
+            ));
+        }
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| format!("{raw:?}: no host"))?
+            .ok_or_else(|| format!("{shown:?}: no host"))?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
@@ -347,6 +355,8 @@ async fn check_broker(
     raw: &str,
     accounts: &[(String, String, &'static str)],
 ) {
+    let shown = crate::settings::without_credentials(raw);
+    let raw = shown.as_str();
     let broker = match Broker::parse(raw) {
         Ok(b) => b,
         Err(e) => {

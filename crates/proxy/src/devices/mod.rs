@@ -117,7 +117,7 @@ impl From<DeviceError> for ApiError {
 
 /// The broker address cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("MQTT broker address {0:?}: expected tcp://host:port")]
+#[error("MQTT broker address {0:?}: expected tcp://host:port (no user:password@: the account has its own settings)")]
 pub struct BrokerAddressError(String);
 
 /// The link: cheap to clone, one connection for all clones. The connection ends when the last
@@ -173,7 +173,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// `host` and `port` of `tcp://host:port`, `mqtt://host:port` or `host:port`.
 pub fn broker_address(broker: &str) -> Result<(String, u16), BrokerAddressError> {
-    let err = || BrokerAddressError(broker.to_owned());
+    let err = || BrokerAddressError(crate::settings::without_credentials(broker));
     let rest = match broker.split_once("://") {
         Some(("tcp" | "mqtt", rest)) => rest,
         Some(_) => return Err(err()),
@@ -183,7 +183,7 @@ pub fn broker_address(broker: &str) -> Result<(String, u16), BrokerAddressError>
     let (host, port) = rest.rsplit_once(':').ok_or_else(err)?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = port.parse().map_err(|_| err())?;
-    if host.is_empty() || host.contains('/') {
+    if host.is_empty() || host.contains(['/', '@']) {
         return Err(err());
     }
     Ok((host.to_owned(), port))
@@ -548,7 +548,14 @@ async fn run(mut event_loop: rumqttc::EventLoop, link: Weak<Inner>) {
             Err(e) => {
                 inner.ready.send_replace(false);
                 drop(inner);
-                tracing::warn!("MQTT link: {e}; reconnecting in {backoff:?}");
+                let why = match &e {
+                    rumqttc::ConnectionError::NotConnAck(_)
+                    | rumqttc::ConnectionError::MqttState(rumqttc::StateError::Deserialization(
+                        _,
+                    )) => "what answers at DEVICE_MQTT_BROKER is not an MQTT broker".to_owned(),
+                    e => e.to_string(),
+                };
+                tracing::warn!("MQTT link: {why}; reconnecting in {backoff:?}");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
@@ -581,6 +588,11 @@ mod tests {
         for bad in ["ws://h:1/mqtt", "tcp://h", "h:x", "tcp://:1", "wss://h:1"] {
             assert!(broker_address(bad).is_err(), "{bad}");
         }
+        // credentials belong to DEVICE_MQTT_USERNAME/_PASSWORD, and are never quoted
+        let said = broker_address("tcp://u:MQPW@127.0.0.1:1883")
+            .expect_err("credentials")
+            .to_string();
+        assert!(!said.contains("MQPW"), "{said}");
     }
 
     #[test]

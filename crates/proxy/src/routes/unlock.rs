@@ -201,8 +201,9 @@ pub async fn switch(
     ApiJson(request): ApiJson<UnlockSwitchRequest>,
 ) -> Result<Json<UnlockSwitchResponse>, ApiError> {
     let devices = state.devices()?;
-    let Path(license_id) = license_id
-        .map_err(|_| ApiError::BadRequest("The license id must be an integer.".into()))?;
+    let Path(license_id) = license_id.ok().filter(|Path(id)| *id >= 0).ok_or_else(|| {
+        ApiError::BadRequest("The license id must be a whole number, 0 or more.".into())
+    })?;
     let sn = gateway_sn(&request.gateway_sn)?;
     let mut audit = new_audit(user.name(), sn, AuditAction::Switch);
     audit.license_id = Some(license_id);

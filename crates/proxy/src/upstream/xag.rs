@@ -87,7 +87,15 @@ pub struct PreAuthCode {
 fn opt_int_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            s.parse().ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f as i64)
+            })
+        }
         _ => None,
     })
 }
