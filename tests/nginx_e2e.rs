@@ -119,6 +119,65 @@ async fn the_main_journey_through_nginx_and_two_instances() {
         .await
         .expect("config through nginx");
     assert_eq!(config.status(), 200);
+    // an /api path that looks like a file is the proxy's (a license file's download)
+    let file = http
+        .get(format!("{}/api/unlock/files/license.bin?t=0", stack.base))
+        .send()
+        .await
+        .expect("file through nginx");
+    assert_eq!(file.status(), 404);
+    assert!(
+        header(&file, "content-type").starts_with("application/json"),
+        "the proxy answered, not nginx's file locations"
+    );
+    // bodies over the proxy's caps: the JSON 413 from nginx itself, so that no instance is
+    // taken out of rotation for them (the proxy refusing one unread and closing looks to
+    // nginx, still sending, like the instance failing)
+    let refused_by_proxies = || async {
+        let metrics = http
+            .get(format!("{}/metrics", stack.kit.base))
+            .send()
+            .await
+            .expect("an instance's metrics")
+            .text()
+            .await
+            .expect("text");
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("rate_limit_refusals_total") && l.contains("body_too_large"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    let before = refused_by_proxies().await;
+    let big = vec![b'a'; 300_000];
+    for round in 0..5 {
+        let mut posts = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            posts.spawn(
+                http.post(format!("{}/api/auth/login", stack.base))
+                    .header("content-type", "application/json")
+                    .body(big.clone())
+                    .send(),
+            );
+        }
+        while let Some(r) = posts.join_next().await {
+            let r = r.expect("task").expect("post");
+            assert_eq!(r.status(), 413, "round {round}");
+            let body: serde_json::Value = r.json().await.expect("JSON 413");
+            assert_eq!(body["error"]["code"], "payload_too_large");
+        }
+    }
+    let config = http
+        .get(format!("{}/api/config", stack.base))
+        .send()
+        .await
+        .expect("config through nginx");
+    assert_eq!(config.status(), 200, "every instance still in rotation");
+    assert_eq!(
+        refused_by_proxies().await,
+        before,
+        "no oversized body reached an instance"
+    );
     for internal in ["/metrics", "/readyz", "/nginx-csp.conf"] {
         let r = http
             .get(format!("{}{internal}", stack.base))
@@ -162,7 +221,17 @@ async fn the_main_journey_through_nginx_and_two_instances() {
     );
     assert!(e.csp_violations().await.is_empty());
     let log = e.nginx.as_ref().map(|n| n.error_log()).unwrap_or_default();
-    assert!(!log.contains("[error]"), "nginx errors:\n{log}");
+    // the oversized posts above are refused by nginx itself, which logs each
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("[error]"))
+        .filter(|l| !l.contains("client intended to send too large body"))
+        .collect();
+    assert!(errors.is_empty(), "nginx errors:\n{log}");
+    assert!(
+        !log.contains("upstream server temporarily disabled"),
+        "{log}"
+    );
     e.quit().await;
 }
 
