@@ -97,7 +97,18 @@ impl Db {
             Ok(Ok(first)) => {
                 let _ = first.close().await;
             }
-            Ok(Err(e)) => anyhow::bail!("DATABASE_URL: {e}"),
+            Ok(Err(e)) => {
+                let said = crate::error::with_causes(&e);
+                let hint = if url.trim_start().starts_with("sqlite")
+                    && said.contains("unable to open database file")
+                {
+                    " (its directory must exist and be writable by this user — under systemd, \
+                     /var/lib/pilot-portal — and `?mode=rwc` creates the file)"
+                } else {
+                    ""
+                };
+                anyhow::bail!("DATABASE_URL: {said}{hint}")
+            }
             Err(_) => anyhow::bail!(
                 "DATABASE_URL: the database did not answer in {} s",
                 CONNECT_TIMEOUT.as_secs()
@@ -112,9 +123,9 @@ impl Db {
             sqlx::migrate!("./migrations").run(&pool).await?;
             anyhow::Ok(pool)
         };
-        let pool = opened
-            .await
-            .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e:#}"))?;
+        let pool = opened.await.map_err(|e| {
+            anyhow::anyhow!("DATABASE_URL: {}", crate::error::with_causes(e.as_ref()))
+        })?;
         Ok(Db { pool, key: None })
     }
 
@@ -383,5 +394,27 @@ mod tests {
         assert!(said.starts_with("DATABASE_URL: "), "{said}");
         assert!(said.to_lowercase().contains("refused"), "{said}");
         assert!(!said.contains("DBSECRET"), "{said}");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_that_cannot_be_opened_says_what_to_check() {
+        let said = match Db::connect("sqlite:///no/such/dir/pp.db").await {
+            Ok(_) => panic!("no such directory"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(said.starts_with("DATABASE_URL: "), "{said}");
+        assert!(said.contains("mode=rwc"), "{said}");
+    }
+
+    #[tokio::test]
+    async fn a_file_that_is_no_database_is_said_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("not-a.db");
+        std::fs::write(&path, vec![b'x'; 4096]).expect("write");
+        let said = match Db::connect(&format!("sqlite://{}", path.display())).await {
+            Ok(_) => panic!("not a database"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert_eq!(said.matches("not a database").count(), 1, "{said}");
     }
 }

@@ -328,3 +328,20 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// An error and its causes, `a: b: c` ("error sending request" alone does not say that the
+/// connection was refused, or the name did not resolve).
+/// Causes a message already holds are not repeated.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut said = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !said.contains(&text) {
+            said.push_str(": ");
+            said.push_str(&text);
+        }
+        cause = c.source();
+    }
+    said
+}

@@ -107,6 +107,17 @@ pub fn warnings(config: &Config) -> Vec<String> {
                 .to_owned(),
         );
     }
+    if config.license_dir().is_some()
+        && config.device_link().is_some()
+        && config.public_base_url.trim().is_empty()
+    {
+        said.push(format!(
+            "PUBLIC_BASE_URL is not set: controllers are told to download license files from \
+             {} (PROXY_LISTEN), which they may not reach; set the address they reach (behind \
+             nginx: the site's https:// address)",
+            config.public_base()
+        ));
+    }
     if let Some(dir) = config.license_dir() {
         let probe = dir.join(".pilot-portal-write-check");
         if !dir.is_dir() {
@@ -555,6 +566,24 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let writable = dir.path().display().to_string();
         assert!(warnings(&config(&[("UNLOCK_LICENSE_DIR", writable.as_str())])).is_empty());
+        // license files offered at the listen address, with remote unlocking on
+        let unlocking = [
+            ("UNLOCK_LICENSE_DIR", writable.as_str()),
+            ("DEVICE_MQTT_BROKER", "tcp://127.0.0.1:1883"),
+            ("DEVICE_MQTT_USERNAME", "platform"),
+            ("DEVICE_MQTT_PASSWORD", "pw"),
+            ("PROXY_LISTEN", "0.0.0.0:8080"),
+        ];
+        let said = warnings(&config(&unlocking));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("PUBLIC_BASE_URL is not set"),
+            "{said:?}"
+        );
+        assert!(said[0].contains("http://0.0.0.0:8080"), "{said:?}");
+        let mut given = unlocking.to_vec();
+        given.push(("PUBLIC_BASE_URL", "https://portal.example.com"));
+        assert!(warnings(&config(&given)).is_empty());
         assert_eq!(
             std::fs::read_dir(dir.path()).expect("read").count(),
             0,

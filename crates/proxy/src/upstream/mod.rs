@@ -79,25 +79,9 @@ fn transport_error(e: reqwest::Error, what: &'static str) -> ApiError {
         crate::health::count_upstream_error(what, "unreachable");
         ApiError::UpstreamUnreachable {
             what,
-            detail: with_causes(&e.without_url()),
+            detail: crate::error::with_causes(&e.without_url()),
         }
     }
-}
-
-/// An error and its causes, `a: b: c` ("error sending request" alone does not say that the
-/// connection was refused, or the name did not resolve). No URL: it may carry a query.
-fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut said = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !said.contains(&text) {
-            said.push_str(": ");
-            said.push_str(&text);
-        }
-        cause = c.source();
-    }
-    said
 }
 
 /// Parses a 2xx body as JSON, or reports the upstream as broken.
