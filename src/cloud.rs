@@ -166,7 +166,7 @@ fn retry_later(ctx: Ctx) {
 }
 
 /// A try of the page's is under way: asked, not answered, and not long ago (an answer that
-/// never comes does not stop the next try for good).
+/// never comes counts as a failed try after [`ASK_ANSWER_MS`]).
 fn asking() -> bool {
     js_sys::Date::now() - ASKED_AT.get() < ASK_ANSWER_MS
 }
@@ -190,11 +190,21 @@ pub fn reconnect(ctx: Ctx) {
         return;
     };
     set_conn(ctx, Conn::Connecting);
-    ASKED_AT.set(js_sys::Date::now());
+    let asked_at = js_sys::Date::now();
+    ASKED_AT.set(asked_at);
     if bridge::thing_connect(&account.username, &account.password, CONNECT_CALLBACK).is_err() {
         ASKED_AT.set(0.0);
         set_conn(ctx, Conn::Failed);
+        return;
     }
+    // An answer that never comes is a failed try: the next follows the waits.
+    crate::net::after(ASK_ANSWER_MS as i32, move || {
+        if ASKED_AT.get() == asked_at {
+            ASKED_AT.set(0.0);
+            set_conn(ctx, Conn::Failed);
+            retry_later(ctx);
+        }
+    });
 }
 
 /// Sets the cloud state shown, and keeps it on `window` for the other bundle.

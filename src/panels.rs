@@ -242,6 +242,9 @@ pub mod guest {
         let shared = RwSignal::new(read_shared());
         let ctx = Ctx::new();
         let apply = move |s: &Shared| {
+            if !s.main {
+                crate::components::tokens::forget();
+            }
             let lang = s.lang();
             crate::i18n::set(lang);
             if ctx.lang.get_untracked() != lang {

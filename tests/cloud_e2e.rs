@@ -452,6 +452,34 @@ async fn a_link_lost_while_the_page_was_closed_is_asked_for_once_on_reopening() 
     }
 }
 
+/// A `thingConnect` Pilot 2 never answers (a broker that swallows the connection): after
+/// 15 s the try counts as failed, the pilot is told, and the next try follows the waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_try_pilot_2_never_answers_counts_as_failed_and_the_next_follows() {
+    let e = cloud_stack_in(World::default()).await;
+    signed_in_and_connected(&e).await;
+    // from now on the simulated Pilot 2's connections neither open nor close
+    e.js(
+        "window.WebSocket = function () { this.readyState = 0; this.send = function () {}; \
+          this.close = function () {}; }; return null",
+    )
+    .await;
+    drop_cloud_link(&e).await;
+    e.eventually("the first try", || async { thing_connects(&e).await == 1 })
+        .await;
+    e.eventually("the unanswered try counted as failed", || async {
+        e.count("[data-testid=cloud-state][data-state=failed]")
+            .await
+            == 1
+    })
+    .await;
+    e.eventually("the next try, 5 s later", || async {
+        thing_connects(&e).await == 2
+    })
+    .await;
+    e.quit().await;
+}
+
 const CONNECTED: &str = "[data-testid=cloud-state][data-state=connected]";
 
 async fn cloud_stack_in(world: World) -> E2e {

@@ -189,6 +189,16 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
         .await;
     a.click("[data-testid=scope-choice][data-scope='GET /tokens']")
         .await;
+    // a try met offline: its "no connection" goes with the network's return
+    a.emulate_network(true, 0).await;
+    a.click("[data-testid=new-token-issue]").await;
+    a.wait_for("[data-testid=new-token-error]").await;
+    a.emulate_network(false, 0).await;
+    a.eventually_true(
+        "the offline failure is gone with the network's return",
+        "return !document.querySelector('[data-testid=new-token-error]')",
+    )
+    .await;
     a.click("[data-testid=new-token-issue]").await;
     let value = a
         .wait_for("[data-testid=new-token-value]")
@@ -200,6 +210,18 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
     assert!(value.len() > 20, "{value}");
     let warning = a.text("[data-testid=new-token-warning]").await;
     assert!(warning.contains("will not be shown again"), "{warning}");
+    // a language change rebuilds the panels: the value shown once is not lost with it
+    for lang in ["ru", "en"] {
+        a.click(&format!("[data-testid=lang][data-lang={lang}]"))
+            .await;
+        let again = a
+            .wait_for("[data-testid=new-token-value]")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(again.as_deref(), Some(value.as_str()), "in {lang}");
+    }
 
     // Copy: to the clipboard where the WebView allows it, else the value is selected
     let _ = a
@@ -317,6 +339,18 @@ async fn another_pilots_token_says_why_in_its_own_row() {
         .send_keys("GS")
         .await
         .expect("type");
+    // nor is a form being filled
+    for lang in ["ru", "en"] {
+        a.click(&format!("[data-testid=lang][data-lang={lang}]"))
+            .await;
+        let name = a
+            .wait_for("[data-testid=new-token-name]")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(name.as_deref(), Some("GS"), "in {lang}");
+    }
     a.click("[data-testid=new-token-issue]").await;
     a.eventually_true(
         "no method: said once, as the form's problem",

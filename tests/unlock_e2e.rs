@@ -238,3 +238,34 @@ async fn a_controller_outside_the_workspace_is_offered_no_update() {
     );
     e.quit().await;
 }
+
+/// Pilot 2 may report the cloud connected a moment before the proxy hears the controller's
+/// first status: the list refused then as "not online" is read again by itself (here the
+/// first answer is made to be that refusal), not left contradicting "Connected" above it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_refused_as_offline_while_connected_is_read_again_by_itself() {
+    let e = with_aircraft().await;
+    e.before_every_page(
+        r#"(function () {
+  var first = true, fetch = window.fetch;
+  window.fetch = function (input) {
+    var url = typeof input === "string" ? input : input.url;
+    if (first && url.indexOf("/api/unlock/licenses") >= 0) {
+      first = false;
+      var body = { error: { code: "device_offline", message: "The remote controller is not connected to the platform." } };
+      return Promise.resolve(new Response(JSON.stringify(body), { status: 409, headers: { "content-type": "application/json" } }));
+    }
+    return fetch.apply(this, arguments);
+  };
+})();"#,
+    )
+    .await;
+    e.open().await;
+    e.log_in_to_the_main_project("pilot", "pilot123").await;
+    e.wait_for("[data-testid=cloud-state][data-state=connected]")
+        .await;
+    e.wait_for("[data-testid=unlock-error]").await;
+    e.wait_for("[data-testid=unlock-group]").await;
+    assert_eq!(e.count("[data-testid=unlock-error]").await, 0);
+    e.quit().await;
+}

@@ -23,6 +23,34 @@ use leptos::prelude::*;
 use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, TokenEntry};
 use wasm_bindgen::JsCast;
 
+/// What the panel shows that a language change must not lose (the panels are built anew in
+/// each language): the token just issued, whose value is shown once, and the new-token form
+/// being filled. Forgotten when the main page goes ([`forget`]): a new session starts from
+/// nothing.
+#[derive(Clone, Default)]
+struct Kept {
+    issued: Option<NewToken>,
+    /// Name, lifetime, custom lifetime, methods picked.
+    draft: Option<(String, String, String, Vec<String>)>,
+}
+
+thread_local! {
+    static KEPT: std::cell::RefCell<Kept> = std::cell::RefCell::new(Kept::default());
+}
+
+fn kept() -> Kept {
+    KEPT.with(|k| k.borrow().clone())
+}
+
+fn keep(f: impl FnOnce(&mut Kept)) {
+    KEPT.with(|k| f(&mut k.borrow_mut()));
+}
+
+/// Forgets what [`Kept`] holds: the main page is gone.
+pub fn forget() {
+    keep(|k| *k = Kept::default());
+}
+
 /// A refusal of issuing or revoking: [`panel_words`], else the page's sentence; for a refused
 /// issue, the methods asked for that this controller's own token does not hold (`beyond`).
 #[component]
@@ -292,20 +320,35 @@ fn NewTokenForm(
     own_scopes: Signal<Vec<String>>,
 ) -> impl IntoView {
     let beyond = RwSignal::new(Vec::<String>::new());
-    let name = RwSignal::new(String::new());
-    let lifetime = RwSignal::new(text::TOKENS_LIFETIMES[0].1.to_owned());
-    let custom = RwSignal::new(String::new());
-    let picked = RwSignal::new(Vec::<String>::new());
+    let (name, lifetime, custom, picked) = kept().draft.unwrap_or_else(|| {
+        let first = text::TOKENS_LIFETIMES[0].1.to_owned();
+        (String::new(), first, String::new(), Vec::new())
+    });
+    let (name, lifetime, custom, picked) = (
+        RwSignal::new(name),
+        RwSignal::new(lifetime),
+        RwSignal::new(custom),
+        RwSignal::new(picked),
+    );
+    Effect::new(move |_| {
+        let draft = (name.get(), lifetime.get(), custom.get(), picked.get());
+        keep(|k| k.draft = Some(draft));
+    });
     let choices = Loader::<ScopeChoices>::new();
     let load_choices = move || choices.load(|api| async move { api.token_scopes().await });
     load_choices();
     let problem = RwSignal::new(None::<Tr>);
+    // met offline, it goes with the network's return, as the other actions' failures do
+    let failed = ActionFailure::new();
     let submit = Action::new_local(move |req: &NewTokenRequest| {
         let req = req.clone();
         async move {
-            let token = Api::new().issue_token(&req).await?;
-            issued.run(token);
-            Ok::<(), AppError>(())
+            let result = Api::new()
+                .issue_token(&req)
+                .await
+                .map(|token| issued.run(token));
+            failed.record(&result);
+            result
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -422,10 +465,8 @@ fn NewTokenForm(
                     })
             }}
             {move || {
-                submit
-                    .value()
+                failed
                     .get()
-                    .and_then(Result::err)
                     // the answer to the last request sent, unless this one was not sent
                     .filter(|_| problem.with(Option::is_none))
                     .map(|error| {
@@ -488,8 +529,19 @@ pub fn TokensPanel() -> impl IntoView {
         failure,
         last,
     };
-    let creating = RwSignal::new(false);
-    let issued = RwSignal::new(None::<NewToken>);
+    let was = kept();
+    let creating = RwSignal::new(was.draft.is_some());
+    let issued = RwSignal::new(was.issued);
+    // Kept for the panel built in another language; a closed form's draft is dropped.
+    Effect::new(move |_| {
+        let (open, shown) = (creating.get(), issued.get());
+        keep(|k| {
+            k.issued = shown;
+            if !open {
+                k.draft = None;
+            }
+        });
+    });
     let on_issued = Callback::new(move |token: NewToken| {
         creating.set(false);
         issued.set(Some(token));

@@ -12,7 +12,7 @@ use crate::api::Api;
 use crate::components::error_view::ErrorText;
 use crate::components::refresh_note::refresh_note;
 use crate::error::AppError;
-use crate::load::{Load, Loader};
+use crate::load::{ActionFailure, Load, Loader};
 use crate::state::{Conn, Ctx};
 use crate::{bridge, text, time};
 use leptos::prelude::*;
@@ -232,7 +232,13 @@ fn country_name(country_number: i64) -> Option<String> {
 }
 
 type SwitchAction = Action<bool, Result<UnlockSwitchResponse, AppError>>;
-type UpdateAction = Action<String, Result<UnlockUpdateResponse, AppError>>;
+/// The update from the platform's license file, and its failure as shown (one met offline goes
+/// with the network's return). Owned by the panel, so the outcome stays across tabs.
+#[derive(Clone, Copy)]
+struct UpdateAction {
+    action: Action<String, Result<UnlockUpdateResponse, AppError>>,
+    failed: ActionFailure,
+}
 
 /// This controller's and its aircraft's SNs as Pilot 2 reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +284,8 @@ fn Switch(
     let confirming = RwSignal::new(false);
     // The state asked for last: the label while pending, and what "Try again" asks again.
     let wanted = StoredValue::new(true);
+    // met offline, it goes with the network's return
+    let failed = ActionFailure::new();
     let switch: SwitchAction = Action::new_local(move |enable: &bool| {
         let (enable, gateway_sn) = (*enable, gateway_sn.clone());
         async move {
@@ -287,6 +295,7 @@ fn Switch(
             if let Ok(reply) = &result {
                 confirmed.try_set(Some(reply.clone()));
             }
+            failed.record(&result);
             result
         }
     });
@@ -299,7 +308,7 @@ fn Switch(
         if pending.get() {
             return None;
         }
-        let error = switch.value().get()?.err()?;
+        let error = failed.get()?;
         let retry = Callback::new(move |()| send(wanted.get_value()));
         Some(failure(error, "unlock-error", retry))
     };
@@ -459,9 +468,9 @@ fn UpdateLicenses(
 ) -> impl IntoView {
     let gateway_sn = StoredValue::new(gateway_sn);
     let run = move || {
-        update.dispatch_local(gateway_sn.get_value());
+        update.action.dispatch_local(gateway_sn.get_value());
     };
-    let pending = update.pending();
+    let pending = update.action.pending();
     let outcome = move || {
         if pending.get() {
             let progress = view! {
@@ -471,14 +480,21 @@ fn UpdateLicenses(
             };
             return Some(progress.into_any());
         }
-        Some(match update.value().get()? {
+        if let Some(error) = update.failed.get() {
+            return Some(failure(
+                error,
+                "unlock-update-outcome",
+                Callback::new(move |()| run()),
+            ));
+        }
+        Some(match update.action.value().get()? {
             Ok(_) => view! {
                 <p class="notice ok" role="status" data-testid="unlock-update-outcome" data-outcome="updated">
                     {text::UNLOCK_UPDATED.get()}
                 </p>
             }
             .into_any(),
-            Err(error) => failure(error, "unlock-update-outcome", Callback::new(move |()| run())),
+            Err(_) => return None,
         })
     };
 
@@ -570,6 +586,31 @@ pub fn UnlockPanel() -> impl IntoView {
             list.refresh();
         }
     };
+    // Pilot 2 may say it is connected a moment before the proxy hears the controller's first
+    // status: a list refused as offline then is read again by itself, a few times, further
+    // apart (3, 6, 12, 24 s).
+    let offline_tries = StoredValue::new(0u32);
+    let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    on_cleanup({
+        let alive = alive.clone();
+        move || alive.store(false, std::sync::atomic::Ordering::Relaxed)
+    });
+    Effect::new(move |_| match list.get() {
+        Load::Failed(e) if e.code() == Some(ErrorCode::DeviceOffline) => {
+            let tries = offline_tries.get_value();
+            if tries < 4 && matches!(ready.get_untracked(), Readiness::Ready { .. }) {
+                offline_tries.set_value(tries + 1);
+                let alive = alive.clone();
+                crate::net::after(3_000 << tries, move || {
+                    if alive.load(std::sync::atomic::Ordering::Relaxed) {
+                        reload();
+                    }
+                });
+            }
+        }
+        Load::Ready(_) => offline_tries.set_value(0),
+        _ => {}
+    });
     let read_sns = move || {
         let now = Sns::read();
         if sns.get_untracked() != now {
@@ -583,7 +624,8 @@ pub fn UnlockPanel() -> impl IntoView {
         read_sns();
         reload();
     };
-    let update: UpdateAction = Action::new_local(move |gateway_sn: &String| {
+    let failed = ActionFailure::new();
+    let action = Action::new_local(move |gateway_sn: &String| {
         let gateway_sn = gateway_sn.clone();
         async move {
             let result = Api::new()
@@ -593,9 +635,11 @@ pub fn UnlockPanel() -> impl IntoView {
                 // The aircraft's licenses changed: read them again.
                 reload();
             }
+            failed.record(&result);
             result
         }
     });
+    let update = UpdateAction { action, failed };
     let tab_button = move |domain: DeviceModelDomain, label: &'static str, testid: &'static str| {
         view! {
             <button
