@@ -195,6 +195,7 @@ pub fn reconnect(ctx: Ctx) {
     if bridge::thing_connect(&account.username, &account.password, CONNECT_CALLBACK).is_err() {
         ASKED_AT.set(0.0);
         set_conn(ctx, Conn::Failed);
+        retry_later(ctx);
         return;
     }
     // An answer that never comes is a failed try: the next follows the waits.

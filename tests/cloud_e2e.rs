@@ -480,6 +480,28 @@ async fn a_try_pilot_2_never_answers_counts_as_failed_and_the_next_follows() {
     e.quit().await;
 }
 
+/// A `thingConnect` Pilot 2 refuses outright (an error envelope) is a failed try too: the
+/// next follows the waits and connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_try_pilot_2_refuses_is_followed_by_the_next() {
+    let e = cloud_stack_in(World::default()).await;
+    signed_in_and_connected(&e).await;
+    e.js("var b = window.djiBridge, real = b.thingConnect; \
+          b.thingConnect = function () { b.thingConnect = real; window.__refusedOnce = true; \
+          return JSON.stringify({code: -1, message: 'busy', data: null}); }; return null")
+        .await;
+    drop_cloud_link(&e).await;
+    e.eventually_true("the first try was refused", "return !!window.__refusedOnce")
+        .await;
+    e.wait_for(CONNECTED).await;
+    assert_eq!(
+        thing_connects(&e).await,
+        1,
+        "the second try, through the log"
+    );
+    e.quit().await;
+}
+
 const CONNECTED: &str = "[data-testid=cloud-state][data-state=connected]";
 
 async fn cloud_stack_in(world: World) -> E2e {
