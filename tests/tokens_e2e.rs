@@ -211,17 +211,7 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
     let warning = a.text("[data-testid=new-token-warning]").await;
     assert!(warning.contains("will not be shown again"), "{warning}");
     // a language change rebuilds the panels: the value shown once is not lost with it
-    for lang in ["ru", "en"] {
-        a.click(&format!("[data-testid=lang][data-lang={lang}]"))
-            .await;
-        let again = a
-            .wait_for("[data-testid=new-token-value]")
-            .await
-            .prop("value")
-            .await
-            .expect("value");
-        assert_eq!(again.as_deref(), Some(value.as_str()), "in {lang}");
-    }
+    kept_across_languages(&a, "[data-testid=new-token-value]", &value).await;
 
     // Copy: to the clipboard where the WebView allows it, else the value is selected
     let _ = a
@@ -340,17 +330,7 @@ async fn another_pilots_token_says_why_in_its_own_row() {
         .await
         .expect("type");
     // nor is a form being filled
-    for lang in ["ru", "en"] {
-        a.click(&format!("[data-testid=lang][data-lang={lang}]"))
-            .await;
-        let name = a
-            .wait_for("[data-testid=new-token-name]")
-            .await
-            .prop("value")
-            .await
-            .expect("value");
-        assert_eq!(name.as_deref(), Some("GS"), "in {lang}");
-    }
+    kept_across_languages(&a, "[data-testid=new-token-name]", "GS").await;
     a.click("[data-testid=new-token-issue]").await;
     a.eventually_true(
         "no method: said once, as the form's problem",
@@ -381,5 +361,15 @@ async fn a_session_revoked_elsewhere_ends_at_the_cloud_panels_next_read() {
 fn revoke_everywhere(e: &E2e) {
     for id in e.sim.api.live_token_ids("pilot") {
         assert!(e.sim.api.revoke("pilot", &id));
+    }
+}
+
+/// Switches to Russian and back: the field `css` holds `value` in each.
+async fn kept_across_languages(e: &E2e, css: &str, value: &str) {
+    for lang in ["ru", "en"] {
+        e.click(&format!("[data-testid=lang][data-lang={lang}]"))
+            .await;
+        let shown = e.wait_for(css).await.prop("value").await.expect("value");
+        assert_eq!(shown.as_deref(), Some(value), "{css} in {lang}");
     }
 }

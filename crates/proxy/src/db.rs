@@ -86,9 +86,8 @@ pub struct ConsumedAttempt {
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Db {
-    /// Connects (creating a SQLite file when the URL says `mode=rwc`) and runs the migrations.
-    /// Connects and migrates; an error names `DATABASE_URL`, wherever it is opened (a start,
-    /// `check`, `report`).
+    /// Connects (creating a SQLite file when the URL says `mode=rwc`) and runs the migrations;
+    /// an error names `DATABASE_URL`, wherever it is opened (a start, `check`, `report`).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         install_default_drivers();
         // One connection first: a pool that cannot connect only says it timed out, this says

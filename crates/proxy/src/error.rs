@@ -330,8 +330,8 @@ impl IntoResponse for ApiError {
 }
 
 /// An error and its causes, `a: b: c` ("error sending request" alone does not say that the
-/// connection was refused, or the name did not resolve).
-/// Causes a message already holds are not repeated.
+/// connection was refused, or the name did not resolve); a cause the message already holds is
+/// not repeated.
 pub fn with_causes(e: &dyn std::error::Error) -> String {
     let mut said = e.to_string();
     let mut cause = e.source();

@@ -78,6 +78,17 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
+/// The request's one `Authorization` header, if any. Two are refused: which credential was
+/// meant is not for the proxy to guess.
+fn authorization(headers: &HeaderMap) -> Result<Option<&axum::http::HeaderValue>, ApiError> {
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let first = all.next();
+    match all.next() {
+        Some(_) => Err(ApiError::TokenInvalid),
+        None => Ok(first),
+    }
+}
+
 /// The `Authorization: Bearer` token of the request.
 pub struct Bearer(pub String);
 
@@ -85,19 +96,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        // two credentials: which one was meant is not for the proxy to guess
-        if parts
-            .headers
-            .get_all(header::AUTHORIZATION)
-            .iter()
-            .nth(1)
-            .is_some()
-        {
-            return Err(ApiError::TokenInvalid);
-        }
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
+        let value = authorization(&parts.headers)?
             .ok_or(ApiError::TokenMissing)?
             .to_str()
             .map_err(|_| ApiError::TokenInvalid)?;
@@ -117,16 +116,7 @@ pub fn check_admin_token(headers: &HeaderMap, admin: &str) -> Result<(), ApiErro
     if admin.is_empty() {
         return Err(ApiError::NotFound);
     }
-    if headers
-        .get_all(header::AUTHORIZATION)
-        .iter()
-        .nth(1)
-        .is_some()
-    {
-        return Err(ApiError::TokenInvalid);
-    }
-    let given = headers
-        .get(header::AUTHORIZATION)
+    let given = authorization(headers)?
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))

@@ -272,14 +272,7 @@ fn pilot_broker(value: &str) -> anyhow::Result<()> {
     let broker = crate::check::mqtt::Broker::parse(value)
         .map_err(|e| anyhow::anyhow!("MQTT_BROKER: {e}"))?;
     // Pilot 2's default port is not documented: tcp:// and ssl:// name theirs
-    let port_given = value
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split(['/', '?']).next())
-        .is_some_and(|authority| {
-            authority
-                .rsplit_once(':')
-                .is_some_and(|(_, p)| !p.is_empty())
-        });
+    let port_given = url::Url::parse(value).is_ok_and(|u| u.port().is_some());
     if matches!(
         broker.scheme,
         crate::check::mqtt::Scheme::Tcp | crate::check::mqtt::Scheme::Tls
@@ -325,8 +318,9 @@ fn secrets(config: &Config) -> anyhow::Result<()> {
 
 /// Settings whose value holds another setting (`A=x  B=y` on one line), a comment after the
 /// value (`A=x   # why`) or a control character (`A=x\r`): systemd's `EnvironmentFile=` keeps
-/// them in the value, where a shell that sources the file would not (or they go unseen). Named, never quoted: the rest of such a line may be a
-/// secret. `vars`: the process environment.
+/// them in the value, where a shell that sources the file would not (or they go unseen).
+/// Named, never quoted: the rest of such a line may be a secret. `vars`: the process
+/// environment.
 pub fn env_file_mistakes(vars: impl IntoIterator<Item = (String, String)>) -> Result<(), String> {
     let command = Config::command();
     let names: Vec<String> = command
@@ -453,6 +447,7 @@ mod tests {
         }
         for broker in [
             "tcp://broker.example.com",
+            "ssl://[::1]",
             "tcp://broker.example.com:99999",
             "tcp://user:PW@broker.example.com:1883",
             "127.0.0.1:1883",
