@@ -179,7 +179,9 @@ async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
         .await;
     e.eventually_true(
         "the refresh's failure is gone once it worked",
-        "return !document.querySelector('[data-testid=refresh-failed]') && !!document.querySelector('[data-testid=unlock-license]')",
+        "return !document.querySelector('[data-testid=refresh-failed]') \
+         && !document.querySelector('[data-testid=unlock-panel] [data-testid=refreshing]') \
+         && !!document.querySelector('[data-testid=unlock-license]')",
     )
     .await;
     assert_eq!(lists(e.api_requests().await), before + 2);
