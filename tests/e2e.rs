@@ -347,9 +347,12 @@ async fn the_emulator_panel_covers_none_of_the_pages_controls() {
     assert_eq!(e.js(COVERED_BY_THE_EMULATOR).await, json!([]), "main page");
     // opened, it takes up to 40% of the screen; the page still ends above it
     e.click("#pilot2-emulator-log summary").await;
+    // the emulator reserves the panel's height on its `toggle` event, which fires after
+    // `open` is set: measured before it, the page's end would be under the panel
     e.eventually_true(
-        "the panel is open",
-        "return document.getElementById('pilot2-emulator-log').open",
+        "the panel is open and its height reserved",
+        "var p = document.getElementById('pilot2-emulator-log'); \
+         return p.open && parseFloat(document.body.style.paddingBottom) >= p.offsetHeight",
     )
     .await;
     assert_eq!(
