@@ -340,6 +340,31 @@ async fn another_pilots_token_says_why_in_its_own_row() {
     a.quit().await;
 }
 
+/// A read of the list keeps the rows it lists unchanged: the revoke question a pilot opened
+/// stays open while the list is read again (after a refresh, an issue, another's revoke), and
+/// the new token is added beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_revoke_question_outlives_a_new_read_of_the_list() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    let mine = "[data-testid=token][data-current=true]";
+    a.click(&format!("{mine} [data-testid=token-revoke]")).await;
+    a.wait_for(&format!("{mine} [data-testid=token-revoke-question]"))
+        .await;
+    let now = pilot_portal_sim::token_api::now_ms();
+    let (other, _) = a.sim.api.mint_unbound("copilot", now, now + 3_600_000);
+    a.click("[data-testid=tokens-refresh]").await;
+    a.wait_for(&format!("[data-testid=token][data-id='{other}']"))
+        .await;
+    assert_eq!(
+        a.count(&format!("{mine} [data-testid=token-revoke-question]"))
+            .await,
+        1,
+        "the question is still open"
+    );
+    a.quit().await;
+}
+
 /// A session revoked elsewhere while this controller shows the main page ends at the next
 /// read of any panel, not only the Access tokens one: the login page says why, nothing kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -87,7 +87,7 @@ struct Revoking {
 
 /// One token: name, badges, expiry, methods, Revoke (confirmed first).
 #[component]
-fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
+fn TokenRow(entry: TokenEntry, now: RwSignal<i64>, revoking: Revoking) -> impl IntoView {
     let revoke = revoking.action;
     let confirming = RwSignal::new(false);
     let expanded = RwSignal::new(false);
@@ -96,13 +96,19 @@ fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
         .clone()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| text::TOKENS_UNNAMED.get().to_owned());
-    let expired = entry.expires_at.is_some_and(|at| at <= now);
-    let expiry = match entry.expires_at {
-        Some(at) => format!(
-            "{} · {}",
-            text::tokens_expiry(expired, &time::relative_ms(at, now)),
-            time::format_ms(at)
-        ),
+    // The row outlives reads that list its entry unchanged (it is keyed by it): what depends
+    // on the time follows the panel's clock.
+    let expires_at = entry.expires_at;
+    let expired = move || expires_at.is_some_and(|at| at <= now.get());
+    let expiry = move || match expires_at {
+        Some(at) => {
+            let now = now.get();
+            format!(
+                "{} · {}",
+                text::tokens_expiry(at <= now, &time::relative_ms(at, now)),
+                time::format_ms(at)
+            )
+        }
         None => text::TOKENS_NO_EXPIRY.get().to_owned(),
     };
     let scopes = entry.scopes.clone();
@@ -125,7 +131,8 @@ fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
         view! { <span class="scopes">{items}</span> }.into_any()
     };
     let question = text::tokens_revoke_question(&name, entry.current);
-    let class = match (entry.current, expired) {
+    let mine = entry.current;
+    let class = move || match (mine, expired()) {
         (true, _) => "token mine",
         (false, true) => "token expired",
         _ => "token",
@@ -138,7 +145,7 @@ fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
             data-testid="token"
             data-id=entry.id.clone()
             data-current=entry.current.to_string()
-            data-expired=expired.to_string()
+            data-expired=move || expired().to_string()
         >
             <div class="head">
                 <span class="name" data-testid="token-name">{name}</span>
@@ -151,14 +158,16 @@ fn TokenRow(entry: TokenEntry, now: i64, revoking: Revoking) -> impl IntoView {
                             </span>
                         }
                     })}
-                {expired
-                    .then(|| {
-                        view! {
-                            <span class="badge" data-testid="token-expired">
-                                {text::TOKENS_EXPIRED_BADGE.get()}
-                            </span>
-                        }
-                    })}
+                {move || {
+                    expired()
+                        .then(|| {
+                            view! {
+                                <span class="badge" data-testid="token-expired">
+                                    {text::TOKENS_EXPIRED_BADGE.get()}
+                                </span>
+                            }
+                        })
+                }}
             </div>
             <p class="muted" data-testid="token-expiry">{expiry}</p>
             <p>
@@ -500,6 +509,16 @@ pub fn TokensPanel() -> impl IntoView {
         _ => Vec::new(),
     });
     let now = RwSignal::new(time::now_ms());
+    // What the panel shows, and whether any rows: only a change of it builds the panel's body anew.
+    let shape = Memo::new(move |_| match list.get() {
+        Load::Loading => Load::Loading,
+        Load::Ready(entries) => Load::Ready(!entries.is_empty()),
+        Load::Failed(error) => Load::Failed(error),
+    });
+    let entries = move || match list.get() {
+        Load::Ready(entries) => entries,
+        _ => Vec::new(),
+    };
     list.load(|api| async move { api.tokens().await });
     // The list stays readable while it is read again (after an issue or a revoke too).
     let refresh = move || {
@@ -553,18 +572,22 @@ pub fn TokensPanel() -> impl IntoView {
             <h2>{text::TOKENS_TITLE.get()}</h2>
             <p class="muted">{text::TOKENS_INTRO.get()}</p>
             {refresh_note(list, "tokens-error")}
-            {move || match list.get() {
+            {move || match shape.get() {
                 Load::Loading => view! { <p class="muted">{text::TOKENS_LOADING.get()}</p> }.into_any(),
-                Load::Ready(entries) if entries.is_empty() => {
+                Load::Ready(false) => {
                     view! { <p class="muted" data-testid="tokens-none">{text::TOKENS_NONE.get()}</p> }.into_any()
                 }
-                Load::Ready(entries) => {
-                    let now = now.get_untracked();
-                    let rows = entries
-                        .into_iter()
-                        .map(|entry| view! { <TokenRow entry now revoking /> })
-                        .collect_view();
-                    view! { <ul class="tokens" data-testid="tokens">{rows}</ul> }.into_any()
+                Load::Ready(_) => {
+                    // Keyed: a row listed unchanged by the next read stays as it is (its open
+                    // question, its expanded methods), and is not swapped under the pilot's finger.
+                    view! {
+                        <ul class="tokens" data-testid="tokens">
+                            <For each=entries key=|entry| entry.clone() let:entry>
+                                <TokenRow entry now revoking />
+                            </For>
+                        </ul>
+                    }
+                        .into_any()
                 }
                 Load::Failed(error) => {
                     view! { <ErrorText error testid="tokens-error" retry=Callback::new(move |()| refresh()) /> }

@@ -26,7 +26,7 @@ pub mod paths {
 
 /// One token of the project as the platform lists it. The value itself is never listed: the
 /// platform cannot give it again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TokenEntry {
     /// The platform's `_id` (24 hex characters).
     pub id: String,
