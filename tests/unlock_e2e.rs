@@ -118,6 +118,40 @@ async fn the_seven_kinds_are_shown_and_a_license_is_enabled_from_the_devices_rep
     e.quit().await;
 }
 
+/// A new read of the licenses keeps the rows it lists unchanged: the question a pilot opened
+/// on one stays open across Refresh (and across the read after an update).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_question_outlives_a_new_read_of_the_licenses() {
+    let e = signed_in_with_aircraft().await;
+    let row = format!("[data-testid=unlock-license][data-license-id='{DISABLED}']");
+    e.click(&format!("{row} [data-testid=unlock-toggle]")).await;
+    e.wait_for(&format!("{row} [data-testid=unlock-question]"))
+        .await;
+    let lists = || async {
+        e.api_requests()
+            .await
+            .iter()
+            .filter(|r| r.contains("/api/unlock/licenses"))
+            .count()
+    };
+    let before = lists().await;
+    e.click("[data-testid=unlock-refresh]").await;
+    e.eventually("the licenses were read again", || async {
+        lists().await > before
+            && e.count("[data-testid=unlock-panel] [data-testid=refreshing]")
+                .await
+                == 0
+    })
+    .await;
+    assert_eq!(
+        e.count(&format!("{row} [data-testid=unlock-question]"))
+            .await,
+        1,
+        "the question is still open"
+    );
+    e.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_with_a_good_then_a_damaged_file() {
     let e = signed_in_with_aircraft().await;

@@ -25,7 +25,7 @@ use pilot_portal_shared::ErrorCode;
 // --- pure helpers --------------------------------------------------------------------------------
 
 /// A group of the list: the document's seven types in its order, then the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     Area,
     Circle,
@@ -420,42 +420,49 @@ fn LicenseRow(
     }
 }
 
-/// The licenses of one answer, by group.
+/// The licenses of the answer shown, by group. Groups and rows are keyed (a row by all it
+/// shows): a read listing a license unchanged keeps its row as it is, with an open question
+/// or a switch waiting for the device, instead of building it anew.
 #[component]
 fn LicenseList(
-    response: UnlockLicensesResponse,
+    list: Loader<UnlockLicensesResponse>,
+    /// Switches act on the aircraft's licenses; the Flysafe list is for reading.
+    aircraft: bool,
     /// This controller.
     gateway_sn: String,
 ) -> impl IntoView {
-    let aircraft = response.domain == DeviceModelDomain::Aircraft;
-    if response.licenses.is_empty() {
-        let none = if aircraft {
-            text::UNLOCK_NONE_AIRCRAFT.get()
-        } else {
-            text::UNLOCK_NONE_DOCK.get()
-        };
-        return view! { <p class="muted" data-testid="unlock-empty">{none}</p> }.into_any();
-    }
-    // Switches act on the aircraft's licenses; the Flysafe list is for reading.
     let gateway_sn = aircraft.then_some(gateway_sn);
     let now_secs = time::now_ms() / 1000;
-    grouped(response.licenses)
-        .into_iter()
-        .map(|(group, items)| {
-            let count = items.len();
-            let rows = items
-                .into_iter()
-                .map(|item| view! { <LicenseRow item gateway_sn=gateway_sn.clone() now_secs /> })
-                .collect_view();
-            view! {
-                <section class="unlock-group" data-testid="unlock-group" data-type=group.as_str()>
-                    <h3>{group.title()} " (" {count} ")"</h3>
-                    <ul class="licenses">{rows}</ul>
-                </section>
-            }
-        })
-        .collect_view()
-        .into_any()
+    let groups = move || match list.get() {
+        Load::Ready(response) => grouped(response.licenses),
+        _ => Vec::new(),
+    };
+    let group_items = move |group: Group| {
+        groups()
+            .into_iter()
+            .find(|(g, _)| *g == group)
+            .map(|(_, items)| items)
+            .unwrap_or_default()
+    };
+    view! {
+        <For each=move || groups().into_iter().map(|(group, _)| group) key=|group| *group let:group>
+            <section class="unlock-group" data-testid="unlock-group" data-type=group.as_str()>
+                <h3>{group.title()} " (" {move || group_items(group).len()} ")"</h3>
+                <ul class="licenses">
+                    <For
+                        each=move || group_items(group)
+                        key=|item| serde_json::to_string(item).unwrap_or_default()
+                        children={
+                            let gateway_sn = gateway_sn.clone();
+                            move |item| {
+                                view! { <LicenseRow item gateway_sn=gateway_sn.clone() now_secs /> }
+                            }
+                        }
+                    />
+                </ul>
+            </section>
+        </For>
+    }
 }
 
 /// "Update from the platform's license file", its progress and its outcome.
@@ -523,6 +530,16 @@ fn Licenses(
     // The list's refusal already says this controller is not the pilot's to manage here: an
     // update would only be refused the same way.
     let forbidden = move || matches!(list.get(), Load::Failed(e) if e.code() == Some(ErrorCode::DeviceForbidden));
+    // Only a change of what is shown (loading, no licenses, licenses, a failure) builds it
+    // anew: a new read of the licenses goes to their rows.
+    let shape = Memo::new(move |_| match list.get() {
+        Load::Loading => Load::Loading,
+        Load::Ready(r) => Load::Ready((
+            r.domain == DeviceModelDomain::Aircraft,
+            r.licenses.is_empty(),
+        )),
+        Load::Failed(e) => Load::Failed(e),
+    });
     let inconsistent = move || {
         matches!(list.get(), Load::Ready(r) if r.consistence == Some(false)).then(|| {
             view! {
@@ -539,13 +556,21 @@ fn Licenses(
             <UpdateLicenses gateway_sn=gateway_sn.get_value() update />
         </Show>
         {refresh_note(list, "unlock-error")}
-        {move || match list.get() {
+        {move || match shape.get() {
             Load::Loading => {
                 view! { <p class="muted" data-testid="unlock-loading">{text::UNLOCK_LOADING.get()}</p> }
                     .into_any()
             }
-            Load::Ready(response) => {
-                view! { <LicenseList response gateway_sn=gateway_sn.get_value() /> }.into_any()
+            Load::Ready((aircraft, true)) => {
+                let none = if aircraft {
+                    text::UNLOCK_NONE_AIRCRAFT.get()
+                } else {
+                    text::UNLOCK_NONE_DOCK.get()
+                };
+                view! { <p class="muted" data-testid="unlock-empty">{none}</p> }.into_any()
+            }
+            Load::Ready((aircraft, false)) => {
+                view! { <LicenseList list aircraft gateway_sn=gateway_sn.get_value() /> }.into_any()
             }
             Load::Failed(error) => failure(error, "unlock-error", reload),
         }}
