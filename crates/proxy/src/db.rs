@@ -128,6 +128,22 @@ impl Db {
         Ok(Db { pool, key: None })
     }
 
+    /// Opens a database that must exist already, for reading what a running proxy stored (the
+    /// `report` subcommand): a mistyped SQLite path is said, not created empty to answer
+    /// "no reports".
+    pub async fn connect_existing(url: &str) -> anyhow::Result<Db> {
+        if let Some(path) = sqlite_file(url) {
+            if !path.exists() {
+                anyhow::bail!(
+                    "DATABASE_URL: {} does not exist (is this the proxy's DATABASE_URL? Its first \
+                     start creates the file)",
+                    path.display()
+                );
+            }
+        }
+        Self::connect(url).await
+    }
+
     /// This database with stored upstream tokens encrypted under `key`.
     pub fn with_storage_key(mut self, key: Option<crate::storage_key::StorageKey>) -> Db {
         self.key = key;
@@ -376,9 +392,35 @@ impl From<sqlx::Error> for crate::error::ApiError {
     }
 }
 
+/// The file a SQLite URL names; `None` for another database or an in-memory one.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr;
+    let url = url.trim();
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Db;
+
+    /// `report` with a mistyped path: said, and no empty database left behind.
+    #[tokio::test]
+    async fn reading_a_sqlite_file_that_is_not_there_says_so_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("mistyped.db");
+        let said =
+            match Db::connect_existing(&format!("sqlite://{}?mode=rwc", path.display())).await {
+                Ok(_) => panic!("no such file"),
+                Err(e) => format!("{e:#}"),
+            };
+        assert!(said.contains("mistyped.db does not exist"), "{said}");
+        assert!(!path.exists(), "nothing created");
+        assert!(Db::connect_existing("sqlite::memory:").await.is_ok());
+    }
 
     /// A database that refuses the connection says so, not "pool timed out" after the whole
     /// wait; the password is not in it.

@@ -349,7 +349,7 @@ pub async fn operator_report(
     id: Option<&str>,
     last: u32,
 ) -> anyhow::Result<String> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_existing(&config.database_url).await?;
     let Some(id) = id else {
         let recent = db.recent_support_reports(last).await?;
         if recent.is_empty() {
