@@ -53,19 +53,7 @@ fn relative_format() -> RelativeTimeFormat {
 /// "in 3 hours", "2 days ago" (or "3小时后", "2 дня назад"): how far `ms` is from `now`, in
 /// the largest unit that fits.
 pub fn relative_ms(ms: i64, now: i64) -> String {
-    const MINUTE: f64 = 60_000.0;
-    let diff = (ms - now) as f64;
-    let (value, unit) = [
-        (365.0 * 24.0 * 60.0 * MINUTE, "year"),
-        (30.0 * 24.0 * 60.0 * MINUTE, "month"),
-        (24.0 * 60.0 * MINUTE, "day"),
-        (60.0 * MINUTE, "hour"),
-        (MINUTE, "minute"),
-    ]
-    .into_iter()
-    .find(|(size, _)| diff.abs() >= *size)
-    .map(|(size, unit)| ((diff / size).trunc(), unit))
-    .unwrap_or(((diff / 1000.0).trunc(), "second"));
+    let (value, unit) = relative_parts(ms - now);
     // Chrome 71 and newer: older WebViews (README, "Old controllers") get the date itself
     let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or_default();
     if !js_sys::Reflect::has(&intl, &"RelativeTimeFormat".into()).unwrap_or(false) {
@@ -77,4 +65,51 @@ pub fn relative_ms(ms: i64, now: i64) -> String {
 /// Now, on the proxy's clock (the controller's corrected, see [`crate::clock`]).
 pub fn now_ms() -> i64 {
     crate::clock::corrected(crate::clock::local_ms(), crate::clock::offset_ms())
+}
+
+/// `diff_ms` in the largest unit it fills, counted down (an expiry is not said later than it
+/// is), except a whole unit missed by under 1% of it: a token issued for a day and listed a
+/// second later expires "in 1 day", not "in 23 hours".
+fn relative_parts(diff_ms: i64) -> (f64, &'static str) {
+    const MINUTE: f64 = 60_000.0;
+    const NEARLY: f64 = 0.01;
+    let diff = diff_ms as f64;
+    [
+        (365.0 * 24.0 * 60.0 * MINUTE, "year"),
+        (30.0 * 24.0 * 60.0 * MINUTE, "month"),
+        (24.0 * 60.0 * MINUTE, "day"),
+        (60.0 * MINUTE, "hour"),
+        (MINUTE, "minute"),
+    ]
+    .into_iter()
+    .find(|(size, _)| diff.abs() / size >= 1.0 - NEARLY)
+    .map(|(size, unit)| ((diff.abs() / size + NEARLY).floor().copysign(diff), unit))
+    .unwrap_or(((diff / 1000.0).trunc(), "second"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_parts;
+
+    const SECOND: i64 = 1000;
+    const MINUTE: i64 = 60 * SECOND;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+
+    #[test]
+    fn a_lifetime_just_begun_is_said_in_its_own_unit() {
+        assert_eq!(relative_parts(DAY - SECOND), (1.0, "day"));
+        assert_eq!(relative_parts(HOUR - 2 * SECOND), (1.0, "hour"));
+        assert_eq!(relative_parts(365 * DAY - MINUTE), (1.0, "year"));
+        assert_eq!(relative_parts(-(2 * DAY) - 5 * MINUTE), (-2.0, "day"));
+    }
+
+    #[test]
+    fn otherwise_the_time_left_is_counted_down() {
+        assert_eq!(relative_parts(31 * MINUTE), (31.0, "minute"));
+        assert_eq!(relative_parts(DAY - 30 * MINUTE), (23.0, "hour"));
+        assert_eq!(relative_parts(HOUR + 59 * MINUTE), (1.0, "hour"));
+        assert_eq!(relative_parts(45 * SECOND), (45.0, "second"));
+        assert_eq!(relative_parts(-90 * MINUTE), (-1.0, "hour"));
+    }
 }
