@@ -551,11 +551,18 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), ApiError> {
             Ok(Revoked::Revoked | Revoked::NotFound) => {}
             Err(r) if r.status == StatusCode::UNAUTHORIZED => {}
             Err(r) => {
-                return Err(refused(
+                // A refusal no retry changes (a missing permission): the token stays live on
+                // the platform, but this proxy no longer takes it; the pilot is told why.
+                let token_id = binding.token_id.clone();
+                let said = refused(
                     &r,
                     Some(&Identity::Bound(binding)),
                     "revoke tokens (TOKEN_SCOPES: DELETE /tokens/:id)",
-                ))
+                );
+                if r.status.is_client_error() && r.status != StatusCode::TOO_MANY_REQUESTS {
+                    state.db.mark_token_revoked(&token_id, now_ms()).await?;
+                }
+                return Err(said);
             }
         }
     }

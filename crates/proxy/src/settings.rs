@@ -77,8 +77,25 @@ pub fn check(config: &Config) -> anyhow::Result<Checked> {
     let database = config.database_url.trim().to_ascii_lowercase();
     if !(database.starts_with("sqlite:") || database.starts_with("postgres")) {
         // named by its scheme only: the rest may hold the database's password
-        let scheme = database.split(':').next().unwrap_or_default();
-        anyhow::bail!("DATABASE_URL: the scheme {scheme:?} is not sqlite: or postgres://");
+        let scheme = database
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .filter(|s| {
+                s.len() <= 20
+                    && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+        match scheme {
+            Some(scheme) => {
+                anyhow::bail!("DATABASE_URL: the scheme {scheme:?} is not sqlite: or postgres://")
+            }
+            None => anyhow::bail!(
+                "DATABASE_URL is not a URL (sqlite:… or postgres://user:password@host/db; the \
+                 keyword form host=… user=… is not read); its value is not shown, it may hold \
+                 a password"
+            ),
+        }
     }
     Ok(Checked {
         project_access,
@@ -118,6 +135,7 @@ pub fn warnings(config: &Config) -> Vec<String> {
             config.public_base()
         ));
     }
+    said.extend(token_scope_gaps(config));
     if let Some(dir) = config.license_dir() {
         let probe = dir.join(".pilot-portal-write-check");
         if !dir.is_dir() {
@@ -135,6 +153,48 @@ pub fn warnings(config: &Config) -> Vec<String> {
         }
     }
     said
+}
+
+/// What pilots' tokens cannot do that the proxy does with them, when `TOKEN_SCOPES` limits them:
+/// list, issue and revoke on `TOKEN_API_TOKENS_PATH`. A warning, not a refusal: how the
+/// platform matches scopes is not confirmed (README).
+fn token_scope_gaps(config: &Config) -> Vec<String> {
+    use pilot_portal_shared::tokens::scope_allows;
+    let scopes: Vec<&str> = config
+        .token_scopes
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if scopes.is_empty() {
+        return Vec::new();
+    }
+    let path = config.token_api_tokens_path.trim().trim_end_matches('/');
+    let one = format!("{path}/0123456789abcdef01234567");
+    [
+        (
+            "GET",
+            path,
+            "list tokens: the Access tokens panel is refused",
+        ),
+        (
+            "POST",
+            path,
+            "issue tokens: Pilot 2's own token and tools' tokens are refused",
+        ),
+        (
+            "DELETE",
+            one.as_str(),
+            "revoke tokens: a log-out cannot end the pilot's token on the platform (this proxy \
+             stops taking it; it stays live there until it expires)",
+        ),
+    ]
+    .into_iter()
+    .filter(|(method, path, _)| !scopes.iter().any(|s| scope_allows(s, method, path)))
+    .map(|(method, path, what)| {
+        format!("TOKEN_SCOPES gives pilots' tokens no {method} {path}, so they cannot {what}")
+    })
+    .collect()
 }
 
 /// `http://` to anything but this machine.
@@ -503,11 +563,18 @@ mod tests {
             ("DATABASE_URL", "mysql://app:DBSECRET@db.internal/pp"),
             ("TOKEN_API_URL", "ftp://user:TOKPW@platform.example.com/"),
             ("DATABASE_URL", "mysql://db.internal/pp?password=DBSECRET"),
+            // PostgreSQL's keyword form and other values without a scheme
+            (
+                "DATABASE_URL",
+                "host=db.internal user=pp password=DBSECRET dbname=pp",
+            ),
+            ("DATABASE_URL", "pp/DBSECRET@127.0.0.1/db"),
         ] {
             let said = refused(&[(setting, value)]);
             assert!(said.starts_with(setting), "{said}");
+            let lower = said.to_lowercase();
             assert!(
-                !said.contains("SECRET") && !said.contains("TOKPW"),
+                !lower.contains("secret") && !lower.contains("tokpw"),
                 "{said}"
             );
         }
@@ -584,6 +651,19 @@ mod tests {
             0,
             "the probe is gone"
         );
+        // pilots' tokens that cannot revoke themselves: a log-out would leave them live
+        let said = warnings(&config(&[("TOKEN_SCOPES", "GET /tokens,POST /tokens")]));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("TOKEN_SCOPES gives pilots' tokens no DELETE /api/v1/tokens/"),
+            "{said:?}"
+        );
+        assert_eq!(
+            warnings(&config(&[("TOKEN_SCOPES", "GET /objects")])).len(),
+            3
+        );
+        assert!(warnings(&config(&[("TOKEN_SCOPES", "GET /*,POST /*,DELETE /*")])).is_empty());
+        assert!(warnings(&config(&[("TOKEN_SCOPES", "")])).is_empty());
         let said = warnings(&config(&[("UNLOCK_LICENSE_DIR", "/no/such/licenses")]));
         assert_eq!(
             said,

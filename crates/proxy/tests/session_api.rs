@@ -317,6 +317,34 @@ async fn logout_revokes_on_the_platform() {
     assert!(h.token_api.api.live_token_ids("pilot").is_empty());
 }
 
+/// A platform that will not let the token revoke itself (TOKEN_SCOPES without DELETE): the
+/// pilot is told why, and this proxy takes the token no more, though the platform keeps it.
+#[tokio::test]
+async fn a_logout_the_platform_refuses_still_ends_the_session_here() {
+    let h = harness_with(|c| {
+        c.token_scopes = vec!["GET /tokens".into(), "POST /tokens".into()];
+    })
+    .await;
+    let token = h.login().await;
+    let r = h
+        .post_json("/api/session/logout", Some(&token), json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (StatusCode::FORBIDDEN, "token_scope_missing"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        h.get("/api/pilot/bootstrap", Some(&token)).await.error_code(),
+        "token_revoked"
+    );
+    assert_eq!(
+        h.get("/api/session", Some(&token)).await.error_code(),
+        "token_revoked"
+    );
+}
+
 #[tokio::test]
 async fn upstream_down_is_502_unreachable() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -174,6 +174,37 @@ pub fn check_scope(scope: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `scope` lets a token call `method` on `path`, as this proxy reads scopes
+/// (unconfirmed, README): `/api/v1` optional on both, `:param` one segment, a final `*` the
+/// rest.
+pub fn scope_allows(scope: &str, method: &str, path: &str) -> bool {
+    let plain = |p: &str| -> String {
+        let p = p.trim();
+        p.strip_prefix("/api/v1")
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(p)
+            .to_owned()
+    };
+    let Some((scope_method, scope_path)) = scope.trim().split_once(' ') else {
+        return false;
+    };
+    if !scope_method.eq_ignore_ascii_case(method) {
+        return false;
+    }
+    let (want, have) = (plain(scope_path), plain(path));
+    let have: Vec<&str> = have.split('/').collect();
+    let want: Vec<&str> = want.split('/').collect();
+    for (i, w) in want.iter().enumerate() {
+        match (*w, have.get(i)) {
+            ("*", _) => return true,
+            (w, Some(h)) if w.starts_with(':') && !h.is_empty() => {}
+            (w, Some(h)) if w == *h => {}
+            _ => return false,
+        }
+    }
+    want.len() == have.len()
+}
+
 /// Why a token name is refused ([`check_name`]): in English as `Display` (the proxy's
 /// answer), a kind the page words in the pilot's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -328,6 +359,28 @@ pub const PILOT_TOKEN_PREFIX: &str = "Pilot 2 · ";
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_scope_reaches_a_path_by_segment_param_or_final_star() {
+        assert!(scope_allows("GET /tokens", "GET", "/api/v1/tokens"));
+        assert!(scope_allows(
+            "DELETE /tokens/:id",
+            "DELETE",
+            "/api/v1/tokens/ab12"
+        ));
+        assert!(scope_allows(
+            "DELETE /api/v1/*",
+            "DELETE",
+            "/api/v1/tokens/ab12"
+        ));
+        assert!(!scope_allows("GET /tokens", "POST", "/api/v1/tokens"));
+        assert!(!scope_allows(
+            "DELETE /tokens",
+            "DELETE",
+            "/api/v1/tokens/ab12"
+        ));
+        assert!(!scope_allows("GET /tokens/:id", "GET", "/api/v1/tokens"));
+    }
     use super::*;
 
     #[test]
