@@ -553,7 +553,7 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), ApiError> {
             Err(r) => {
                 // A refusal no retry changes (a missing permission): the token stays live on
                 // the platform, but this proxy no longer takes it; the pilot is told why.
-                let token_id = binding.token_id.clone();
+                let (token_id, user) = (binding.token_id.clone(), binding.user.clone());
                 let said = refused(
                     &r,
                     Some(&Identity::Bound(binding)),
@@ -561,6 +561,7 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), ApiError> {
                 );
                 if r.status.is_client_error() && r.status != StatusCode::TOO_MANY_REQUESTS {
                     state.db.mark_token_revoked(&token_id, now_ms()).await?;
+                    state.db.end_pending_attempts(&user, now_ms()).await?;
                 }
                 return Err(said);
             }
@@ -574,6 +575,10 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), ApiError> {
             .mark_token_revoked(&binding.token_id, now_ms())
             .await?;
     }
+    state
+        .db
+        .end_pending_attempts(&binding.user, now_ms())
+        .await?;
     Ok(())
 }
 

@@ -336,7 +336,9 @@ async fn a_logout_the_platform_refuses_still_ends_the_session_here() {
         r.text
     );
     assert_eq!(
-        h.get("/api/pilot/bootstrap", Some(&token)).await.error_code(),
+        h.get("/api/pilot/bootstrap", Some(&token))
+            .await
+            .error_code(),
         "token_revoked"
     );
     assert_eq!(

@@ -129,6 +129,55 @@ async fn callbacks_with_missing_forged_replayed_or_expired_state_store_nothing()
     );
 }
 
+/// A log-out ends the pilot's link attempts: an authorization page left open on a shared
+/// controller (or in its history) links no one to the pilot who left, by either way in.
+#[tokio::test]
+async fn a_log_out_ends_the_link_attempts_of_the_session() {
+    let h = harness().await;
+    let token = h.login().await;
+    let r = h.post_json("/api/xag/link", Some(&token), json!({})).await;
+    let own = r.json()["authorize_url"].as_str().expect("url").to_owned();
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    let r = h
+        .post_json("/api/session/logout", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let r = h.get(&own, None).await;
+    assert_eq!(r.error_code(), "link_state_invalid", "{}", r.text);
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(location(&r), "/?xag=state_invalid");
+    assert_eq!(count_links(&h).await, 0);
+
+    // revoking this controller's own token ends them too; another pilot's attempts stay
+    let token = h.login().await;
+    let other = h.login_with("copilot", "copilot123").await;
+    let (path, code, _) = authorize(&start_link(&h, &token).await, "approve").await;
+    let (theirs, their_code, _) = authorize(&start_link(&h, &other).await, "approve").await;
+    let id = h
+        .get("/api/tokens", Some(&token))
+        .await
+        .json()
+        .as_array()
+        .and_then(|list| list.iter().find(|t| t["current"] == true).cloned())
+        .expect("own token listed")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = h
+        .call(
+            Request::delete(format!("/api/tokens/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let r = callback_form(&h, &path, &format!("authorization_code={code}")).await;
+    assert_eq!(location(&r), "/?xag=state_invalid");
+    let r = callback_form(&h, &theirs, &format!("authorization_code={their_code}")).await;
+    assert_eq!(location(&r), "/?xag=linked");
+}
+
 #[tokio::test]
 async fn a_replayed_callback_is_refused() {
     let h = harness().await;

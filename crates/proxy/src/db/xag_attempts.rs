@@ -50,6 +50,20 @@ impl Db {
         .transpose()
     }
 
+    /// Ends `user`'s unused attempts at `now` (their session ended): an authorization page
+    /// left open on a shared controller links no one to them afterwards.
+    pub async fn end_pending_attempts(&self, user: &str, now: i64) -> sqlx::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE xag_link_attempts SET expires_at = $1 \
+             WHERE platform_user = $2 AND used = 0 AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The states of live, unused attempts whose browser went to XAG's page (at most two:
     /// enough to tell "exactly one" from "several").
     pub async fn pending_at_xag(&self, now: i64) -> sqlx::Result<Vec<String>> {

@@ -165,6 +165,10 @@ pub async fn revoke(
     // Marked, not unbound, the caller's own token too: its next check says "revoked" (a
     // revocation from a tool outside the page), as another controller's does.
     state.db.mark_token_revoked(&id, now_ms()).await?;
+    if user.token_id.as_deref() == Some(id.as_str()) {
+        // This controller's own: its session is over, as at a log-out.
+        state.db.end_pending_attempts(user.name(), now_ms()).await?;
+    }
     tracing::info!(user = %user.name(), id = %id, "token revoked");
     Ok(StatusCode::NO_CONTENT)
 }
