@@ -216,6 +216,8 @@ pub enum NameProblem {
     Invisible,
     /// Reads like Pilot 2's own ([`PILOT_TOKEN_PREFIX`]).
     Reserved,
+    /// More than [`MAX_MARKS`] combining marks on one character: an unreadable stack.
+    Stacked,
 }
 
 impl std::fmt::Display for NameProblem {
@@ -234,6 +236,10 @@ impl std::fmt::Display for NameProblem {
                 f,
                 "Names that read \"{}…\" are kept for the tokens Pilot 2 holds.",
                 PILOT_TOKEN_PREFIX.trim_end()
+            ),
+            NameProblem::Stacked => write!(
+                f,
+                "The name stacks more than {MAX_MARKS} accents or marks on one character."
             ),
         }
     }
@@ -261,6 +267,13 @@ pub fn check_name(name: &str) -> Result<&str, NameProblem> {
     if hidden {
         return Err(NameProblem::Invisible);
     }
+    let mut run = 0;
+    for &c in &chars {
+        run = if is_combining_mark(c) { run + 1 } else { 0 };
+        if run > MAX_MARKS {
+            return Err(NameProblem::Stacked);
+        }
+    }
     // Read as a pilot reads it: letters and digits only, so that other spaces and dots
     // (U+00A0, U+22C5, …) do not make a look-alike.
     if skeleton(name).starts_with(&skeleton(PILOT_TOKEN_PREFIX)) {
@@ -269,15 +282,28 @@ pub fn check_name(name: &str) -> Result<&str, NameProblem> {
     Ok(name)
 }
 
+/// Combining marks a name may put on one character: enough for any language's accents and
+/// tone marks, not for a stack that covers the names above and below it.
+pub const MAX_MARKS: usize = 3;
+
+/// The combining diacritical marks (U+0300–U+036F, U+1AB0–U+1AFF, U+1DC0–U+1DFF,
+/// U+20D0–U+20FF, U+FE20–U+FE2F): what stacks are made of.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
 /// Characters that show nothing, or change how the text around them shows: direction
 /// controls, zero-width and filler characters, variation selectors, tags (U+00AD, U+034F,
 /// U+061C, U+115F–U+1160, U+17B4–U+17B5, U+180B–U+180F, U+200B–U+200F, U+2028–U+202E,
-/// U+2060–U+206F, U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0, U+FFF0–U+FFFB, U+E0000–U+E0FFF).
+/// U+2060–U+206F, U+2800 (the blank Braille pattern), U+3164, U+FE00–U+FE0F, U+FEFF, U+FFA0,
+/// U+FFF0–U+FFFB, U+E0000–U+E0FFF).
 fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
         | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
@@ -326,6 +352,13 @@ fn fold_look_alike(c: char) -> char {
             char::from(b'a' + u8::try_from(i % 26).unwrap_or(0))
         }
         '\u{1D7CE}'..='\u{1D7FF}' => char::from(b'0' + u8::try_from(at(0x1D7CE, 10)).unwrap_or(0)),
+        // Circled letters (Ⓐ–Ⓩ, ⓐ–ⓩ)
+        '\u{24B6}'..='\u{24E9}' => char::from(b'a' + u8::try_from(at(0x24B6, 26)).unwrap_or(0)),
+        // Small capital and superscript ("modifier") letters
+        'ᴾ' | 'ᵖ' => 'p',
+        'ᴵ' | 'ⁱ' | 'ᴸ' | 'ˡ' => 'i',
+        'ᴼ' | 'ᵒ' => 'o',
+        'ᵀ' | 'ᵗ' => 't',
         'ℙ' | 'ℼ' => 'p',
         'ℐ' | 'ℑ' | 'ℹ' | 'ⅈ' | 'ℒ' => 'i',
         'ℴ' => 'o',
@@ -338,7 +371,7 @@ fn fold_look_alike(c: char) -> char {
         | 'ł' | 'ì' | 'í' | 'ï' | 'î' => 'i',
         'о' | 'ο' | '0' | 'օ' | 'ᴏ' | 'ò' | 'ó' | 'ö' | 'ô' | 'õ' | 'ø' => 'o',
         'т' | 'τ' | 'ţ' | 'ť' | 'ṭ' => 't',
-        '²' | '₂' | 'ƻ' => '2',
+        '²' | '₂' | 'ƻ' | 'ᒿ' | '②' | '⑵' | '⒉' => '2',
         c => c,
     }
 }
@@ -490,6 +523,10 @@ mod tests {
             "\u{2119}ilot 2 · X",
             "Pilot \u{0662} · X",
             "\u{1D40F}\u{1D422}\u{1D425}\u{1D428}\u{1D42D} 2",
+            "\u{24C5}ilot 2 · 5YSZL260021E9W",
+            "\u{1D3E}ilot 2 · 5YSZL260021E9W",
+            "Pilot \u{14BF} · X",
+            "Pilot \u{2461} · X",
         ] {
             assert!(check_name(alike).is_err(), "{alike:?}");
         }
@@ -513,9 +550,18 @@ mod tests {
             "a\u{3164}b",
             "a\u{2028}b",
             "a\u{FE0F}",
+            "\u{2800}\u{2800}",
         ] {
             assert!(check_name(hidden).is_err(), "{hidden:?}");
         }
+        // accents as languages use them, not a stack over the list
+        assert_eq!(check_name("Tiếng Việt"), Ok("Tiếng Việt"));
+        assert_eq!(
+            check_name("e\u{0301}\u{0302}\u{0323}"),
+            Ok("e\u{0301}\u{0302}\u{0323}")
+        );
+        let stack = format!("a{}", "\u{0301}".repeat(99));
+        assert_eq!(check_name(&stack), Err(NameProblem::Stacked));
         assert_eq!(check_name("Pilot's laptop"), Ok("Pilot's laptop"));
         assert_eq!(check_name("GS · Pilot 2"), Ok("GS · Pilot 2"));
         assert_eq!(check_name("无人机 · 地面站"), Ok("无人机 · 地面站"));
