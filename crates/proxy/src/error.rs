@@ -291,7 +291,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if matches!(self, ApiError::DeviceRefused { .. }) {
+            // The device's own answer to what a pilot asked (an unknown license, say): a 502
+            // for the page, but nothing failed here, and any pilot can cause one — not an
+            // ERROR an operator's alerting wakes up for.
+            tracing::warn!(code = self.code().as_str(), detail = ?self.to_string());
+        } else if status.is_server_error() {
             // `detail` never holds secrets: upstream URLs are stripped before it is built.
             tracing::error!(code = self.code().as_str(), detail = ?self.to_string());
         } else {

@@ -274,6 +274,9 @@ pub fn app(state: AppState) -> Router {
                     )
                 })
                 .on_request(())
+                // Each 5xx is logged once, by `ApiError` (at the level its cause deserves),
+                // not again as tower-http's ERROR "response failed".
+                .on_failure(())
                 .on_response(
                     |response: &axum::http::Response<_>,
                      latency: Duration,

@@ -160,3 +160,46 @@ async fn a_stray_xag_callback_is_not_an_error_for_the_operator() {
         "{advised}"
     );
 }
+
+/// A 5xx is logged once, at the level its cause deserves: a failure of the proxy or an
+/// upstream at ERROR, a device refusing what a pilot asked (which any pilot can cause) at
+/// WARN, and never again as tower-http's "response failed".
+#[tokio::test(flavor = "current_thread")]
+async fn a_failure_is_logged_once_and_a_devices_refusal_is_no_error() {
+    use axum::response::IntoResponse;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let text = || String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let h = harness_with(|c| c.token_api_url = format!("http://127.0.0.1:{port}")).await;
+    let r = h
+        .post_json(
+            "/api/auth/login",
+            None,
+            json!({"username":"pilot","password":"pilot123"}),
+        )
+        .await;
+    assert_eq!(r.error_code(), "upstream_unreachable");
+    let logs = text();
+    assert_eq!(logs.matches("ERROR").count(), 1, "{logs}");
+    assert!(!logs.contains("response failed"), "{logs}");
+
+    let before = logs.len();
+    let response =
+        pilot_portal_proxy::error::ApiError::DeviceRefused { code: 314_001 }.into_response();
+    assert_eq!(response.status(), axum::http::StatusCode::BAD_GATEWAY);
+    let logs = text();
+    let said = &logs[before..];
+    assert!(
+        said.contains("WARN") && said.contains("device_error"),
+        "{said}"
+    );
+    assert!(!said.contains("ERROR"), "{said}");
+}
