@@ -162,6 +162,8 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
         .await;
     a.click("[data-testid=new-token-lifetime] option[value='7 days']")
         .await;
+    // the form built anew in another language shows the lifetime it will ask for
+    kept_across_languages(&a, "[data-testid=new-token-lifetime]", "7 days").await;
     a.click("[data-testid=new-token-issue]").await;
     a.eventually_true("a method is asked for", &said("Pick at least one method"))
         .await;
@@ -337,6 +339,56 @@ async fn another_pilots_token_says_why_in_its_own_row() {
         "return !!document.querySelector('[data-testid=new-token-invalid]') && [...document.querySelectorAll('[data-testid=new-token-form] p')].filter(p => p.textContent.includes('Pick at least one method')).length === 1",
     )
     .await;
+    a.quit().await;
+}
+
+/// A token issued while the language changes: the panel built anew says it is being issued,
+/// then shows its value (once) and lists it; the pilot is not left to issue a second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_issued_across_a_language_change_is_shown_in_the_new_one() {
+    let a = E2e::start(controller(SN_A)).await;
+    signed_in(&a).await;
+    a.click("[data-testid=new-token]").await;
+    a.wait_for("[data-testid=new-token-name]")
+        .await
+        .send_keys("Tablet GS")
+        .await
+        .expect("type");
+    a.click("[data-testid=scope-choice][data-scope='GET /tokens']")
+        .await;
+    a.emulate_network(false, 1_500).await;
+    a.click("[data-testid=new-token-issue]").await;
+    a.click("[data-testid=lang][data-lang=ru]").await;
+    a.eventually_true(
+        "the new panel says the token is being issued",
+        "const b = document.querySelector('[data-testid=new-token-issue]'); return !!b && b.disabled",
+    )
+    .await;
+    a.emulate_network(false, 0).await;
+    let value = a
+        .wait_for("[data-testid=new-token-value]")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(value.len() > 20, "{value}");
+    assert_eq!(
+        a.text("[data-testid=new-token-issued-name]").await,
+        "Tablet GS"
+    );
+    a.wait_for("[data-testid=token] [data-testid=token-name]")
+        .await;
+    a.eventually_true(
+        "the new token is listed",
+        "return [...document.querySelectorAll('[data-testid=token-name]')].some(e => e.textContent === 'Tablet GS')",
+    )
+    .await;
+    assert_eq!(
+        a.count("[data-testid=new-token-form]").await,
+        0,
+        "the form closed"
+    );
     a.quit().await;
 }
 

@@ -24,31 +24,55 @@ use pilot_portal_shared::tokens::{NewToken, NewTokenRequest, ScopeChoices, Token
 use wasm_bindgen::JsCast;
 
 /// What the panel shows that a language change must not lose (the panels are built anew in
-/// each language): the token just issued, whose value is shown once, and the new-token form
-/// being filled. Forgotten when the main page goes ([`forget`]): a new session starts from
-/// nothing.
-#[derive(Clone, Default)]
+/// each language), held outside any panel: whether the new-token form is open and what it
+/// holds, a token being issued, and the token just issued, whose value is shown once. An issue
+/// answered after the panel was built anew reaches the new one. Forgotten when the main page
+/// goes ([`forget`]): a new session starts from nothing.
+#[derive(Clone)]
 struct Kept {
-    issued: Option<NewToken>,
-    /// Name, lifetime, custom lifetime, methods picked.
-    draft: Option<(String, String, String, Vec<String>)>,
+    creating: ArcRwSignal<bool>,
+    issuing: ArcRwSignal<bool>,
+    issued: ArcRwSignal<Option<NewToken>>,
 }
 
+/// The form's name, lifetime, custom lifetime and methods picked.
+type Draft = (String, String, String, Vec<String>);
+
 thread_local! {
-    static KEPT: std::cell::RefCell<Kept> = std::cell::RefCell::new(Kept::default());
+    static KEPT: Kept = Kept {
+        creating: ArcRwSignal::new(false),
+        issuing: ArcRwSignal::new(false),
+        issued: ArcRwSignal::new(None),
+    };
+    static DRAFT: std::cell::RefCell<Option<Draft>> = const { std::cell::RefCell::new(None) };
+    /// Counts [`forget`]s: an issue answered after the session it was asked in is dropped.
+    static SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn kept() -> Kept {
-    KEPT.with(|k| k.borrow().clone())
+    KEPT.with(Kept::clone)
 }
 
-fn keep(f: impl FnOnce(&mut Kept)) {
-    KEPT.with(|k| f(&mut k.borrow_mut()));
+fn draft() -> Option<Draft> {
+    DRAFT.with(|d| d.borrow().clone())
+}
+
+fn keep_draft(draft: Option<Draft>) {
+    DRAFT.with(|d| *d.borrow_mut() = draft);
+}
+
+fn session() -> u64 {
+    SESSION.with(std::cell::Cell::get)
 }
 
 /// Forgets what [`Kept`] holds: the main page is gone.
 pub fn forget() {
-    keep(|k| *k = Kept::default());
+    SESSION.with(|s| s.set(s.get() + 1));
+    keep_draft(None);
+    let kept = kept();
+    kept.creating.set(false);
+    kept.issuing.set(false);
+    kept.issued.set(None);
 }
 
 /// A refusal of issuing or revoking: [`panel_words`], else the page's sentence; for a refused
@@ -322,14 +346,12 @@ const CUSTOM: &str = "custom";
 /// Name, lifetime (a short list or a custom value), methods from the platform's list.
 #[component]
 fn NewTokenForm(
-    /// Called with the token just issued.
-    issued: Callback<NewToken>,
     cancel: Callback<()>,
     /// This controller's own token's methods, as listed (empty: not known).
     own_scopes: Signal<Vec<String>>,
 ) -> impl IntoView {
     let beyond = RwSignal::new(Vec::<String>::new());
-    let (name, lifetime, custom, picked) = kept().draft.unwrap_or_else(|| {
+    let (name, lifetime, custom, picked) = draft().unwrap_or_else(|| {
         let first = text::TOKENS_LIFETIMES[0].1.to_owned();
         (String::new(), first, String::new(), Vec::new())
     });
@@ -341,7 +363,7 @@ fn NewTokenForm(
     );
     Effect::new(move |_| {
         let draft = (name.get(), lifetime.get(), custom.get(), picked.get());
-        keep(|k| k.draft = Some(draft));
+        keep_draft(Some(draft));
     });
     let choices = Loader::<ScopeChoices>::new();
     let load_choices = move || choices.load(|api| async move { api.token_scopes().await });
@@ -349,17 +371,26 @@ fn NewTokenForm(
     let problem = RwSignal::new(None::<Tr>);
     // met offline, it goes with the network's return, as the other actions' failures do
     let failed = ActionFailure::new();
-    let submit = Action::new_local(move |req: &NewTokenRequest| {
-        let req = req.clone();
-        async move {
-            let result = Api::new()
-                .issue_token(&req)
-                .await
-                .map(|token| issued.run(token));
+    // Not this form's: the answer may come after a language change built the panel anew.
+    let live = kept();
+    let issuing = RwSignal::from(live.issuing.clone());
+    let submit = move |req: NewTokenRequest| {
+        let (live, asked_in) = (live.clone(), session());
+        live.issuing.set(true);
+        leptos::task::spawn_local(async move {
+            let result = Api::new().issue_token(&req).await;
+            if session() != asked_in {
+                return;
+            }
+            live.issuing.set(false);
+            if let Ok(token) = &result {
+                keep_draft(None);
+                live.creating.set(false);
+                live.issued.set(Some(token.clone()));
+            }
             failed.record(&result);
-            result
-        }
-    });
+        });
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let expires_in = match lifetime.get_untracked() {
@@ -374,8 +405,8 @@ fn NewTokenForm(
         // Checked here to name the field in the pilot's words; the proxy checks again.
         problem.set(request_problem(&req));
         beyond.set(beyond_own(&req.scopes, &own_scopes.get_untracked()));
-        if problem.get_untracked().is_none() {
-            submit.dispatch_local(req);
+        if problem.get_untracked().is_none() && !issuing.get_untracked() {
+            submit(req);
         }
     };
     let toggle = move |scope: String, on: bool| {
@@ -386,9 +417,13 @@ fn NewTokenForm(
             }
         })
     };
+    // Selected by the option (the `<select>`'s own value would be set before its options
+    // exist): the form built anew in another language shows the lifetime it will ask for.
     let lifetimes = text::TOKENS_LIFETIMES
         .iter()
-        .map(|(label, value)| view! { <option value=*value>{label.get()}</option> })
+        .map(|(label, value)| {
+            view! { <option value=*value prop:selected=move || lifetime.get() == *value>{label.get()}</option> }
+        })
         .collect_view();
     view! {
         <form class="new-token" data-testid="new-token-form" on:submit=on_submit>
@@ -409,7 +444,9 @@ fn NewTokenForm(
                 on:change=move |ev| lifetime.set(event_target_value(&ev))
             >
                 {lifetimes}
-                <option value=CUSTOM>{text::TOKENS_CUSTOM.get()}</option>
+                <option value=CUSTOM prop:selected=move || lifetime.get() == CUSTOM>
+                    {text::TOKENS_CUSTOM.get()}
+                </option>
             </select>
             <Show when=move || lifetime.get() == CUSTOM>
                 <input
@@ -485,8 +522,8 @@ fn NewTokenForm(
                     })
             }}
             <div class="actions">
-                <button type="submit" data-testid="new-token-issue" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { text::TOKENS_ISSUING.get() } else { text::TOKENS_ISSUE.get() }}
+                <button type="submit" data-testid="new-token-issue" disabled=move || issuing.get()>
+                    {move || if issuing.get() { text::TOKENS_ISSUING.get() } else { text::TOKENS_ISSUE.get() }}
                 </button>
                 <button type="button" class="secondary" data-testid="new-token-cancel" on:click=move |_| cancel.run(())>
                     {text::TOKENS_CANCEL.get()}
@@ -548,23 +585,22 @@ pub fn TokensPanel() -> impl IntoView {
         failure,
         last,
     };
-    let was = kept();
-    let creating = RwSignal::new(was.draft.is_some());
-    let issued = RwSignal::new(was.issued);
-    // Kept for the panel built in another language; a closed form's draft is dropped.
+    let live = kept();
+    let creating = RwSignal::from(live.creating);
+    let issued = RwSignal::from(live.issued);
+    // A closed form's draft is dropped.
     Effect::new(move |_| {
-        let (open, shown) = (creating.get(), issued.get());
-        keep(|k| {
-            k.issued = shown;
-            if !open {
-                k.draft = None;
-            }
-        });
+        if !creating.get() {
+            keep_draft(None);
+        }
     });
-    let on_issued = Callback::new(move |token: NewToken| {
-        creating.set(false);
-        issued.set(Some(token));
-        refresh();
+    // A token just issued (maybe while the panel was built anew) is listed too.
+    Effect::new(move |was_shown: Option<bool>| {
+        let shown = issued.with(Option::is_some);
+        if shown && was_shown == Some(false) {
+            refresh();
+        }
+        shown
     });
 
     view! {
@@ -616,7 +652,7 @@ pub fn TokensPanel() -> impl IntoView {
                     }
                 }
             >
-                <NewTokenForm issued=on_issued cancel=Callback::new(move |()| creating.set(false)) own_scopes />
+                <NewTokenForm cancel=Callback::new(move |()| creating.set(false)) own_scopes />
             </Show>
         </section>
     }
