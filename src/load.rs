@@ -257,6 +257,16 @@ impl ActionFailure {
             .set(result.as_ref().err().map(|e| (e.clone(), offline)));
     }
 
+    /// A failure met offline, and the network is back (tracked): the action was not done,
+    /// and [`get`](Self::get) no longer shows its "no connection".
+    #[cfg(any(feature = "panels", test))]
+    pub fn missed_offline(self) -> bool {
+        let online = crate::net::online();
+        self.0
+            .with(|f| f.as_ref().is_some_and(|(_, offline)| *offline))
+            && online.get()
+    }
+
     /// The failure to show now (tracked).
     pub fn get(self) -> Option<AppError> {
         let online = crate::net::online();

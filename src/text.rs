@@ -534,6 +534,12 @@ pub const STEPS: [Tr; 3] = [
 pub const START_PROGRESS: Tr = tr("Start progress", "启动进度", "Ход запуска");
 pub const LOADING: Tr = tr("Loading…", "加载中…", "Загрузка…");
 pub const TRY_AGAIN: Tr = tr("Try again", "重试", "Повторить");
+/// An action tried offline, once the network is back (the panels only).
+pub const NOT_DONE_OFFLINE: Tr = tr(
+    "Not done: the controller was offline. The network is back — try again.",
+    "未完成：当时遥控器处于离线状态。网络已恢复，请重试。",
+    "Не выполнено: пульт был без сети. Сеть вернулась — повторите.",
+);
 pub const LANGUAGE: Tr = tr("Language", "语言", "Язык");
 
 pub const NOT_IN_PILOT_TITLE: Tr = tr(
@@ -1890,6 +1896,7 @@ mod unlock_tests {
     #[test]
     fn every_fixed_sentence_of_the_panel_is_translated() {
         let fixed = [
+            NOT_DONE_OFFLINE,
             UNLOCK_TITLE,
             UNLOCK_TAB_AIRCRAFT,
             UNLOCK_TAB_DOCK,

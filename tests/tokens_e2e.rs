@@ -201,6 +201,9 @@ async fn two_controllers_one_revokes_the_other_and_a_token_is_shown_once() {
         "return !document.querySelector('[data-testid=new-token-error]')",
     )
     .await;
+    // and the form says the token was not issued, nothing more
+    a.wait_for("[data-testid=new-token-missed]").await;
+    assert_eq!(a.count("[data-testid=new-token-value]").await, 0);
     a.click("[data-testid=new-token-issue]").await;
     let value = a
         .wait_for("[data-testid=new-token-value]")

@@ -175,6 +175,37 @@ async fn an_update_with_a_good_then_a_damaged_file() {
     e.quit().await;
 }
 
+/// An update or a switch tried offline is not done: once the network is back, the panel says
+/// so (its "no connection" no longer fits) and Try again does it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_was_tried_offline_is_said_not_done_when_the_network_is_back() {
+    let e = signed_in_with_aircraft().await;
+    let row = format!("[data-testid=unlock-license][data-license-id='{DISABLED}']");
+    e.wait_for(&row).await;
+    e.emulate_network(true, 0).await;
+    e.click("[data-testid=unlock-update]").await;
+    e.wait_for("[data-testid=unlock-update-outcome]").await;
+    e.click(&format!("{row} [data-testid=unlock-toggle]")).await;
+    e.click(&format!("{row} [data-testid=unlock-confirm]"))
+        .await;
+    e.wait_for(&format!("{row} [data-testid=unlock-error]"))
+        .await;
+    e.emulate_network(false, 0).await;
+    e.wait_for(&format!("{row} [data-testid=unlock-missed]"))
+        .await;
+    e.wait_for("[data-testid=unlock-update-missed]").await;
+    assert_eq!(gateway_enabled(&e, DISABLED).await, Some(false), "not done");
+
+    e.click(&format!("{row} [data-testid=retry]")).await;
+    e.wait_for(&format!("{row}[data-enabled=true]")).await;
+    assert_eq!(gateway_enabled(&e, DISABLED).await, Some(true));
+    e.click("[data-testid=unlock-update-missed] ~ [data-testid=retry]")
+        .await;
+    e.wait_for("[data-testid=unlock-update-outcome][data-outcome=updated]")
+        .await;
+    e.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_gateway_gives_the_timeout_message_and_a_working_retry() {
     let e = signed_in_with_aircraft().await;

@@ -5,6 +5,32 @@ use crate::error::AppError;
 use crate::text;
 use leptos::prelude::*;
 
+/// An action tried offline, said once the network is back: it was not done (the banner told
+/// the pilot the page goes on by itself; this one does not, it waits to be asked again).
+#[cfg(any(feature = "panels", test))]
+#[component]
+pub fn NotDoneOffline(
+    /// `data-testid` of the message.
+    testid: &'static str,
+    /// Called by "Try again"; without it, the form's own button asks again.
+    #[prop(optional, into)]
+    retry: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <p class="notice" data-testid=testid role="status">
+            {text::NOT_DONE_OFFLINE.get()}
+        </p>
+        {retry
+            .map(|retry| {
+                view! {
+                    <button class="secondary" data-testid="retry" on:click=move |_| retry.run(())>
+                        {text::TRY_AGAIN.get()}
+                    </button>
+                }
+            })}
+    }
+}
+
 /// A failure in words, with an optional retry.
 #[component]
 pub fn ErrorText(

@@ -9,7 +9,7 @@
 //! platform cannot give them again, and the one just issued is forgotten when its box closes.
 
 use crate::api::Api;
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::{ErrorText, NotDoneOffline};
 use crate::components::refresh_note::refresh_note;
 use crate::components::token_words::{
     beyond_own, lifetime_for_platform, panel_words, request_problem,
@@ -253,6 +253,14 @@ fn TokenRow(entry: TokenEntry, now: RwSignal<i64>, revoking: Revoking) -> impl I
                     </button>
                 </div>
             </Show>
+            {
+                let row = row.clone();
+                move || {
+                    let here = revoking.last.with(|last| last.as_deref() == Some(row.as_str()));
+                    (here && revoking.failure.missed_offline())
+                        .then(|| view! { <NotDoneOffline testid="token-revoke-missed" /> })
+                }
+            }
             {move || {
                 revoking
                     .last
@@ -509,6 +517,10 @@ fn NewTokenForm(
                             </p>
                         }
                     })
+            }}
+            {move || {
+                (failed.missed_offline() && problem.with(Option::is_none))
+                    .then(|| view! { <NotDoneOffline testid="new-token-missed" /> })
             }}
             {move || {
                 failed

@@ -9,7 +9,7 @@
 //! at the top are also compiled for the native unit tests.
 
 use crate::api::Api;
-use crate::components::error_view::ErrorText;
+use crate::components::error_view::{ErrorText, NotDoneOffline};
 use crate::components::refresh_note::refresh_note;
 use crate::error::AppError;
 use crate::load::{ActionFailure, Load, Loader};
@@ -308,8 +308,11 @@ fn Switch(
         if pending.get() {
             return None;
         }
-        let error = failed.get()?;
         let retry = Callback::new(move |()| send(wanted.get_value()));
+        if failed.missed_offline() {
+            return Some(view! { <NotDoneOffline testid="unlock-missed" retry /> }.into_any());
+        }
+        let error = failed.get()?;
         Some(failure(error, "unlock-error", retry))
     };
 
@@ -486,6 +489,11 @@ fn UpdateLicenses(
                 </p>
             };
             return Some(progress.into_any());
+        }
+        if update.failed.missed_offline() {
+            let retry = Callback::new(move |()| run());
+            let missed = view! { <NotDoneOffline testid="unlock-update-missed" retry /> };
+            return Some(missed.into_any());
         }
         if let Some(error) = update.failed.get() {
             return Some(failure(
