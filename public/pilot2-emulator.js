@@ -268,7 +268,7 @@
         setTimeout(function () {
           if (cloud.mqtt) cloud.mqtt.publish(topics.reply(), reply);
           log({ method: "gateway → " + req.method, args: [], reply: JSON.stringify({ result: data.result }) });
-        }, cfg.gateway === "slow" ? 3000 : 0);
+        }, cfg.gateway === "slow" ? cfg.gatewayDelayMs || 3000 : 0);
       });
     },
     answer: function (req, licenses) {
@@ -519,7 +519,8 @@
       saveState();
       cloud.mqtt.close();
     },
-    setGateway: function (mode) { cfg.gateway = String(mode || "normal"); },
+    // "slow" answers after delayMs (3 s unless given)
+    setGateway: function (mode, delayMs) { cfg.gateway = String(mode || "normal"); cfg.gatewayDelayMs = Number(delayMs) > 0 ? Number(delayMs) : 3000; },
     setAircraft: function (sn) { cfg.aircraftSn = String(sn || ""); if (cloud.mqtt) cloud.mqtt.publish(topics.status(), updateTopo()); },
     exitCloudPlatform: exitCloudPlatform,
     reset: function () { cloudDisconnect(); localStorage.removeItem(STATE_KEY); },

@@ -244,6 +244,7 @@ pub mod guest {
         let apply = move |s: &Shared| {
             if !s.main {
                 crate::components::tokens::forget();
+                crate::components::unlock::forget();
             }
             let lang = s.lang();
             crate::i18n::set(lang);

@@ -14,9 +14,14 @@ const DISABLED: &str = "240332";
 
 /// The cloud stack (a device answers within 3 s or times out), an aircraft connected.
 async fn with_aircraft() -> E2e {
+    with_aircraft_waiting(3).await
+}
+
+/// [`with_aircraft`], the proxy waiting `secs` for a device.
+async fn with_aircraft_waiting(secs: u64) -> E2e {
     let stack = Stack::with(Options {
         cloud: true,
-        device_timeout_secs: Some(3),
+        device_timeout_secs: Some(secs),
         ..Options::default()
     })
     .await;
@@ -31,7 +36,10 @@ async fn with_aircraft() -> E2e {
 }
 
 async fn signed_in_with_aircraft() -> E2e {
-    let e = with_aircraft().await;
+    signed_in(with_aircraft().await).await
+}
+
+async fn signed_in(e: E2e) -> E2e {
     e.open().await;
     e.log_in_to_the_main_project("pilot", "pilot123").await;
     e.wait_for("[data-testid=cloud-state][data-state=connected]")
@@ -171,6 +179,49 @@ async fn an_update_with_a_good_then_a_damaged_file() {
     e.js("window.__pilot2Emulator.setGateway('corrupt')").await;
     e.click("[data-testid=unlock-update]").await;
     e.wait_for("[data-testid=unlock-update-outcome][data-code=fingerprint_mismatch]")
+        .await;
+    e.quit().await;
+}
+
+/// A switch waiting for the device and an update's outcome across a language change: the
+/// panel built anew says the switch is under way, then shows the device's answer, and still
+/// says the licenses were updated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_and_an_update_outlive_a_language_change() {
+    let e = signed_in(with_aircraft_waiting(20).await).await;
+    let row = format!("[data-testid=unlock-license][data-license-id='{DISABLED}']");
+    e.wait_for(&row).await;
+    // the device answers 8 s after it is asked, and the next list at once
+    e.js("window.__pilot2Emulator.setGateway('slow', 8000)")
+        .await;
+    e.click("[data-testid=unlock-update]").await;
+    e.click(&format!("{row} [data-testid=unlock-toggle]")).await;
+    e.click(&format!("{row} [data-testid=unlock-confirm]"))
+        .await;
+    // the switch done by the device (slow to answer, not to act) before it is made quick again
+    e.eventually("the device switched", || async {
+        gateway_enabled(&e, DISABLED).await == Some(true)
+    })
+    .await;
+    e.js("window.__pilot2Emulator.setGateway('normal')").await;
+    e.click("[data-testid=lang][data-lang=ru]").await;
+    e.eventually_true(
+        "the panel built anew says the switch is under way",
+        &format!(
+            "const t = document.querySelector(\"{row} [data-testid=unlock-toggle]\"); \
+             return !!t && t.disabled"
+        ),
+    )
+    .await;
+    e.eventually_true(
+        "then the device's answer",
+        &format!(
+            "const t = document.querySelector(\"{row}[data-enabled=true] [data-testid=unlock-toggle]\"); \
+             return !!t && !t.disabled"
+        ),
+    )
+    .await;
+    e.wait_for("[data-testid=unlock-update-outcome][data-outcome=updated]")
         .await;
     e.quit().await;
 }

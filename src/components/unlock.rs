@@ -18,7 +18,7 @@ use crate::{bridge, text, time};
 use leptos::prelude::*;
 use pilot_portal_shared::unlock::{
     DeviceModelDomain, LicenseKind, UnlockLicense, UnlockLicensesResponse, UnlockSwitchResponse,
-    UnlockUpdateResponse, UpdateSource, Validity,
+    UpdateSource, Validity,
 };
 use pilot_portal_shared::ErrorCode;
 
@@ -231,12 +231,61 @@ fn country_name(country_number: i64) -> Option<String> {
     Some(named().unwrap_or_else(|| region.to_owned()))
 }
 
-type SwitchAction = Action<bool, Result<UnlockSwitchResponse, AppError>>;
-/// The update from the platform's license file, and its failure as shown (one met offline goes
-/// with the network's return). Owned by the panel, so the outcome stays across tabs.
+/// The device's answer to a license's last switch, and when it came (the page's clock).
+type Switched = std::collections::HashMap<i64, (UnlockSwitchResponse, i64)>;
+
+/// What a language change must not lose (the panels are built anew in each language), held
+/// outside any panel: switches and an update waiting for the device, and the device's answers
+/// to switches until a list read after them. A panel built anew shows them; an answer that
+/// comes after the session ended is dropped ([`forget`]).
+#[derive(Clone)]
+struct Kept {
+    /// License id → the state asked for, while the device has not answered.
+    switching: ArcRwSignal<std::collections::HashMap<i64, bool>>,
+    switched: ArcRwSignal<Switched>,
+    /// An update waiting for the device.
+    updating: ArcRwSignal<bool>,
+    /// The device confirmed the last update.
+    updated: ArcRwSignal<bool>,
+}
+
+thread_local! {
+    static KEPT: Kept = Kept {
+        switching: ArcRwSignal::new(Default::default()),
+        switched: ArcRwSignal::new(Default::default()),
+        updating: ArcRwSignal::new(false),
+        updated: ArcRwSignal::new(false),
+    };
+    /// Counts [`forget`]s.
+    static SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn kept() -> Kept {
+    KEPT.with(Kept::clone)
+}
+
+fn session() -> u64 {
+    SESSION.with(std::cell::Cell::get)
+}
+
+/// Forgets what [`Kept`] holds: the main page is gone.
+pub fn forget() {
+    SESSION.with(|s| s.set(s.get() + 1));
+    let kept = kept();
+    kept.switching.set(Default::default());
+    kept.switched.set(Default::default());
+    kept.updating.set(false);
+    kept.updated.set(false);
+}
+
+/// The update from the platform's license file: asking for it, whether it waits for the
+/// device or was confirmed ([`Kept`]), and its failure as shown (one met offline is said not
+/// done once the network is back). Owned by the panel, so the outcome stays across tabs.
 #[derive(Clone, Copy)]
 struct UpdateAction {
-    action: Action<String, Result<UnlockUpdateResponse, AppError>>,
+    run: Callback<String>,
+    updating: RwSignal<bool>,
+    updated: RwSignal<bool>,
     failed: ActionFailure,
 }
 
@@ -277,33 +326,43 @@ fn Switch(
     gateway_sn: String,
     /// The state shown.
     enabled: Signal<bool>,
-    /// Set to the device's answer when a switch succeeds.
-    confirmed: RwSignal<Option<UnlockSwitchResponse>>,
 ) -> impl IntoView {
     let name = StoredValue::new(name);
+    let gateway_sn = StoredValue::new(gateway_sn);
     let confirming = RwSignal::new(false);
-    // The state asked for last: the label while pending, and what "Try again" asks again.
+    // The state asked for last: what "Try again" asks again.
     let wanted = StoredValue::new(true);
-    // met offline, it goes with the network's return
+    // met offline, it is said not done once the network is back
     let failed = ActionFailure::new();
-    let switch: SwitchAction = Action::new_local(move |enable: &bool| {
-        let (enable, gateway_sn) = (*enable, gateway_sn.clone());
-        async move {
+    let switching = RwSignal::from(kept().switching);
+    // Not this row's: the answer may come after a language change built the panel anew.
+    let send = move |enable: bool| {
+        wanted.set_value(enable);
+        let (kept, asked_in, gateway_sn) = (kept(), session(), gateway_sn.get_value());
+        kept.switching.update(|m| {
+            m.insert(license_id, enable);
+        });
+        leptos::task::spawn_local(async move {
             let result = Api::new()
                 .unlock_switch(license_id, &gateway_sn, enable)
                 .await;
+            if session() != asked_in {
+                return;
+            }
+            kept.switching.update(|m| {
+                m.remove(&license_id);
+            });
             if let Ok(reply) = &result {
-                confirmed.try_set(Some(reply.clone()));
+                let at = time::now_ms();
+                kept.switched.update(|m| {
+                    m.insert(license_id, (reply.clone(), at));
+                });
             }
             failed.record(&result);
-            result
-        }
-    });
-    let send = move |enable: bool| {
-        wanted.set_value(enable);
-        switch.dispatch_local(enable);
+        });
     };
-    let pending = switch.pending();
+    let asked = move || switching.with(|m| m.get(&license_id).copied());
+    let pending = Signal::derive(move || asked().is_some());
     let error = move || {
         if pending.get() {
             return None;
@@ -328,8 +387,8 @@ fn Switch(
                         on:click=move |_| confirming.set(true)
                     >
                         {move || {
-                            if pending.get() {
-                                text::unlock_switching(wanted.get_value())
+                            if let Some(enable) = asked() {
+                                text::unlock_switching(enable)
                             } else {
                                 text::unlock_toggle(!enabled.get())
                             }
@@ -377,9 +436,12 @@ fn LicenseRow(
     let id = license.id();
     let name = text::unlock_name(&license.common.name, id);
     let listed = license.common.enabled;
-    let confirmed = RwSignal::new(None::<UnlockSwitchResponse>);
-    let enabled = Signal::derive(move || shown_enabled(listed, confirmed.get().as_ref()));
-    let change = move || match confirmed.get() {
+    // The device's answer to a switch since this list was asked for (maybe to a row of the
+    // panel built before a language change).
+    let switched = RwSignal::from(kept().switched);
+    let confirmed = move || id.and_then(|id| switched.with(|m| m.get(&id).map(|(r, _)| r.clone())));
+    let enabled = Signal::derive(move || shown_enabled(listed, confirmed().as_ref()));
+    let change = move || match confirmed() {
         Some(reply) => reply.last_change,
         None => last_change.clone(),
     };
@@ -387,7 +449,7 @@ fn LicenseRow(
     let (validity_kind, validity_class) = validity_style(validity);
     // An `Other` without an id cannot be addressed.
     let switch = id.zip(gateway_sn).map(|(license_id, gateway_sn)| {
-        view! { <Switch license_id name=name.clone() gateway_sn enabled confirmed /> }
+        view! { <Switch license_id name=name.clone() gateway_sn enabled /> }
     });
 
     view! {
@@ -477,10 +539,8 @@ fn UpdateLicenses(
     update: UpdateAction,
 ) -> impl IntoView {
     let gateway_sn = StoredValue::new(gateway_sn);
-    let run = move || {
-        update.action.dispatch_local(gateway_sn.get_value());
-    };
-    let pending = update.action.pending();
+    let run = move || update.run.run(gateway_sn.get_value());
+    let pending = update.updating;
     let outcome = move || {
         if pending.get() {
             let progress = view! {
@@ -502,14 +562,13 @@ fn UpdateLicenses(
                 Callback::new(move |()| run()),
             ));
         }
-        Some(match update.action.value().get()? {
-            Ok(_) => view! {
+        update.updated.get().then(|| {
+            view! {
                 <p class="notice ok" role="status" data-testid="unlock-update-outcome" data-outcome="updated">
                     {text::UNLOCK_UPDATED.get()}
                 </p>
             }
-            .into_any(),
-            Err(_) => return None,
+            .into_any()
         })
     };
 
@@ -601,11 +660,14 @@ pub fn UnlockPanel() -> impl IntoView {
         sns.with(|s| readiness(ctx.conn.get(), tab.get(), &s.gateway, s.aircraft.as_deref()))
     });
     let list = Loader::<UnlockLicensesResponse>::new();
+    // When the list shown was asked for: the device's answers to switches before it are in it.
+    let asked_at = StoredValue::new(0i64);
     // Reads the list once it can be read, and anew when the tab, the gateway or the
     // connection changes; never while rendering.
     Effect::new(move |_| {
         let domain = tab.get();
         if let Readiness::Ready { gateway_sn } = ready.get() {
+            asked_at.set_value(time::now_ms());
             list.load(move |api| {
                 let gateway_sn = gateway_sn.clone();
                 async move { api.unlock_licenses(domain, &gateway_sn).await }
@@ -616,9 +678,17 @@ pub fn UnlockPanel() -> impl IntoView {
     // changed gateway, tab or connection is a new question, asked by the effect above.
     let reload = move || {
         if matches!(ready.get_untracked(), Readiness::Ready { .. }) {
+            asked_at.set_value(time::now_ms());
             list.refresh();
         }
     };
+    let switched = RwSignal::from(kept().switched);
+    Effect::new(move |_| {
+        if let Load::Ready(_) = list.get() {
+            let asked = asked_at.get_value();
+            switched.update(|m| m.retain(|_, (_, at)| *at > asked));
+        }
+    });
     // Pilot 2 may say it is connected a moment before the proxy hears the controller's first
     // status: a list refused as offline then is read again by itself, a few times, further
     // apart (3, 6, 12, 24 s).
@@ -658,21 +728,44 @@ pub fn UnlockPanel() -> impl IntoView {
         reload();
     };
     let failed = ActionFailure::new();
-    let action = Action::new_local(move |gateway_sn: &String| {
-        let gateway_sn = gateway_sn.clone();
-        async move {
+    let (updating, updated) = (
+        RwSignal::from(kept().updating),
+        RwSignal::from(kept().updated),
+    );
+    // Not this panel's: the answer may come after a language change built the panel anew.
+    let run = Callback::new(move |gateway_sn: String| {
+        let (kept, asked_in) = (kept(), session());
+        if kept.updating.get_untracked() {
+            return;
+        }
+        kept.updating.set(true);
+        kept.updated.set(false);
+        leptos::task::spawn_local(async move {
             let result = Api::new()
                 .unlock_update(&gateway_sn, UpdateSource::OfflineFile)
                 .await;
-            if result.is_ok() {
-                // The aircraft's licenses changed: read them again.
-                reload();
+            if session() != asked_in {
+                return;
             }
+            kept.updating.set(false);
+            kept.updated.set(result.is_ok());
             failed.record(&result);
-            result
-        }
+        });
     });
-    let update = UpdateAction { action, failed };
+    // The aircraft's licenses changed (maybe while the panel was built anew): read them again.
+    Effect::new(move |was: Option<bool>| {
+        let now = updated.get();
+        if now && was == Some(false) {
+            reload();
+        }
+        now
+    });
+    let update = UpdateAction {
+        run,
+        updating,
+        updated,
+        failed,
+    };
     let tab_button = move |domain: DeviceModelDomain, label: &'static str, testid: &'static str| {
         view! {
             <button
