@@ -1295,6 +1295,45 @@ pub fn unlock_confirm(enable: bool, name: &str) -> String {
     }
 }
 
+/// Said with the question before enabling a license outside its validity: the switch is the
+/// device's to refuse or accept, but the pilot should not take "Enabled" for "unlocked".
+pub fn unlock_out_of_validity(v: Validity, date: impl Fn(i64) -> String) -> Option<String> {
+    let at = |secs: i64| date(secs.saturating_mul(1000));
+    Some(match (current(), v) {
+        (_, Validity::Valid { .. }) => return None,
+        (Lang::En, Validity::Expired { at: ended }) => format!(
+            "It expired on {}: the aircraft may unlock nothing with it, even enabled.",
+            at(ended)
+        ),
+        (Lang::Zh, Validity::Expired { at: ended }) => {
+            format!(
+                "该许可已于 {} 过期：即使启用，飞行器也可能无法凭它解禁。",
+                at(ended)
+            )
+        }
+        (Lang::Ru, Validity::Expired { at: ended }) => format!(
+            "Срок её действия истёк {}: даже включённая, она может ничего не разблокировать.",
+            at(ended)
+        ),
+        (Lang::En, Validity::NotYetValid { from }) => format!(
+            "It is valid only from {}: until then the aircraft may unlock nothing with it, \
+             even enabled.",
+            at(from)
+        ),
+        (Lang::Zh, Validity::NotYetValid { from }) => {
+            format!(
+                "该许可自 {} 起才生效：在此之前即使启用，飞行器也可能无法凭它解禁。",
+                at(from)
+            )
+        }
+        (Lang::Ru, Validity::NotYetValid { from }) => format!(
+            "Она действует только с {}: до этого, даже включённая, она может ничего не \
+             разблокировать.",
+            at(from)
+        ),
+    })
+}
+
 /// What a license unlocks, in a sentence. `country` names an ISO 3166-1 numeric code in the
 /// page's language (`None`: "country code N").
 pub fn unlock_what(kind: &LicenseKind, country: impl Fn(i64) -> Option<String>) -> String {
@@ -1809,6 +1848,22 @@ mod unlock_tests {
             what(&fractional),
             "Unlocks a circle of radius 12.2 m around -33.50000, -70.25000."
         );
+    }
+
+    #[test]
+    fn enabling_outside_the_validity_is_warned_in_each_language() {
+        assert_eq!(
+            unlock_out_of_validity(Validity::Valid { until: None }, date),
+            None
+        );
+        for v in [
+            Validity::NotYetValid { from: 10 },
+            Validity::Expired { at: 30 },
+        ] {
+            let words = in_each(|| unlock_out_of_validity(v, date).unwrap_or_default());
+            differ_and_not_empty(&words);
+            assert!(words.iter().all(|w| w.contains("000>")), "{words:?}");
+        }
     }
 
     #[test]

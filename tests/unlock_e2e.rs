@@ -99,6 +99,11 @@ async fn the_seven_kinds_are_shown_and_a_license_is_enabled_from_the_devices_rep
         .expect("click");
     let question = e.text("[data-testid=unlock-question]").await;
     assert!(question.contains("China"), "names the license: {question}");
+    assert_eq!(
+        e.count("[data-testid=unlock-validity-warning]").await,
+        0,
+        "a valid license's question warns of nothing"
+    );
     e.click("[data-testid=unlock-confirm]").await;
     e.wait_for(&format!(
         "[data-testid=unlock-license][data-license-id='{DISABLED}'][data-enabled=true]"
@@ -123,6 +128,28 @@ async fn the_seven_kinds_are_shown_and_a_license_is_enabled_from_the_devices_rep
         ))
         .await;
     assert!(change.contains("pilot"), "{change}");
+
+    // enabling a license past its validity is warned of, and "Enabled" is not green there
+    let expired = "[data-testid=unlock-license][data-license-id='240331']";
+    e.click(&format!("{expired} [data-testid=unlock-toggle]"))
+        .await;
+    let warning = e
+        .text(&format!("{expired} [data-testid=unlock-validity-warning]"))
+        .await;
+    assert!(warning.contains("expired"), "{warning}");
+    e.click(&format!("{expired} [data-testid=unlock-confirm]"))
+        .await;
+    let badge = e
+        .wait_for(&format!(
+            "{expired}[data-enabled=true] [data-testid=unlock-state]"
+        ))
+        .await;
+    let class = badge
+        .attr("class")
+        .await
+        .expect("class")
+        .unwrap_or_default();
+    assert!(!class.contains("ok"), "{class}");
     e.quit().await;
 }
 

@@ -326,6 +326,8 @@ fn Switch(
     gateway_sn: String,
     /// The state shown.
     enabled: Signal<bool>,
+    /// Now: outside it, enabling is warned of.
+    validity: Validity,
 ) -> impl IntoView {
     let name = StoredValue::new(name);
     let gateway_sn = StoredValue::new(gateway_sn);
@@ -400,6 +402,12 @@ fn Switch(
             <p data-testid="unlock-question">
                 {move || name.with_value(|n| text::unlock_confirm(!enabled.get(), n))}
             </p>
+            {move || {
+                (!enabled.get())
+                    .then(|| text::unlock_out_of_validity(validity, time::format_ms))
+                    .flatten()
+                    .map(|words| view! { <p class="notice" data-testid="unlock-validity-warning">{words}</p> })
+            }}
             <div class="actions">
                 <button
                     class:danger=move || enabled.get()
@@ -449,7 +457,7 @@ fn LicenseRow(
     let (validity_kind, validity_class) = validity_style(validity);
     // An `Other` without an id cannot be addressed.
     let switch = id.zip(gateway_sn).map(|(license_id, gateway_sn)| {
-        view! { <Switch license_id name=name.clone() gateway_sn enabled /> }
+        view! { <Switch license_id name=name.clone() gateway_sn enabled validity /> }
     });
 
     view! {
@@ -462,7 +470,12 @@ fn LicenseRow(
         >
             <div class="head">
                 <span class="name">{name}</span>
-                <span class="badge" class:ok=move || enabled.get() data-testid="unlock-state">
+                // green only where enabled means unlocking: not outside the validity
+                <span
+                    class="badge"
+                    class:ok=move || enabled.get() && matches!(validity, Validity::Valid { .. })
+                    data-testid="unlock-state"
+                >
                     {move || text::unlock_state(enabled.get())}
                 </span>
             </div>

@@ -591,6 +591,21 @@ async fn malformed_requests_are_400_and_not_audited() {
     // a license id below 0 is no license the device can have
     let r = switch(&h, &token, SN, -1, true).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // nor another spelling of one (a sign, a leading space, more digits than an i64 holds)
+    for id in [
+        format!("+{ALTITUDE_LICENSE}"),
+        format!("%20{ALTITUDE_LICENSE}"),
+        "9".repeat(19),
+    ] {
+        let r = h
+            .post_json(
+                &format!("/api/unlock/licenses/{id}/switch"),
+                Some(&token),
+                json!({"gateway_sn": SN, "enable": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{id}: {}", r.text);
+    }
     for sn in ["5YSZL/26", "+", "#", "5YSZL 26", long.as_str()] {
         let r = switch(&h, &token, sn, ALTITUDE_LICENSE, true).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{sn}: {}", r.text);

@@ -121,9 +121,8 @@ pub fn parse_expires_in(text: &str) -> Result<i64, String> {
         _ => return Err(bad()),
     };
     if n < 1 {
-        return Err(format!(
-            "The lifetime \"{text}\" must be at least 1 {unit}."
-        ));
+        let one = unit.strip_suffix('s').unwrap_or(unit);
+        return Err(format!("The lifetime \"{text}\" must be at least 1 {one}."));
     }
     match n.checked_mul(unit_ms) {
         Some(ms) if ms <= MAX_LIFETIME_MS => Ok(ms),
@@ -450,7 +449,7 @@ mod tests {
         }
         assert!(parse_expires_in("0 days")
             .expect_err("zero")
-            .contains("at least 1"));
+            .ends_with("must be at least 1 day."));
         assert!(parse_expires_in("11 years")
             .expect_err("long")
             .contains("10 years"));

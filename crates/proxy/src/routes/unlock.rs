@@ -197,13 +197,18 @@ pub async fn switch(
     State(state): State<AppState>,
     user: SessionUser,
     lang: Lang,
-    license_id: Result<Path<i64>, PathRejection>,
+    license_id: Result<Path<String>, PathRejection>,
     ApiJson(request): ApiJson<UnlockSwitchRequest>,
 ) -> Result<Json<UnlockSwitchResponse>, ApiError> {
     let devices = state.devices()?;
-    let Path(license_id) = license_id.ok().filter(|Path(id)| *id >= 0).ok_or_else(|| {
-        ApiError::BadRequest("The license id must be a whole number, 0 or more.".into())
-    })?;
+    // Digits only: a sign or spaces would name the same license by another spelling.
+    let license_id = license_id
+        .ok()
+        .filter(|Path(id)| (1..=18).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|Path(id)| id.parse::<i64>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("The license id must be a whole number, 0 or more.".into())
+        })?;
     let sn = gateway_sn(&request.gateway_sn)?;
     let mut audit = new_audit(user.name(), sn, AuditAction::Switch);
     audit.license_id = Some(license_id);
