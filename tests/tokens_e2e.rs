@@ -417,6 +417,10 @@ async fn an_open_revoke_question_outlives_a_new_read_of_the_list() {
         1,
         "the question is still open"
     );
+    // and across a language change, which builds the panel anew
+    a.click("[data-testid=lang][data-lang=ru]").await;
+    a.wait_for(&format!("{mine} [data-testid=token-revoke-question]"))
+        .await;
     a.quit().await;
 }
 

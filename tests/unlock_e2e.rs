@@ -184,6 +184,10 @@ async fn an_open_question_outlives_a_new_read_of_the_licenses() {
         1,
         "the question is still open"
     );
+    // and across a language change, which builds the panel anew
+    e.click("[data-testid=lang][data-lang=ru]").await;
+    e.wait_for(&format!("{row} [data-testid=unlock-question]"))
+        .await;
     e.quit().await;
 }
 

@@ -47,6 +47,27 @@ thread_local! {
     static DRAFT: std::cell::RefCell<Option<Draft>> = const { std::cell::RefCell::new(None) };
     /// Counts [`forget`]s: an issue answered after the session it was asked in is dropped.
     static SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The tokens whose revoke question is open.
+    static QUESTIONS: std::cell::RefCell<std::collections::HashSet<String>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// A revoke question open for `id`, kept across a language change.
+fn question(id: &str) -> RwSignal<bool> {
+    let open = RwSignal::new(QUESTIONS.with(|q| q.borrow().contains(id)));
+    let id = id.to_owned();
+    Effect::new(move |_| {
+        let now = open.get();
+        QUESTIONS.with(|q| {
+            let mut q = q.borrow_mut();
+            if now {
+                q.insert(id.clone());
+            } else {
+                q.remove(&id);
+            }
+        });
+    });
+    open
 }
 
 fn kept() -> Kept {
@@ -68,6 +89,7 @@ fn session() -> u64 {
 /// Forgets what [`Kept`] holds: the main page is gone.
 pub fn forget() {
     SESSION.with(|s| s.set(s.get() + 1));
+    QUESTIONS.with(|q| q.borrow_mut().clear());
     keep_draft(None);
     let kept = kept();
     kept.creating.set(false);
@@ -113,7 +135,7 @@ struct Revoking {
 #[component]
 fn TokenRow(entry: TokenEntry, now: RwSignal<i64>, revoking: Revoking) -> impl IntoView {
     let revoke = revoking.action;
-    let confirming = RwSignal::new(false);
+    let confirming = question(&entry.id);
     let expanded = RwSignal::new(false);
     let name = entry
         .name

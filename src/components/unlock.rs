@@ -258,6 +258,26 @@ thread_local! {
     };
     /// Counts [`forget`]s.
     static SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The licenses whose Enable/Disable question is open.
+    static QUESTIONS: std::cell::RefCell<std::collections::HashSet<i64>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// An Enable/Disable question open for `license_id`, kept across a language change.
+fn question(license_id: i64) -> RwSignal<bool> {
+    let open = RwSignal::new(QUESTIONS.with(|q| q.borrow().contains(&license_id)));
+    Effect::new(move |_| {
+        let now = open.get();
+        QUESTIONS.with(|q| {
+            let mut q = q.borrow_mut();
+            if now {
+                q.insert(license_id);
+            } else {
+                q.remove(&license_id);
+            }
+        });
+    });
+    open
 }
 
 fn kept() -> Kept {
@@ -271,6 +291,7 @@ fn session() -> u64 {
 /// Forgets what [`Kept`] holds: the main page is gone.
 pub fn forget() {
     SESSION.with(|s| s.set(s.get() + 1));
+    QUESTIONS.with(|q| q.borrow_mut().clear());
     let kept = kept();
     kept.switching.set(Default::default());
     kept.switched.set(Default::default());
@@ -331,7 +352,7 @@ fn Switch(
 ) -> impl IntoView {
     let name = StoredValue::new(name);
     let gateway_sn = StoredValue::new(gateway_sn);
-    let confirming = RwSignal::new(false);
+    let confirming = question(license_id);
     // The state asked for last: what "Try again" asks again.
     let wanted = StoredValue::new(true);
     // met offline, it is said not done once the network is back
