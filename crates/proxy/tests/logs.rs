@@ -175,10 +175,7 @@ async fn a_failure_is_logged_once_and_a_devices_refusal_is_no_error() {
     let _guard = tracing::subscriber::set_default(subscriber);
     let text = || String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
-    let h = harness_with(|c| c.token_api_url = format!("http://127.0.0.1:{port}")).await;
+    let (h, _) = harness_with_token_api_down().await;
     let r = h
         .post_json(
             "/api/auth/login",

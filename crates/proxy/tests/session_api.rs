@@ -349,10 +349,7 @@ async fn a_logout_the_platform_refuses_still_ends_the_session_here() {
 
 #[tokio::test]
 async fn upstream_down_is_502_unreachable() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
-    let h = harness_with(|c| c.token_api_url = format!("http://127.0.0.1:{port}")).await;
+    let (h, port) = harness_with_token_api_down().await;
     let r = h
         .post_json(
             "/api/auth/login",

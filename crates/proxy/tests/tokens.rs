@@ -555,10 +555,7 @@ async fn scope_choices_from_the_platform_or_the_configuration() {
 
 #[tokio::test]
 async fn the_token_api_down_is_502_unreachable() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
-    let h = harness_with(|c| c.token_api_url = format!("http://127.0.0.1:{port}")).await;
+    let (h, _) = harness_with_token_api_down().await;
     let now = now_ms();
     let (_, t) = h.token_api.api.mint("pilot", now, now + 3_600_000);
     for r in [

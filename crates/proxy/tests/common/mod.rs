@@ -36,6 +36,16 @@ pub async fn harness() -> Harness {
 
 /// A fresh stack (no MQTT broker: these tests configure the broker address themselves) with
 /// `tweak` applied to the proxy's config.
+/// A harness whose token API address has nothing listening (a port just closed), and that
+/// port.
+pub async fn harness_with_token_api_down() -> (Harness, u16) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let h = harness_with(|c| c.token_api_url = format!("http://127.0.0.1:{port}")).await;
+    (h, port)
+}
+
 pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     let options = StackOptions {
         demo: DemoOptions {
