@@ -31,7 +31,8 @@ pub fn NotDoneOffline(
     }
 }
 
-/// A failure in words, with an optional retry.
+/// A failure in words, with an optional retry. (Its "Try again" is written out here, not in a
+/// shared function: one cost the first screen's bundle 194 bytes of its 47 to spare.)
 #[component]
 pub fn ErrorText(
     /// What went wrong.
