@@ -4,28 +4,6 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn logs_carry_method_path_status_but_no_secrets() {
@@ -56,7 +34,7 @@ async fn logs_carry_method_path_status_but_no_secrets() {
     h.post_json("/api/session/logout", Some(&new), json!({}))
         .await;
 
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    let logs = captured.text();
     assert!(
         logs.contains("/api/auth/login") && logs.contains("/api/session"),
         "requests are traced:\n{logs}"
@@ -103,7 +81,7 @@ async fn a_request_cannot_forge_a_log_line() {
         )
         .await;
     assert_eq!(r.error_code(), "bad_request", "{}", r.text);
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    let logs = captured.text();
     assert!(logs.contains("FORGED"), "the request was logged:\n{logs}");
     for line in logs.lines() {
         assert!(
@@ -137,7 +115,7 @@ async fn a_stray_xag_callback_is_not_an_error_for_the_operator() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let logs = || String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    let logs = || captured.text();
 
     let h = harness().await;
     let r = callback_form(&h, "/api/xag/callback", "authorization_code=made-up").await;
@@ -173,7 +151,7 @@ async fn a_failure_is_logged_once_and_a_devices_refusal_is_no_error() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let text = || String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    let text = || captured.text();
 
     let (h, _) = harness_with_token_api_down().await;
     let r = h

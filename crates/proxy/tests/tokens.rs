@@ -15,8 +15,6 @@ use pilot_portal_sim::token_api::behaviour::{
     ErrorBodies, IssueAnswer, ListScope, TokenApiBehaviour, TokenStyle,
 };
 use serde_json::{json, Value};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 /// Signs `user` in from a controller with this serial number: the grant.
 async fn login_as(h: &Harness, user: &str, sn: Option<&str>) -> Value {
@@ -83,32 +81,6 @@ async fn on_platform(h: &Harness, method: &str, path: &str, token: &str) -> u16 
         .await
         .map(|r| r.status().as_u16())
         .unwrap_or(0)
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,8 +34,6 @@ pub async fn harness() -> Harness {
     harness_with(|_| {}).await
 }
 
-/// A fresh stack (no MQTT broker: these tests configure the broker address themselves) with
-/// `tweak` applied to the proxy's config.
 /// A harness whose token API address has nothing listening (a port just closed), and that
 /// port.
 pub async fn harness_with_token_api_down() -> (Harness, u16) {
@@ -46,6 +44,36 @@ pub async fn harness_with_token_api_down() -> (Harness, u16) {
     (h, port)
 }
 
+/// What the proxy logged during a test: give it to a `tracing_subscriber` as its writer.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf8")
+    }
+}
+
+/// A fresh stack (no MQTT broker: these tests configure the broker address themselves) with
+/// `tweak` applied to the proxy's config.
 pub async fn harness_with(tweak: impl FnOnce(&mut Config)) -> Harness {
     let options = StackOptions {
         demo: DemoOptions {
